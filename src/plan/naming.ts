@@ -1,0 +1,62 @@
+// Partition names from the `naming` template: {parent} {YYYY} {MM} {DD} {Q} {IYYY} {WW}.
+import { TZDate } from '@date-fns/tz';
+import { getISOWeek, getISOWeekYear, getQuarter } from 'date-fns';
+import type { Interval } from '../types';
+
+export const NAMING_TOKENS = ['parent', 'YYYY', 'MM', 'DD', 'Q', 'IYYY', 'WW'] as const;
+
+export const DEFAULT_NAMING: Record<Interval, string> = {
+  day: '{parent}_y{YYYY}m{MM}d{DD}',
+  week: '{parent}_y{IYYY}w{WW}',
+  month: '{parent}_y{YYYY}m{MM}',
+  quarter: '{parent}_y{YYYY}q{Q}',
+  year: '{parent}_y{YYYY}',
+};
+
+const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
+
+/** Tokens the template uses that are not known (empty when all are fine). */
+export function unknownTokens(template: string): string[] {
+  const known = new Set<string>(NAMING_TOKENS);
+  return [...template.matchAll(/\{([^}]*)\}/g)].map((m) => m[1] ?? '').filter((t) => !known.has(t));
+}
+
+/** The name of the partition whose period starts on `periodStart` (YYYY-MM-DD). */
+export function renderName(template: string, parent: string, periodStart: string): string {
+  const [y, m, d] = periodStart.split('-').map(Number) as [number, number, number];
+  const date = new TZDate(y, m - 1, d, 'UTC');
+  const values: Record<string, string> = {
+    parent,
+    YYYY: pad(y, 4),
+    MM: pad(m),
+    DD: pad(d),
+    Q: String(getQuarter(date)),
+    IYYY: pad(getISOWeekYear(date), 4),
+    WW: pad(getISOWeek(date)),
+  };
+  return template.replace(/\{([^}]*)\}/g, (whole, token: string) => values[token] ?? whole);
+}
+
+const TOKEN_PATTERN: Record<string, string> = {
+  YYYY: '\\d{4}',
+  MM: '\\d{2}',
+  DD: '\\d{2}',
+  Q: '[1-4]',
+  IYYY: '\\d{4}',
+  WW: '\\d{2}',
+};
+
+/** A pattern matching every name the template can produce for this parent (to recognise our tables). */
+export function namingPattern(template: string, parent: string): RegExp {
+  const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  let source = '';
+  let last = 0;
+  for (const match of template.matchAll(/\{([^}]*)\}/g)) {
+    source += escape(template.slice(last, match.index));
+    const token = match[1] ?? '';
+    source += token === 'parent' ? escape(parent) : (TOKEN_PATTERN[token] ?? escape(match[0]));
+    last = (match.index ?? 0) + match[0].length;
+  }
+  source += escape(template.slice(last));
+  return new RegExp(`^${source}$`);
+}

@@ -1,0 +1,202 @@
+// The data that flows between the modules: config → snapshot → plan → SQL.
+// Kept in one place so every module agrees on the shapes.
+
+export const INTERVALS = ['day', 'week', 'month', 'quarter', 'year'] as const;
+export type Interval = (typeof INTERVALS)[number];
+
+/** A relation name split into its parts, unquoted (as stored in pg_class / pg_namespace). */
+export interface QualifiedName {
+  schema: string;
+  name: string;
+}
+
+export interface ArchiveSpec {
+  /** Move each detached partition into this schema. */
+  schema?: string;
+  /** pg_dump each one into this directory (custom format), verified, sha256 in a manifest. */
+  dump?: string;
+  /** Drop only when true and this run's dump of it verified. */
+  drop: boolean;
+}
+
+/** One validated entry of `tables:` in partitions.yml, with defaults applied. */
+export interface TableSpec extends QualifiedName {
+  /** The `table` field exactly as written in the config (for messages). */
+  table: string;
+  /** Index in the config's `tables` list (for messages). */
+  index: number;
+  interval: Interval;
+  naming: string;
+  /** Whole periods after the current one that must exist. */
+  premake: number;
+  /** Earliest date (YYYY-MM-DD) to keep covered. */
+  start?: string;
+  retention?: { count: number; unit: Interval };
+  archive?: ArchiveSpec;
+  coverage: { minimumAhead: number };
+  enabled: boolean;
+  /** IANA zone where period boundaries fall for timestamp/timestamptz keys. */
+  timezone: string;
+  /** Runaway guard: at most this many partitions are planned per table per run. */
+  maxPartitionsPerRun: number;
+}
+
+export interface Config {
+  /** Path of the file it was read from (for messages). */
+  file: string;
+  tables: TableSpec[];
+}
+
+// ---------------------------------------------------------------------------
+// Catalog snapshot
+
+export type KeyType = 'date' | 'timestamp' | 'timestamptz';
+
+/**
+ * A partition bound as a number: epoch milliseconds. For date and timestamp keys this is the
+ * wall-clock value read as if it were UTC; for timestamptz it is the real instant.
+ * MINVALUE / '-infinity' are -Infinity, MAXVALUE / 'infinity' are +Infinity.
+ */
+export type BoundValue = number;
+
+export interface PartitionInfo extends QualifiedName {
+  oid: number;
+  from: BoundValue;
+  to: BoundValue;
+  /** The bound literals as PostgreSQL printed them in pg_get_expr(relpartbound), unquoted ("MINVALUE" for minvalue). */
+  fromText: string;
+  toText: string;
+  /** pg_total_relation_size */
+  bytes: number;
+  /** pg_class.reltuples; null when the table was never analyzed. */
+  estimatedRows: number | null;
+  /** The partition is itself partitioned (sub-partitioning). */
+  subPartitioned: boolean;
+}
+
+export interface DefaultPartitionInfo extends QualifiedName {
+  oid: number;
+  bytes: number;
+  estimatedRows: number | null;
+  /** Rows in the DEFAULT partition grouped by calendar day of the key (in the table's timezone). */
+  rowsByDay: { day: string; rows: number }[];
+}
+
+/** A table outside the parent's partitions (typically in the archive schema) that carries our naming. */
+export interface ArchivedTable extends QualifiedName {
+  oid: number;
+  bytes: number;
+  estimatedRows: number | null;
+}
+
+export type ParentProblem =
+  | 'missing'
+  | 'not-partitioned'
+  | 'not-range'
+  | 'multi-column'
+  | 'unsupported-key-type';
+
+export interface ParentInfo extends QualifiedName {
+  oid: number;
+  /** Set when the table cannot be managed; the other fields may then be empty. */
+  problem?: { code: ParentProblem; message: string };
+  strategy?: 'range' | 'list' | 'hash';
+  keyColumn?: string;
+  /** The key column's type as PostgreSQL names it (format_type). */
+  keyTypeName?: string;
+  keyType?: KeyType;
+  partitions: PartitionInfo[];
+  defaultPartition?: DefaultPartitionInfo;
+  archived: ArchivedTable[];
+}
+
+export interface CatalogSnapshot {
+  /** server_version_num, e.g. 150019 */
+  serverVersion: number;
+  /** Keyed by `${schema}.${name}` of the parent (unquoted parts joined by a dot; see tableKey). */
+  parents: Map<string, ParentInfo>;
+  /** Every relation name (any relkind) in the schemas that matter, keyed by schema. */
+  relationNames: Map<string, Set<string>>;
+  /** Round trips the snapshot took (for the benchmark's claim that it is constant). */
+  roundTrips: number;
+}
+
+// ---------------------------------------------------------------------------
+// Plan
+
+/** `now` as the planner sees it: either a calendar date given by the user, or an instant. */
+export type Now = { date: string } | { instant: Date };
+
+export type FindingLevel = 'error' | 'warning' | 'info';
+export type FindingCode =
+  | 'default-rows'
+  | 'gap'
+  | 'misaligned'
+  | 'unmanaged-name'
+  | 'shortfall'
+  | 'limit'
+  | 'unsupported'
+  | 'missing-table'
+  | 'name-taken'
+  | 'retention-due'
+  | 'disabled';
+
+export interface Finding {
+  level: FindingLevel;
+  code: FindingCode;
+  message: string;
+}
+
+export type CreateReason = 'gap' | 'current' | 'premake';
+
+export interface PlannedCreate extends QualifiedName {
+  from: string;
+  to: string;
+  fromValue: BoundValue;
+  toValue: BoundValue;
+  reason: CreateReason;
+  /** Rows now in the DEFAULT partition that fall into this range (they must be moved first). */
+  defaultRows: number;
+}
+
+export type ArchiveStep = 'detach' | 'move' | 'dump' | 'drop';
+
+export interface PlannedArchive extends QualifiedName {
+  from: string;
+  to: string;
+  steps: ArchiveStep[];
+  /** Where the table ends up after `move` (same as schema when not moved). */
+  targetSchema: string;
+}
+
+export interface Coverage {
+  /** First bound (as a literal) after the contiguous run of partitions that starts at the current period; null when the current period is not covered. */
+  through: string | null;
+  /** Whole periods after the current one covered without a break. */
+  aheadPeriods: number;
+  ok: boolean;
+}
+
+export interface TablePlan {
+  table: string; // display name: schema.name, quoted where needed
+  schema: string;
+  name: string;
+  interval: Interval;
+  keyType?: KeyType;
+  keyColumn?: string;
+  timezone: string;
+  /** Coverage of the database as it is now (what `check` judges). */
+  coverage: Coverage;
+  /** Coverage once this plan's creates exist. */
+  coverageAfterPlan: Coverage;
+  create: PlannedCreate[];
+  archive: PlannedArchive[];
+  findings: Finding[];
+  /** The table could not be planned at all (missing, not range-partitioned, ...). */
+  skipped: boolean;
+}
+
+export interface Plan {
+  now: string;
+  tables: TablePlan[];
+}
