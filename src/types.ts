@@ -90,11 +90,7 @@ export interface ArchivedTable extends QualifiedName {
 }
 
 export type ParentProblem =
-  | 'missing'
-  | 'not-partitioned'
-  | 'not-range'
-  | 'multi-column'
-  | 'unsupported-key-type';
+  'missing' | 'not-partitioned' | 'not-range' | 'multi-column' | 'unsupported-key-type';
 
 export interface ParentInfo extends QualifiedName {
   oid: number;
@@ -113,7 +109,7 @@ export interface ParentInfo extends QualifiedName {
 export interface CatalogSnapshot {
   /** server_version_num, e.g. 150019 */
   serverVersion: number;
-  /** Keyed by `${schema}.${name}` of the parent (unquoted parts joined by a dot; see tableKey). */
+  /** Keyed by relationKey(parent) from sql/quote. */
   parents: Map<string, ParentInfo>;
   /** Every relation name (any relkind) in the schemas that matter, keyed by schema. */
   relationNames: Map<string, Set<string>>;

@@ -1,5 +1,4 @@
 // Partition names from the `naming` template: {parent} {YYYY} {MM} {DD} {Q} {IYYY} {WW}.
-import { TZDate } from '@date-fns/tz';
 import { getISOWeek, getISOWeekYear, getQuarter } from 'date-fns';
 import type { Interval } from '../types';
 
@@ -24,7 +23,10 @@ export function unknownTokens(template: string): string[] {
 /** The name of the partition whose period starts on `periodStart` (YYYY-MM-DD). */
 export function renderName(template: string, parent: string, periodStart: string): string {
   const [y, m, d] = periodStart.split('-').map(Number) as [number, number, number];
-  const date = new TZDate(y, m - 1, d, 'UTC');
+  // A local Date of that calendar day: date-fns reads its fields in the same zone, so the
+  // result does not depend on TZ, and it is ~20× faster than a TZDate (config checks render thousands).
+  const date = new Date(2000, m - 1, d);
+  date.setFullYear(y, m - 1, d); // the constructor would map years 0–99 to the 1900s
   const values: Record<string, string> = {
     parent,
     YYYY: pad(y, 4),

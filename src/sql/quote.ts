@@ -70,7 +70,9 @@ export function parseQualifiedName(text: string): QualifiedName {
     } else {
       const match = /^[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*/.exec(input.slice(i));
       if (!match) {
-        throw new Error(`is not a valid name: ${text} (quote parts with spaces or symbols: '"Sales EU".orders')`);
+        throw new Error(
+          `is not a valid name: ${text} (quote parts with spaces or symbols: '"Sales EU".orders')`,
+        );
       }
       part = match[0].toLowerCase();
       i += match[0].length;
@@ -78,7 +80,9 @@ export function parseQualifiedName(text: string): QualifiedName {
     parts.push(part);
     if (i < input.length) {
       if (input[i] !== '.') {
-        throw new Error(`is not a valid name: ${text} (quote parts with spaces or symbols: '"Sales EU".orders')`);
+        throw new Error(
+          `is not a valid name: ${text} (quote parts with spaces or symbols: '"Sales EU".orders')`,
+        );
       }
       i += 1;
       if (i >= input.length) throw new Error(`ends with a dot: ${text}`);

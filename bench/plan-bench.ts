@@ -1,0 +1,129 @@
+// Benchmark: `partition-keeper plan` end to end (Node start-up, config, one snapshot, planner,
+// JSON out) beside psql running the bare catalog query, on the local server, in one run.
+// Usage: npm run build && npx tsx bench/plan-bench.ts [parents=200] [partitionsEach=30] [repeats=7]
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { SNAPSHOT_SQL } from '../src/catalog/queries';
+import { namePrefix } from '../src/catalog/archived';
+import { readSnapshot } from '../src/catalog/snapshot';
+import { connect } from '../src/db/connect';
+import { loadConfig } from '../src/config/load';
+import { quoteLiteral } from '../src/sql/quote';
+import { adminUrl, benchDatabase, median, timeCommand } from './lib';
+
+const parents = Number(process.argv[2] ?? 200);
+const partitionsEach = Number(process.argv[3] ?? 30);
+const repeats = Number(process.argv[4] ?? 7);
+const NOW = '2026-11-21';
+
+const url = await benchDatabase('pk_bench_plan');
+const setup = new pg.Client({ connectionString: url });
+await setup.connect();
+// N parents × `partitionsEach` monthly partitions ending in the current month (so plan has premake work).
+await setup.query(`
+do $$
+declare i int; m int; first date := date '2026-11-01' - make_interval(months => ${partitionsEach - 1});
+begin
+  for i in 1..${parents} loop
+    execute format('create table bench_t%s (id bigint, k date not null, v text) partition by range (k)', i);
+    execute format('create index on bench_t%s (k)', i);
+    for m in 0..${partitionsEach - 1} loop
+      execute format('create table bench_t%s_y%s partition of bench_t%s for values from (%L) to (%L)',
+        i, to_char(first + make_interval(months => m), 'YYYY"m"MM'), i,
+        first + make_interval(months => m), first + make_interval(months => m + 1));
+    end loop;
+  end loop;
+end $$;`);
+await setup.end();
+
+const dir = mkdtempSync(join(tmpdir(), 'pk-bench-'));
+const configFile = join(dir, 'partitions.yml');
+const tables = Array.from(
+  { length: parents },
+  (_, i) => `  - table: bench_t${i + 1}\n    interval: month\n    premake: 2\n`,
+);
+writeFileSync(configFile, `tables:\n${tables.join('')}`);
+
+// The bare catalog query as psql would run it: the same statement, its arrays inlined.
+const specs = loadConfig(configFile).tables;
+const array = (values: (string | null)[]): string =>
+  `array[${values.map((v) => (v === null ? 'null' : quoteLiteral(v))).join(',')}]::text[]`;
+const bareSql = SNAPSHOT_SQL.replace('$1::text[]', array(specs.map((s) => s.schema)))
+  .replace('$2::text[]', array(specs.map((s) => s.name)))
+  .replace('$3::text[]', array(specs.map((s) => s.archive?.schema ?? null)))
+  .replace('$4::text[]', array(specs.map((s) => namePrefix(s.naming, s.name))));
+const sqlFile = join(dir, 'catalog.sql');
+writeFileSync(sqlFile, `${bareSql};\n`);
+
+const env = { ...process.env, DATABASE_URL: url };
+const plan = (): number =>
+  timeCommand(
+    'node',
+    ['dist/cli/index.js', 'plan', '--format', 'json', '--config', configFile, '--now', NOW],
+    env,
+  );
+const psql = (): number =>
+  timeCommand('psql', ['-X', '-q', '-o', '/dev/null', '-d', url, '-f', sqlFile], env);
+const nodeStart = (): number => timeCommand('node', ['-e', ''], env);
+
+// Warm up once each (file cache, catalog cache), then alternate so drift hits all alike.
+plan();
+psql();
+nodeStart();
+const samples = { plan: [] as number[], psql: [] as number[], node: [] as number[] };
+for (let i = 0; i < repeats; i += 1) {
+  samples.plan.push(plan());
+  samples.psql.push(psql());
+  samples.node.push(nodeStart());
+}
+
+async function roundTripsFor(count: number): Promise<number> {
+  const client = await connect(url);
+  let queries = 0;
+  const original = client.query.bind(client);
+  client.query = ((...args: Parameters<typeof original>) => {
+    queries += 1;
+    return original(...args);
+  }) as typeof client.query;
+  await readSnapshot(client, specs.slice(0, count));
+  await client.end();
+  return queries;
+}
+const trips = { one: await roundTripsFor(1), all: await roundTripsFor(parents) };
+
+const p = median(samples.plan);
+const q = median(samples.psql);
+const n = median(samples.node);
+const check = spawnSync(
+  'node',
+  ['dist/cli/index.js', 'plan', '--format', 'json', '--config', configFile, '--now', NOW],
+  {
+    env,
+    encoding: 'utf8',
+  },
+);
+const creates = (JSON.parse(check.stdout) as { statements: string[] }).statements.length;
+
+console.log(
+  `plan benchmark: ${parents} parents × ${partitionsEach} monthly partitions, ${repeats} runs each, medians`,
+);
+console.log(`| what | median ms |`);
+console.log(`| --- | ---: |`);
+console.log(
+  `| partition-keeper plan (node dist/cli, end to end, ${creates} creates planned) | ${p.toFixed(0)} |`,
+);
+console.log(`| psql running the bare catalog query | ${q.toFixed(0)} |`);
+console.log(`| node start-up (node -e '') | ${n.toFixed(0)} |`);
+console.log(`ratio plan / (bare query + node start-up): ${(p / (q + n)).toFixed(2)} (target < 1.5)`);
+console.log(`ratio plan / bare query alone: ${(p / q).toFixed(2)}`);
+console.log(
+  `round trips for the snapshot (after connect + session SET): 1 parent ${trips.one}, ${parents} parents ${trips.all}`,
+);
+
+const admin = new pg.Client({ connectionString: adminUrl });
+await admin.connect();
+await admin.query('drop database if exists pk_bench_plan with (force)');
+await admin.end();

@@ -1,0 +1,115 @@
+// The GitHub Action's entry: inputs → settings → the core → outputs, summary and annotations.
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import * as core from '@actions/core';
+import { ConfigError } from './config/errors';
+import { ConnectionError, redact } from './db/connect';
+import { EXIT, UsageError } from './errors';
+import { parseNow } from './now';
+import { inspect } from './core';
+import { renderPlanSql } from './sql/render';
+import { renderPlanJson } from './report/json';
+import { renderPlanMarkdown } from './report/markdown';
+import { renderCheckText } from './report/text';
+import { judge } from './report/verdict';
+
+const MODES = ['plan', 'check'] as const;
+type Mode = (typeof MODES)[number];
+
+export interface ActionSettings {
+  mode: Mode;
+  configFile: string;
+  databaseUrl: string;
+  nowText?: string;
+  tables: string[];
+  outputDir: string;
+}
+
+/** The composite action passes its inputs as PARTITION_KEEPER_* variables (see action.yml). */
+export function readActionSettings(env: NodeJS.ProcessEnv): ActionSettings {
+  const input = (name: string): string => (env[`PARTITION_KEEPER_${name}`] ?? '').trim();
+  const mode = input('MODE') || 'plan';
+  if (!(MODES as readonly string[]).includes(mode)) {
+    throw new UsageError(
+      `mode: "${mode}" is not one of ${MODES.join(', ')} (apply and pr come in later releases)`,
+    );
+  }
+  return {
+    mode: mode as Mode,
+    configFile: input('CONFIG') || 'partitions.yml',
+    databaseUrl: input('DATABASE_URL') || env.DATABASE_URL || '',
+    nowText: input('NOW') || undefined,
+    tables: input('TABLES')
+      .split(/[\n,]/)
+      .map((t) => t.trim())
+      .filter(Boolean),
+    outputDir: env.RUNNER_TEMP
+      ? mkdtempSync(join(env.RUNNER_TEMP, 'partition-keeper-'))
+      : mkdtempSync(join(tmpdir(), 'partition-keeper-')),
+  };
+}
+
+export async function runAction(settings: ActionSettings): Promise<number> {
+  if (settings.databaseUrl) core.setSecret(settings.databaseUrl);
+  const { plan } = await inspect({ ...settings, now: parseNow(settings.nowText) });
+  const verdict = judge(plan);
+
+  const planJson = join(settings.outputDir, 'plan.json');
+  const sqlFile = join(settings.outputDir, 'plan.sql');
+  writeFileSync(planJson, renderPlanJson(plan));
+  writeFileSync(sqlFile, renderPlanSql(plan));
+  core.setOutput('plan-json', planJson);
+  core.setOutput('sql-file', sqlFile);
+  core.setOutput(
+    'creates',
+    plan.tables.reduce((n, t) => n + t.create.length, 0),
+  );
+  core.setOutput(
+    'archives',
+    plan.tables.reduce((n, t) => n + t.archive.length, 0),
+  );
+  core.setOutput('shortfall', verdict.fallingShort.length > 0 || verdict.configProblems.length > 0);
+
+  for (const table of plan.tables) {
+    for (const f of table.findings) {
+      const annotate = f.level === 'error' ? core.error : f.level === 'warning' ? core.warning : core.notice;
+      annotate(`${table.table}: ${f.code}: ${f.message}`, {
+        title: 'partition-keeper',
+        file: settings.configFile,
+      });
+    }
+  }
+  await core.summary.addRaw(renderPlanMarkdown(plan)).write();
+  core.info(settings.mode === 'check' ? renderCheckText(plan) : renderPlanSql(plan));
+
+  if (verdict.configProblems.length > 0) return EXIT.usage;
+  if (settings.mode === 'check' && verdict.fallingShort.length > 0) return EXIT.failed;
+  return EXIT.ok;
+}
+
+async function main(): Promise<void> {
+  let databaseUrl = '';
+  try {
+    const settings = readActionSettings(process.env);
+    databaseUrl = settings.databaseUrl;
+    process.exitCode = await runAction(settings);
+    if (process.exitCode !== 0)
+      core.setFailed(
+        'partition-keeper: coverage falls short or the config names tables it cannot manage (see the summary)',
+      );
+  } catch (error) {
+    const message = redact((error as Error).message ?? String(error), databaseUrl);
+    core.setFailed(message);
+    process.exitCode =
+      error instanceof ConfigError || error instanceof UsageError
+        ? EXIT.usage
+        : error instanceof ConnectionError
+          ? EXIT.connection
+          : EXIT.failed;
+  }
+}
+
+if (process.env.GITHUB_ACTIONS === 'true' || process.env.PARTITION_KEEPER_MODE !== undefined) {
+  await main();
+}

@@ -1,0 +1,153 @@
+// The SQL of the catalog snapshot. Mapping the results lives in snapshot.ts.
+import type { KeyType, QualifiedName } from '../types';
+import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/quote';
+
+/**
+ * Everything about the configured parents in one statement, whatever their number.
+ * The targets arrive as parallel arrays (never as SQL text), one element per parent:
+ *   $1 schema, $2 table name, $3 archive schema (null when none),
+ *   $4 the fixed prefix of the naming template (archived-table candidates must start with it).
+ * Returns one row whose json columns hold the parents, their member tables and the names in use.
+ */
+export const SNAPSHOT_SQL = `
+with target as (
+  select t.ord::int as ord, t.schema_name, t.table_name, t.archive_schema, t.name_prefix
+  from unnest($1::text[], $2::text[], $3::text[], $4::text[]) with ordinality
+         as t(schema_name, table_name, archive_schema, name_prefix, ord)
+),
+
+-- Each parent as it is: whether it exists, how it is partitioned, its key column and type.
+-- partattrs holds 0 for an expression column; partattrs[0] is the first key column.
+parent as (
+  select t.*,
+         n.oid is not null as schema_exists,
+         c.oid::int8 as oid,
+         c.relkind::text as relkind,
+         pt.partstrat::text as strategy,
+         pt.partnatts::int as key_columns,
+         0 = any (pt.partattrs) as expression_key,
+         case when pt.partrelid is not null then pg_get_partkeydef(c.oid) end as key_definition,
+         a.attname::text as key_column,
+         format_type(a.atttypid, a.atttypmod) as key_type_name
+  from target t
+  left join pg_namespace n on n.nspname = t.schema_name
+  left join pg_class c on c.relnamespace = n.oid and c.relname = t.table_name
+  left join pg_partitioned_table pt on pt.partrelid = c.oid
+  left join pg_attribute a on a.attrelid = c.oid and a.attnum = pt.partattrs[0]
+),
+
+-- The partitions of the range-partitioned parents (the others are problems, their partitions unread).
+attached as (
+  select p.ord, 'partition' as role, i.inhrelid as oid
+  from parent p
+  join pg_inherits i on i.inhparent = p.oid
+  where p.strategy = 'r'
+),
+
+-- Detached partitions: ordinary tables, not attached anywhere, in the archive schema or the parent's
+-- own, whose name starts with the naming prefix (snapshot.ts then checks the full naming pattern).
+detached as (
+  select p.ord, 'archived' as role, c.oid
+  from parent p
+  join pg_namespace n on n.nspname in (p.schema_name, p.archive_schema)
+  join pg_class c on c.relnamespace = n.oid
+  where c.relkind in ('r', 'p')
+    and not c.relispartition
+    and starts_with(c.relname::text, p.name_prefix)
+    and c.oid is distinct from p.oid
+),
+
+-- Sizes and row estimates. A sub-partitioned table stores nothing itself: add up its leaves.
+-- reltuples is -1 until the table is first analyzed (or, summed over leaves, when none was).
+member as (
+  select m.ord, m.role, c.oid::int8 as oid, n.nspname::text as schema, c.relname::text as name,
+         c.relkind = 'p' as sub_partitioned,
+         pg_get_expr(c.relpartbound, c.oid) as bound,
+         coalesce(leaves.bytes, pg_total_relation_size(c.oid), 0)::int8 as bytes,
+         case when c.relkind = 'p' then coalesce(leaves.reltuples, -1) else c.reltuples end::float8 as reltuples
+  from (select * from attached union all select * from detached) m
+  join pg_class c on c.oid = m.oid
+  join pg_namespace n on n.oid = c.relnamespace
+  left join lateral (
+    select sum(pg_total_relation_size(leaf.relid)) as bytes,
+           sum(leaf_class.reltuples) filter (where leaf_class.reltuples >= 0) as reltuples
+    from pg_partition_tree(c.oid) leaf
+    join pg_class leaf_class on leaf_class.oid = leaf.relid
+    where c.relkind = 'p' and leaf.isleaf
+  ) leaves on true
+),
+
+-- Names a new partition must not take. Relations of every kind share one namespace with each other
+-- and with types (CREATE TABLE fails on an existing enum or domain of that name); automatic array
+-- types are left out because PostgreSQL renames them out of the way.
+involved_schema as (
+  select schema_name from target
+  union
+  select archive_schema from target where archive_schema is not null
+),
+schema_names as (
+  select s.schema_name as schema,
+         array(
+           select c.relname::text from pg_class c where c.relnamespace = n.oid
+           union
+           select ty.typname::text from pg_type ty
+            where ty.typnamespace = n.oid
+              and not exists (select from pg_type elem where elem.typarray = ty.oid)
+         ) as names
+  from involved_schema s
+  left join pg_namespace n on n.nspname = s.schema_name
+)
+
+select current_setting('server_version_num')::int as server_version,
+       current_setting('DateStyle') as date_style,
+       (select coalesce(json_agg(parent order by ord), '[]') from parent) as parents,
+       (select coalesce(json_agg(member order by ord, role, name), '[]') from member) as members,
+       (select coalesce(json_agg(schema_names), '[]') from schema_names) as relation_names
+`;
+
+/** A DEFAULT partition whose rows the second statement counts. */
+export interface DefaultRowsSource {
+  /** Position of the parent in the snapshot's target list (comes back with each count). */
+  ord: number;
+  partition: QualifiedName;
+  keyColumn: string;
+  keyType: KeyType;
+  /** IANA zone whose calendar days the rows are grouped by (timestamptz keys only). */
+  timezone: string;
+}
+
+/** The calendar day of the key in the table's timezone; dates and timestamps have no zone to convert. */
+function dayOf(source: DefaultRowsSource): string {
+  const key = quoteIdent(source.keyColumn);
+  if (source.keyType === 'date') return key;
+  if (source.keyType === 'timestamp') return `${key}::date`;
+  return `(${key} at time zone ${quoteLiteral(source.timezone)})::date`;
+}
+
+/**
+ * Rows in every DEFAULT partition by calendar day, as one UNION ALL statement (identifiers and
+ * literals quoted: the names come from the catalog and the zones from the config).
+ * Days print as YYYY-MM-DD whatever the DateStyle; BC days get ' BC', and the keys that fit no
+ * day print as PostgreSQL names them: 'infinity', '-infinity', and NULL keys (which range
+ * partitioning always routes to DEFAULT) as 'NULL'.
+ */
+export function defaultRowsSql(sources: DefaultRowsSource[]): string {
+  const counts = sources.map(
+    (source) =>
+      `  select ${source.ord} as ord, ${dayOf(source)} as day, count(*) as row_count\n` +
+      `  from ${quoteQualified(source.partition)}\n  group by 2`,
+  );
+  return `
+select ord,
+       case when day is null then 'NULL'
+            when not isfinite(day) then day::text
+            when day < date '0001-01-01' then to_char(day, 'YYYY-MM-DD') || ' BC'
+            else to_char(day, 'YYYY-MM-DD')
+       end as day,
+       row_count
+from (
+${counts.join('\n  union all\n')}
+) counts
+order by ord, counts.day nulls last
+`;
+}

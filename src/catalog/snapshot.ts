@@ -1,0 +1,262 @@
+// The catalog snapshot: the configured parents as they are, in a constant number of round trips
+// (one statement for the catalog, a second only when some parent has a DEFAULT partition).
+import type pg from 'pg';
+import type {
+  ArchivedTable,
+  CatalogSnapshot,
+  DefaultPartitionInfo,
+  ParentInfo,
+  PartitionInfo,
+  TableSpec,
+} from '../types';
+import { quoteQualified, relationKey } from '../sql/quote';
+import { carriesNaming, namePrefix } from './archived';
+import { parsePartitionBound } from './bounds';
+import { classifyParent } from './problems';
+import { SNAPSHOT_SQL, defaultRowsSql, type DefaultRowsSource } from './queries';
+
+/**
+ * What the snapshot needs to know of a configured table. A TableSpec fits as it is: its archive
+ * schema is read from `archive.schema` when `archiveSchema` is not given.
+ */
+export interface SnapshotTarget extends Pick<TableSpec, 'schema' | 'name' | 'naming' | 'timezone'> {
+  archiveSchema?: string;
+  archive?: { schema?: string };
+}
+
+// Row shapes of SNAPSHOT_SQL (json columns, parsed by the driver).
+interface ParentRow {
+  ord: number;
+  schema_name: string;
+  table_name: string;
+  archive_schema: string | null;
+  schema_exists: boolean;
+  oid: number | null;
+  relkind: string | null;
+  strategy: string | null;
+  key_columns: number | null;
+  expression_key: boolean | null;
+  key_definition: string | null;
+  key_column: string | null;
+  key_type_name: string | null;
+}
+
+interface MemberRow {
+  ord: number;
+  role: 'partition' | 'archived';
+  oid: number;
+  schema: string;
+  name: string;
+  sub_partitioned: boolean;
+  bound: string | null;
+  bytes: number;
+  reltuples: number;
+}
+
+interface SnapshotRow {
+  server_version: number;
+  date_style: string;
+  parents: ParentRow[];
+  members: MemberRow[];
+  relation_names: { schema: string; names: string[] }[];
+}
+
+/** A DEFAULT partition waiting for its rows to be counted. */
+interface PendingCount {
+  source: DefaultRowsSource;
+  info: DefaultPartitionInfo;
+}
+
+interface DefaultRowsRow {
+  ord: number;
+  day: string;
+  row_count: string;
+}
+
+/** Reads the parents named by `targets`; a table that cannot be managed gets a `problem`, never an exception. */
+export async function readSnapshot(client: pg.Client, targets: SnapshotTarget[]): Promise<CatalogSnapshot> {
+  const unique = uniqueTargets(targets);
+  const { rows } = await client.query<SnapshotRow>(SNAPSHOT_SQL, [
+    unique.map((t) => t.schema),
+    unique.map((t) => t.name),
+    unique.map((t) => archiveSchemaOf(t) ?? null),
+    unique.map((t) => namePrefix(t.naming, t.name)),
+  ]);
+  const row = rows[0];
+  if (!row) throw new Error('the catalog query returned no row');
+  requireIsoDates(row.date_style);
+
+  const membersByOrd = groupBy(row.members, (m) => m.ord);
+  const parents = new Map<string, ParentInfo>();
+  const defaults: PendingCount[] = [];
+  for (const parentRow of row.parents) {
+    const target = unique[parentRow.ord - 1];
+    if (!target) throw new Error(`the catalog query returned an unknown target ${parentRow.ord}`);
+    const parent = toParentInfo(parentRow, target, membersByOrd.get(parentRow.ord) ?? []);
+    parents.set(relationKey(parent), parent);
+    if (parent.defaultPartition && parent.keyColumn && parent.keyType) {
+      const source = {
+        ord: parentRow.ord,
+        partition: parent.defaultPartition,
+        keyColumn: parent.keyColumn,
+        keyType: parent.keyType,
+        timezone: target.timezone,
+      };
+      defaults.push({ source, info: parent.defaultPartition });
+    }
+  }
+
+  let roundTrips = 1;
+  if (defaults.length > 0) {
+    await countDefaultRows(client, defaults);
+    roundTrips += 1;
+  }
+
+  return {
+    serverVersion: row.server_version,
+    parents,
+    relationNames: new Map(row.relation_names.map((s) => [s.schema, new Set(s.names)])),
+    roundTrips,
+  };
+}
+
+/** The first entry for a table wins: the snapshot holds one ParentInfo per table. */
+function uniqueTargets(targets: SnapshotTarget[]): SnapshotTarget[] {
+  const seen = new Set<string>();
+  return targets.filter((t) => {
+    const key = relationKey(t);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function archiveSchemaOf(target: SnapshotTarget): string | undefined {
+  return target.archiveSchema ?? target.archive?.schema;
+}
+
+/** Bound literals are parsed in ISO form; connect() sets it, a foreign session might not. */
+function requireIsoDates(dateStyle: string): void {
+  if (!/^ISO\b/.test(dateStyle)) {
+    throw new Error(
+      `the catalog snapshot needs DateStyle ISO to read partition bounds, but this session has ${dateStyle}; ` +
+        `open it with connect() or run SET datestyle = 'ISO, YMD'`,
+    );
+  }
+}
+
+function toParentInfo(row: ParentRow, target: SnapshotTarget, members: MemberRow[]): ParentInfo {
+  const base: ParentInfo = {
+    schema: target.schema,
+    name: target.name,
+    oid: row.oid ?? 0,
+    partitions: [],
+    archived: [],
+  };
+  const verdict = classifyParent({
+    display: quoteQualified(target),
+    schemaExists: row.schema_exists,
+    relkind: row.relkind,
+    strategy: row.strategy,
+    keyColumns: row.key_columns,
+    expressionKey: row.expression_key,
+    keyDefinition: row.key_definition,
+    keyColumn: row.key_column,
+    keyTypeName: row.key_type_name,
+  });
+  const strategy = strategyName(row.strategy);
+  const archived = archivedTables(members, target);
+  if (!verdict.ok) {
+    return {
+      ...base,
+      problem: { code: verdict.code, message: verdict.message },
+      ...(strategy && { strategy }),
+      ...(row.key_column && { keyColumn: row.key_column }),
+      ...(row.key_type_name && { keyTypeName: row.key_type_name }),
+      archived,
+    };
+  }
+
+  const partitions: PartitionInfo[] = [];
+  let defaultPartition: DefaultPartitionInfo | undefined;
+  for (const member of members) {
+    if (member.role !== 'partition') continue;
+    if (member.bound === null) throw new Error(`partition ${quoteQualified(member)} has no bound`);
+    const bound = parsePartitionBound(member.bound, verdict.keyType);
+    const sizes = { oid: member.oid, bytes: member.bytes, estimatedRows: estimatedRows(member.reltuples) };
+    if (bound.kind === 'default') {
+      defaultPartition = { schema: member.schema, name: member.name, ...sizes, rowsByDay: [] };
+    } else {
+      const { from, to, fromText, toText } = bound;
+      partitions.push({
+        schema: member.schema,
+        name: member.name,
+        ...sizes,
+        from,
+        to,
+        fromText,
+        toText,
+        subPartitioned: member.sub_partitioned,
+      });
+    }
+  }
+  partitions.sort((a, b) => a.from - b.from || a.to - b.to || a.name.localeCompare(b.name));
+
+  return {
+    ...base,
+    strategy: 'range',
+    keyColumn: verdict.keyColumn,
+    keyTypeName: verdict.keyTypeName,
+    keyType: verdict.keyType,
+    partitions,
+    ...(defaultPartition && { defaultPartition }),
+    archived,
+  };
+}
+
+function strategyName(partstrat: string | null): ParentInfo['strategy'] {
+  if (partstrat === 'r') return 'range';
+  if (partstrat === 'l') return 'list';
+  if (partstrat === 'h') return 'hash';
+  return undefined;
+}
+
+/** The SQL keeps tables that start with the naming prefix; here the whole pattern must match. */
+function archivedTables(members: MemberRow[], target: SnapshotTarget): ArchivedTable[] {
+  const ours = carriesNaming(target.naming, target.name);
+  return members
+    .filter((m) => m.role === 'archived' && ours(m.name))
+    .map((m) => ({
+      schema: m.schema,
+      name: m.name,
+      oid: m.oid,
+      bytes: m.bytes,
+      estimatedRows: estimatedRows(m.reltuples),
+    }));
+}
+
+/** reltuples is negative (-1) until the first ANALYZE: unknown, not zero. */
+function estimatedRows(reltuples: number): number | null {
+  return reltuples < 0 ? null : reltuples;
+}
+
+/** Fills in rowsByDay of each DEFAULT partition, all of them in one statement. */
+async function countDefaultRows(client: pg.Client, pending: PendingCount[]): Promise<void> {
+  const { rows } = await client.query<DefaultRowsRow>(defaultRowsSql(pending.map((p) => p.source)));
+  const byOrd = groupBy(rows, (r) => r.ord);
+  for (const { source, info } of pending) {
+    // Already in day order (NULL keys last): the statement sorts by the date itself.
+    info.rowsByDay = (byOrd.get(source.ord) ?? []).map((r) => ({ day: r.day, rows: Number(r.row_count) }));
+  }
+}
+
+function groupBy<T, K>(items: T[], keyOf: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}

@@ -1,0 +1,190 @@
+#!/usr/bin/env node
+// partition-keeper <plan|apply|check|status|reattach> [options] — a thin shell over the core.
+import { parseArgs } from 'node:util';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from './config/errors';
+import { ConnectionError, redact } from './db/connect';
+import { EXIT, UsageError } from './errors';
+import { createLogger, type LogFormat } from './log';
+import { parseNow } from './now';
+import { inspect, readConfig } from './core';
+import { connect } from './db/connect';
+import { readSnapshot } from './catalog/snapshot';
+import { renderPlanSql } from './sql/render';
+import { renderPlanJson } from './report/json';
+import { renderPlanMarkdown } from './report/markdown';
+import { renderCheckText, renderPlanText } from './report/text';
+import { renderStatusText, tableStatuses } from './report/status';
+import { judge } from './report/verdict';
+
+const COMMANDS = ['plan', 'check', 'status'] as const;
+type Command = (typeof COMMANDS)[number];
+const FORMATS = ['text', 'sql', 'json', 'markdown'] as const;
+type Format = (typeof FORMATS)[number];
+
+export const USAGE = `Usage: partition-keeper <plan|check|status> [options]
+
+Commands:
+  plan      show what is missing, what is due for archival and the SQL that fixes it (changes nothing)
+  check     exit 1 when any table falls short (coverage ahead, gaps, rows in DEFAULT), saying why
+  status    each table's partitions with bounds, sizes, estimated rows and DEFAULT-partition rows
+
+Options:
+  --config FILE          config file (default partitions.yml)
+  --database-url URL     connection URL (default $DATABASE_URL)
+  --now YYYY-MM-DD       plan as of this date (default today)
+  --table NAME           only this table (repeatable), written as in SQL
+  --format FORMAT        plan output: text, sql, json or markdown (default text); status: text or json
+  --log-format FORMAT    text or json (default text)
+  -h, --help             this help
+
+Exit codes: 0 fine, 1 check fell short or a step failed, 2 bad usage or config, 3 no connection.
+`;
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+interface CliSettings {
+  command: Command;
+  configFile: string;
+  databaseUrl: string;
+  nowText?: string;
+  tables: string[];
+  format: Format;
+  logFormat: LogFormat;
+}
+
+function oneOf<T extends string>(option: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(`${option}: "${value}" is not one of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliSettings | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string', default: 'partitions.yml' },
+        'database-url': { type: 'string' },
+        now: { type: 'string' },
+        table: { type: 'string', multiple: true, default: [] },
+        format: { type: 'string', default: 'text' },
+        'log-format': { type: 'string', default: 'text' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals.length === 0) return 'help';
+  const [commandText, ...rest] = positionals;
+  const command = oneOf('command', commandText ?? '', COMMANDS);
+  if (rest.length > 0) throw new UsageError(`${command}: unexpected argument "${rest[0]}"`);
+  const format = oneOf('--format', values.format, FORMATS);
+  if (command === 'status' && format !== 'text' && format !== 'json') {
+    throw new UsageError(`--format: status shows text or json, not ${format}`);
+  }
+  return {
+    command,
+    configFile: values.config,
+    databaseUrl: values['database-url'] ?? env.DATABASE_URL ?? '',
+    nowText: values.now,
+    tables: values.table,
+    format,
+    logFormat: oneOf('--log-format', values['log-format'], ['text', 'json'] as const),
+  };
+}
+
+const RENDER: Record<Format, (plan: Parameters<typeof renderPlanText>[0]) => string> = {
+  text: renderPlanText,
+  sql: (plan) => renderPlanSql(plan),
+  json: renderPlanJson,
+  markdown: renderPlanMarkdown,
+};
+
+async function runCommand(settings: CliSettings, io: CliIo): Promise<number> {
+  const now = parseNow(settings.nowText);
+  if (settings.command === 'status') {
+    const config = readConfig(settings);
+    const client = await connect(settings.databaseUrl);
+    try {
+      const snapshot = await readSnapshot(
+        client,
+        config.tables.filter((t) => t.enabled),
+      );
+      const statuses = tableStatuses(config.tables, snapshot);
+      io.stdout(
+        settings.format === 'json' ? `${JSON.stringify(statuses, null, 2)}\n` : renderStatusText(statuses),
+      );
+      return statuses.some((s) => s.problem) ? EXIT.usage : EXIT.ok;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+  const { plan } = await inspect({ ...settings, now });
+  const verdict = judge(plan);
+  if (settings.command === 'plan') {
+    io.stdout(RENDER[settings.format](plan));
+    return verdict.configProblems.length > 0 ? EXIT.usage : EXIT.ok;
+  }
+  io.stdout(settings.format === 'json' ? renderPlanJson(plan) : renderCheckText(plan));
+  if (verdict.configProblems.length > 0) return EXIT.usage;
+  return verdict.fallingShort.length > 0 ? EXIT.failed : EXIT.ok;
+}
+
+/** Runs the CLI and returns the exit code; never throws. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let settings: CliSettings | 'help';
+  try {
+    settings = parseCli(argv, io.env);
+  } catch (error) {
+    io.stderr(`partition-keeper: ${(error as Error).message}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  if (settings === 'help') {
+    io.stdout(USAGE);
+    return EXIT.ok;
+  }
+  const logger = createLogger(settings.logFormat, io.stderr);
+  try {
+    return await runCommand(settings, io);
+  } catch (error) {
+    const message = redact((error as Error).message ?? String(error), settings.databaseUrl);
+    if (error instanceof ConfigError || error instanceof UsageError) {
+      logger.log('error', message);
+      return EXIT.usage;
+    }
+    if (error instanceof ConnectionError) {
+      logger.log('error', message);
+      return EXIT.connection;
+    }
+    logger.log('error', `unexpected failure: ${message}`);
+    return EXIT.failed;
+  }
+}
+
+function isEntryPoint(): boolean {
+  try {
+    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  const io: CliIo = {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    env: process.env,
+  };
+  process.exitCode = await main(process.argv.slice(2), io);
+}

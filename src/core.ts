@@ -1,0 +1,44 @@
+// The functional core behind every command: config + one catalog snapshot + now → plan.
+import type pg from 'pg';
+import type { CatalogSnapshot, Config, Now, Plan } from './types';
+import { loadConfig, selectTables } from './config/load';
+import { readSnapshot } from './catalog/snapshot';
+import { connect } from './db/connect';
+import { buildPlan } from './plan/planner';
+
+export interface InspectSettings {
+  configFile: string;
+  databaseUrl: string;
+  tables: string[];
+  now: Now;
+}
+
+export interface Inspection {
+  config: Config;
+  snapshot: CatalogSnapshot;
+  plan: Plan;
+}
+
+/** Reads the config (bad config fails before any connection is made). */
+export function readConfig(settings: Pick<InspectSettings, 'configFile' | 'tables'>): Config {
+  return selectTables(loadConfig(settings.configFile), settings.tables);
+}
+
+/** Plans from an open connection: one snapshot, then the pure planner. */
+export async function inspectWith(client: pg.Client, config: Config, now: Now): Promise<Inspection> {
+  const snapshot = await readSnapshot(
+    client,
+    config.tables.filter((t) => t.enabled),
+  );
+  return { config, snapshot, plan: buildPlan(config.tables, snapshot, now) };
+}
+
+export async function inspect(settings: InspectSettings): Promise<Inspection> {
+  const config = readConfig(settings);
+  const client = await connect(settings.databaseUrl);
+  try {
+    return await inspectWith(client, config, settings.now);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

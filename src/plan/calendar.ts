@@ -1,0 +1,114 @@
+// Calendar dates ('YYYY-MM-DD') and the periods they fall in. Plain UTC arithmetic on Date, so the
+// results never depend on the TZ of the machine running the planner.
+import type { Interval, Now } from '../types';
+import { wallClock } from './zone';
+
+/** A calendar date written 'YYYY-MM-DD'. */
+export type CalendarDate = string;
+
+const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+const MS_PER_DAY = 86_400_000;
+
+/** Epoch ms of midnight UTC on year-month-day (months may overflow; years 0–99 stay as written). */
+export function utcMidnight(year: number, month: number, day: number): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(0, 0, 0, 0);
+  return date.getTime();
+}
+
+function parts(date: CalendarDate): [number, number, number] {
+  const match = DATE_PATTERN.exec(date);
+  if (!match) throw new RangeError(`not a calendar date (YYYY-MM-DD): ${JSON.stringify(date)}`);
+  return [Number(match[1]), Number(match[2]), Number(match[3])];
+}
+
+export function isCalendarDate(text: string): boolean {
+  const match = DATE_PATTERN.exec(text);
+  if (!match) return false;
+  const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  return m >= 1 && m <= 12 && d >= 1 && formatUtcDate(utcMidnight(y, m, d)) === text;
+}
+
+/** Epoch ms of the date's midnight read as UTC. */
+export function dateToUtcMs(date: CalendarDate): number {
+  const [y, m, d] = parts(date);
+  return utcMidnight(y, m, d);
+}
+
+const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
+
+/** The calendar date (in UTC) of an epoch-ms value. */
+export function formatUtcDate(ms: number): CalendarDate {
+  const date = new Date(ms);
+  return `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
+}
+
+export function addDays(date: CalendarDate, days: number): CalendarDate {
+  return formatUtcDate(dateToUtcMs(date) + days * MS_PER_DAY);
+}
+
+/** Adds months; a day past the end of the target month becomes its last day (Jan 31 + 1 → Feb 29). */
+export function addMonths(date: CalendarDate, months: number): CalendarDate {
+  const [y, m, d] = parts(date);
+  // Day 0 of the following month is the target month's last day; Date carries month overflow into years.
+  const lastDay = new Date(utcMidnight(y, m + months + 1, 0)).getUTCDate();
+  return formatUtcDate(utcMidnight(y, m + months, Math.min(d, lastDay)));
+}
+
+function daysSinceMonday(date: CalendarDate): number {
+  return (new Date(dateToUtcMs(date)).getUTCDay() + 6) % 7;
+}
+
+const MONTHS_PER_PERIOD: Partial<Record<Interval, number>> = { month: 1, quarter: 3, year: 12 };
+const DAYS_PER_PERIOD: Partial<Record<Interval, number>> = { day: 1, week: 7 };
+
+/** The first day of the period containing `date`; weeks are ISO weeks, so they start on Monday. */
+export function periodStart(date: CalendarDate, interval: Interval): CalendarDate {
+  const [y, m] = parts(date);
+  switch (interval) {
+    case 'day':
+      return date;
+    case 'week':
+      return addDays(date, -daysSinceMonday(date));
+    case 'month':
+      return formatUtcDate(utcMidnight(y, m, 1));
+    case 'quarter':
+      return formatUtcDate(utcMidnight(y, m - ((m - 1) % 3), 1));
+    case 'year':
+      return formatUtcDate(utcMidnight(y, 1, 1));
+  }
+}
+
+/** Moves a period start `n` periods forward (or back, when n < 0). */
+export function addPeriods(start: CalendarDate, interval: Interval, n: number): CalendarDate {
+  const days = DAYS_PER_PERIOD[interval];
+  if (days !== undefined) return addDays(start, days * n);
+  return addMonths(start, (MONTHS_PER_PERIOD[interval] ?? 0) * n);
+}
+
+/** The period starts from `first` (a period start) up to, not including, `end`. */
+export function periodStarts(first: CalendarDate, end: CalendarDate, interval: Interval): CalendarDate[] {
+  const starts: CalendarDate[] = [];
+  for (let p = first; p < end; p = addPeriods(p, interval, 1)) starts.push(p);
+  return starts;
+}
+
+/** The calendar date of `now` in `timezone`; a bare date is that date everywhere. */
+export function localDate(now: Now, timezone: string): CalendarDate {
+  if ('date' in now) return now.date;
+  return formatUtcDate(wallClock(now.instant.getTime(), timezone));
+}
+
+/** The calendar date of `now` in UTC (the plan's `now`). */
+export function utcDate(now: Now): CalendarDate {
+  return 'date' in now ? now.date : formatUtcDate(now.instant.getTime());
+}
+
+/** `date` minus a retention such as 7 years (month ends clamp: Mar 31 − 1 month → Feb 29). */
+export function minusRetention(
+  date: CalendarDate,
+  retention: { count: number; unit: Interval },
+): CalendarDate {
+  return addPeriods(date, retention.unit, -retention.count);
+}

@@ -1,0 +1,109 @@
+// The partitions to create: every uncovered piece of every period in the window, named by the
+// template, never overlapping what exists, and no more per run than the runaway guard allows.
+import type { CreateReason, Finding, PlannedCreate, TableSpec } from '../types';
+import { MAX_IDENTIFIER_BYTES, identifierBytes, quoteQualified } from '../sql/quote';
+import { formatBound } from './bounds';
+import type { CalendarDate } from './calendar';
+import { renderName } from './naming';
+import { type Grid, type Period, describeRange } from './periods';
+import { type Range, compareBounds, sameRange, subtractRanges } from './ranges';
+
+export interface CreateContext {
+  spec: Pick<TableSpec, 'schema' | 'name' | 'naming'>;
+  grid: Grid;
+  current: CalendarDate;
+  /** Union of the existing partitions' ranges (merged). */
+  covered: Range[];
+  /** Every relation name in the parent's schema. */
+  existingNames: ReadonlySet<string>;
+  /** Names of the parent's own partitions in its schema. */
+  partitionNames: ReadonlySet<string>;
+}
+
+export interface CreatesResult {
+  creates: PlannedCreate[];
+  findings: Finding[];
+}
+
+function reasonFor(period: CalendarDate, current: CalendarDate): CreateReason {
+  if (period < current) return 'gap';
+  return period === current ? 'current' : 'premake';
+}
+
+/** The template name, or it with `_p2`, `_p3` … when it is used already. */
+function freeName(base: string, used: ReadonlySet<string>): string {
+  if (!used.has(base)) return base;
+  for (let n = 2; ; n += 1) {
+    const candidate = `${base}_p${n}`;
+    if (!used.has(candidate)) return candidate;
+  }
+}
+
+export function planCreates(context: CreateContext, window: readonly Period[]): CreatesResult {
+  const { spec, grid, covered, existingNames, partitionNames } = context;
+  const used = new Set([...existingNames, ...partitionNames]);
+  const creates: PlannedCreate[] = [];
+  const findings: Finding[] = [];
+  const text = (value: number): string => formatBound(value, grid.keyType, grid.timezone);
+
+  for (const period of window) {
+    const template = renderName(spec.naming, spec.name, period.start);
+    for (const piece of subtractRanges(period.range, covered)) {
+      const where = describeRange(grid, piece);
+      // CREATE TABLE IF NOT EXISTS would silently skip a whole period whose name some other table holds.
+      if (sameRange(piece, period.range) && existingNames.has(template) && !partitionNames.has(template)) {
+        findings.push({
+          level: 'error',
+          code: 'name-taken',
+          message:
+            `${quoteQualified({ schema: spec.schema, name: template })} already exists and is not a partition of ` +
+            `${quoteQualified(spec)}, so ${where} cannot be created under that name; rename or drop that table, or attach it.`,
+        });
+        continue;
+      }
+      const name = freeName(template, used);
+      if (identifierBytes(name) > MAX_IDENTIFIER_BYTES) {
+        findings.push({
+          level: 'error',
+          code: 'name-taken',
+          message: `no usable name for ${where}: ${name} is longer than PostgreSQL's ${MAX_IDENTIFIER_BYTES}-byte limit; shorten the naming template.`,
+        });
+        continue;
+      }
+      used.add(name);
+      creates.push({
+        schema: spec.schema,
+        name,
+        from: text(piece.from),
+        to: text(piece.to),
+        fromValue: piece.from,
+        toValue: piece.to,
+        reason: reasonFor(period.start, context.current),
+        defaultRows: 0,
+      });
+    }
+  }
+  return { creates, findings };
+}
+
+export const byFromValue = (a: PlannedCreate, b: PlannedCreate): number =>
+  compareBounds(a.fromValue, b.fromValue);
+
+/**
+ * The runaway guard: at most `max` creates, the current and premade periods first, then the gaps
+ * nearest to now going back. Returns what is kept (sorted by bounds) and what waits for later runs.
+ */
+export function limitCreates(
+  creates: readonly PlannedCreate[],
+  max: number,
+): { kept: PlannedCreate[]; deferred: PlannedCreate[] } {
+  const ordered = [...creates].sort(byFromValue);
+  const ahead = ordered.filter((c) => c.reason !== 'gap');
+  const gapsNearestFirst = ordered.filter((c) => c.reason === 'gap').reverse();
+  const byPriority = [...ahead, ...gapsNearestFirst];
+  const limit = Math.max(0, max);
+  return {
+    kept: byPriority.slice(0, limit).sort(byFromValue),
+    deferred: byPriority.slice(limit).sort(byFromValue),
+  };
+}

@@ -1,0 +1,150 @@
+// What the planner tells people about a table, one function per kind of finding.
+import type {
+  Coverage,
+  DefaultPartitionInfo,
+  Finding,
+  Interval,
+  PartitionInfo,
+  PlannedCreate,
+  TableSpec,
+} from '../types';
+import { quoteQualified } from '../sql/quote';
+import type { CalendarDate } from './calendar';
+import { renderName } from './naming';
+import { type Grid, type Period, alignedPeriod, describeRange } from './periods';
+import { type Range, subtractRanges } from './ranges';
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** Sub-partitioned, misaligned and unmanaged-name partitions, in bound order. */
+export function partitionFindings(
+  spec: Pick<TableSpec, 'naming' | 'name' | 'interval'>,
+  grid: Grid,
+  partitions: readonly PartitionInfo[],
+): Finding[] {
+  const findings: Finding[] = [];
+  for (const p of partitions) {
+    const where = describeRange(grid, p);
+    if (p.subPartitioned) {
+      findings.push({
+        level: 'warning',
+        code: 'unsupported',
+        message: `${quoteQualified(p)} is itself partitioned; its sub-partitions are not managed, but its range ${where} counts as covered.`,
+      });
+    }
+    const period = alignedPeriod(grid, p);
+    if (period === undefined) {
+      findings.push({
+        level: 'warning',
+        code: 'misaligned',
+        message: `${quoteQualified(p)} covers ${where}, which is not exactly one ${spec.interval}; it is left as it is and only the ranges around it are planned.`,
+      });
+      continue;
+    }
+    const expected = renderName(spec.naming, spec.name, period);
+    if (p.name !== expected) {
+      findings.push({
+        level: 'info',
+        code: 'unmanaged-name',
+        message: `${quoteQualified(p)} covers the ${spec.interval} starting ${period} ${where}; the naming template would call it ${expected}.`,
+      });
+    }
+  }
+  return findings;
+}
+
+/** One finding per maximal uncovered run before the current period, inside the window. */
+export function gapFindings(
+  grid: Grid,
+  window: readonly Period[],
+  current: CalendarDate,
+  covered: Range[],
+): Finding[] {
+  const behind = window.filter((p) => p.start < current);
+  const first = behind[0];
+  const last = behind[behind.length - 1];
+  if (!first || !last) return [];
+  return subtractRanges({ from: first.range.from, to: last.range.to }, covered).map((gap) => ({
+    level: 'error',
+    code: 'gap',
+    message: `no partition covers ${describeRange(grid, gap)}, before the current ${grid.interval}; rows there are rejected or land in DEFAULT.`,
+  }));
+}
+
+export function defaultRowsFinding(
+  defaultPartition: DefaultPartitionInfo | undefined,
+  total: number,
+  creates: readonly PlannedCreate[],
+): Finding[] {
+  if (!defaultPartition || total === 0) return [];
+  const blocked = creates.filter((c) => c.defaultRows > 0);
+  const consequence =
+    blocked.length === 0
+      ? 'none of them belongs to a partition this plan creates; move them into partitions that cover their keys.'
+      : blocked
+          .map((c) => {
+            const verb = c.defaultRows === 1 ? 'is' : 'are';
+            return `creating ${c.name} would fail until its ${plural(c.defaultRows, 'row')} ${verb} moved out`;
+          })
+          .join('; ') + '.';
+  return [
+    {
+      level: 'error',
+      code: 'default-rows',
+      message: `the DEFAULT partition ${quoteQualified(defaultPartition)} holds ${plural(total, 'row')}; ${consequence}`,
+    },
+  ];
+}
+
+function describeCoverage(coverage: Coverage, interval: Interval): string {
+  if (coverage.through === null) return `the current ${interval} is not fully covered`;
+  return `covered through ${coverage.through}, ${plural(coverage.aheadPeriods, interval)} ahead`;
+}
+
+export function shortfallFinding(
+  coverage: Coverage,
+  afterPlan: Coverage,
+  minimumAhead: number,
+  interval: Interval,
+): Finding[] {
+  if (coverage.ok) return [];
+  const now = describeCoverage(coverage, interval);
+  const need = `coverage.minimumAhead is ${minimumAhead}`;
+  const fix = afterPlan.ok
+    ? 'this plan fixes it'
+    : `after this plan still short (${describeCoverage(afterPlan, interval)})`;
+  return [{ level: 'error', code: 'shortfall', message: `${now}; ${need}; ${fix}.` }];
+}
+
+/** `deferred` sorted by bounds. */
+export function limitFinding(deferred: readonly PlannedCreate[], max: number): Finding[] {
+  const first = deferred[0];
+  const last = deferred[deferred.length - 1];
+  if (!first || !last) return [];
+  const verb = deferred.length === 1 ? 'is' : 'are';
+  return [
+    {
+      level: 'warning',
+      code: 'limit',
+      message: `${plural(deferred.length, 'more partition')} ${verb} due between ${first.from} and ${last.to}; maxPartitionsPerRun is ${max}, so later runs will create them.`,
+    },
+  ];
+}
+
+export function retentionDueFinding(
+  due: readonly PartitionInfo[],
+  spec: Pick<TableSpec, 'retention' | 'archive'>,
+  cutoff: string,
+): Finding[] {
+  if (due.length === 0 || spec.archive || !spec.retention) return [];
+  const shown = due.slice(0, 5).map((p) => quoteQualified(p));
+  const more = due.length > shown.length ? ` and ${due.length - shown.length} more` : '';
+  const retention = plural(spec.retention.count, spec.retention.unit);
+  return [
+    {
+      level: 'info',
+      code: 'retention-due',
+      message: `${plural(due.length, 'partition')} ending at or before ${cutoff} ${due.length === 1 ? 'is' : 'are'} past the retention of ${retention}: ${shown.join(', ')}${more}; add \`archive:\` to the config to archive ${due.length === 1 ? 'it' : 'them'}.`,
+    },
+  ];
+}

@@ -1,0 +1,59 @@
+// A table's period grid: its interval laid over its key, so periods can be compared with bounds.
+import type { BoundValue, Interval, KeyType } from '../types';
+import { boundToDay, dateToBound, formatBound } from './bounds';
+import { type CalendarDate, addPeriods, periodStart } from './calendar';
+import type { Range } from './ranges';
+
+export interface Grid {
+  interval: Interval;
+  keyType: KeyType;
+  timezone: string;
+}
+
+export interface Period {
+  /** First day of the period. */
+  start: CalendarDate;
+  range: Range;
+}
+
+export function periodRange(grid: Grid, start: CalendarDate): Range {
+  const bound = (date: CalendarDate): BoundValue => dateToBound(date, grid.keyType, grid.timezone);
+  return { from: bound(start), to: bound(addPeriods(start, grid.interval, 1)) };
+}
+
+/** The periods from `first` (a period start) up to, not including, the period starting at `end`. */
+export function periodsBetween(grid: Grid, first: CalendarDate, end: CalendarDate): Period[] {
+  const periods: Period[] = [];
+  let from = dateToBound(first, grid.keyType, grid.timezone);
+  for (let start = first; start < end;) {
+    const next = addPeriods(start, grid.interval, 1);
+    const to = dateToBound(next, grid.keyType, grid.timezone);
+    periods.push({ start, range: { from, to } });
+    [start, from] = [next, to];
+  }
+  return periods;
+}
+
+/** The start of the period a finite bound value lies in. */
+export function periodContaining(grid: Grid, value: BoundValue): CalendarDate {
+  let start = periodStart(boundToDay(value, grid.keyType, grid.timezone), grid.interval);
+  // Where a day starts after midnight's first occurrence (a fall-back at midnight), the calendar day
+  // and the period grid can disagree by one step; the bounds decide.
+  while (value < periodRange(grid, start).from) start = addPeriods(start, grid.interval, -1);
+  while (value >= periodRange(grid, start).to) start = addPeriods(start, grid.interval, 1);
+  return start;
+}
+
+/** The period a range is exactly equal to, if it is one. */
+export function alignedPeriod(grid: Grid, range: Range): CalendarDate | undefined {
+  if (!Number.isFinite(range.from) || !Number.isFinite(range.to)) return undefined;
+  const start = periodContaining(grid, range.from);
+  const period = periodRange(grid, start);
+  return period.from === range.from && period.to === range.to ? start : undefined;
+}
+
+/** '[2024-01-01, 2024-02-01)' for messages. */
+export function describeRange(grid: Grid, range: Range): string {
+  const text = (value: BoundValue): string => formatBound(value, grid.keyType, grid.timezone);
+  return `[${text(range.from)}, ${text(range.to)})`;
+}

@@ -1,0 +1,156 @@
+// The pure planner: validated table specs + one catalog snapshot + now → the plan.
+// No clock and no I/O, so the same input always gives the same plan.
+import type {
+  CatalogSnapshot,
+  Finding,
+  KeyType,
+  Now,
+  ParentInfo,
+  PartitionInfo,
+  Plan,
+  TablePlan,
+  TableSpec,
+} from '../types';
+import { quoteQualified, relationKey } from '../sql/quote';
+import { duePartitions, planArchives } from './archive';
+import { dateToBound } from './bounds';
+import { localDate, periodStart, utcDate } from './calendar';
+import { NOT_MEASURED, type CoverageRule, measureCoverage } from './coverage';
+import { limitCreates, planCreates } from './creates';
+import { defaultRowPoints, totalDefaultRows, withDefaultRows } from './default-rows';
+import {
+  defaultRowsFinding,
+  gapFindings,
+  limitFinding,
+  partitionFindings,
+  retentionDueFinding,
+  shortfallFinding,
+} from './findings';
+import { type Grid, periodsBetween } from './periods';
+import { byFrom, mergeRanges } from './ranges';
+import { planningWindow, retentionCutoff } from './window';
+
+/** How many whole periods ahead coverage counts before it stops (a MAXVALUE partition covers forever). */
+export const EXTRA_AHEAD_COUNTED = 1000;
+
+export function buildPlan(specs: TableSpec[], snapshot: CatalogSnapshot, now: Now): Plan {
+  return { now: utcDate(now), tables: specs.map((spec) => planTable(spec, snapshot, now)) };
+}
+
+export function planTable(spec: TableSpec, snapshot: CatalogSnapshot, now: Now): TablePlan {
+  const parent = snapshot.parents.get(relationKey(spec));
+  if (!spec.enabled) {
+    const message = `${quoteQualified(spec)} is disabled in the config (enabled: false); nothing is planned.`;
+    return skippedPlan(spec, parent, { level: 'info', code: 'disabled', message });
+  }
+  const problem = parentProblem(spec, parent);
+  if (problem || !parent?.keyType) return skippedPlan(spec, parent, problem ?? unsupportedKey(spec, parent));
+  return planParent(spec, parent, parent.keyType, snapshot.relationNames.get(spec.schema) ?? new Set(), now);
+}
+
+function parentProblem(spec: TableSpec, parent: ParentInfo | undefined): Finding | undefined {
+  if (!parent || parent.problem?.code === 'missing') {
+    const message = parent?.problem?.message ?? `${quoteQualified(spec)} does not exist`;
+    return { level: 'error', code: 'missing-table', message };
+  }
+  if (parent.problem) return { level: 'error', code: 'unsupported', message: parent.problem.message };
+  return undefined;
+}
+
+function unsupportedKey(spec: TableSpec, parent: ParentInfo | undefined): Finding {
+  const type = parent?.keyTypeName ?? 'unknown';
+  return {
+    level: 'error',
+    code: 'unsupported',
+    message: `${quoteQualified(spec)} has a partition key of type ${type}; partition-keeper needs date, timestamp or timestamptz.`,
+  };
+}
+
+function tableFields(spec: TableSpec, parent: ParentInfo | undefined) {
+  return {
+    table: quoteQualified(spec),
+    schema: spec.schema,
+    name: spec.name,
+    interval: spec.interval,
+    keyType: parent?.keyType,
+    keyColumn: parent?.keyColumn,
+    timezone: spec.timezone,
+  };
+}
+
+function skippedPlan(spec: TableSpec, parent: ParentInfo | undefined, finding: Finding): TablePlan {
+  return {
+    ...tableFields(spec, parent),
+    coverage: NOT_MEASURED,
+    coverageAfterPlan: NOT_MEASURED,
+    create: [],
+    archive: [],
+    findings: [finding],
+    skipped: true,
+  };
+}
+
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const byBoundsThenName = (a: PartitionInfo, b: PartitionInfo): number =>
+  byFrom(a, b) || compareText(a.schema, b.schema) || compareText(a.name, b.name);
+
+function planParent(
+  spec: TableSpec,
+  parent: ParentInfo,
+  keyType: KeyType,
+  relationNames: ReadonlySet<string>,
+  now: Now,
+): TablePlan {
+  const grid: Grid = { interval: spec.interval, keyType, timezone: spec.timezone };
+  const partitions = [...parent.partitions].sort(byBoundsThenName);
+  const covered = mergeRanges(partitions);
+  const current = periodStart(localDate(now, spec.timezone), spec.interval);
+  const window = planningWindow(spec, grid, current, partitions);
+  const periods = periodsBetween(grid, window.first, window.end);
+
+  const planned = planCreates(
+    {
+      spec,
+      grid,
+      current,
+      covered,
+      existingNames: relationNames,
+      partitionNames: new Set(partitions.filter((p) => p.schema === spec.schema).map((p) => p.name)),
+    },
+    periods,
+  );
+  const { kept, deferred } = limitCreates(planned.creates, spec.maxPartitionsPerRun);
+  const creates = withDefaultRows(kept, defaultRowPoints(parent.defaultPartition, grid));
+
+  const cutoff = retentionCutoff(spec, current);
+  const due =
+    cutoff === undefined ? [] : duePartitions(partitions, dateToBound(cutoff, keyType, spec.timezone));
+
+  const rule: CoverageRule = {
+    minimumAhead: spec.coverage.minimumAhead,
+    maxAhead: spec.premake + spec.coverage.minimumAhead + EXTRA_AHEAD_COUNTED,
+  };
+  const coverage = measureCoverage(grid, current, covered, rule);
+  const created = creates.map((c) => ({ from: c.fromValue, to: c.toValue }));
+  const coverageAfterPlan = measureCoverage(grid, current, mergeRanges([...covered, ...created]), rule);
+
+  const findings: Finding[] = [
+    ...partitionFindings(spec, grid, partitions),
+    ...gapFindings(grid, periods, current, covered),
+    ...planned.findings,
+    ...defaultRowsFinding(parent.defaultPartition, totalDefaultRows(parent.defaultPartition), creates),
+    ...shortfallFinding(coverage, coverageAfterPlan, spec.coverage.minimumAhead, spec.interval),
+    ...limitFinding(deferred, spec.maxPartitionsPerRun),
+    ...(cutoff === undefined ? [] : retentionDueFinding(due, spec, cutoff)),
+  ];
+
+  return {
+    ...tableFields(spec, parent),
+    coverage,
+    coverageAfterPlan,
+    create: creates,
+    archive: planArchives(due, spec.archive, grid),
+    findings,
+    skipped: false,
+  };
+}

@@ -1,0 +1,41 @@
+// The JSON plan (a contract: DESIGN.md "JSON plan"). Extra fields are allowed; these are stable.
+import type { Plan } from '../types';
+import { planStatements } from '../sql/render';
+
+export function planToJson(plan: Plan): object {
+  return {
+    now: plan.now,
+    tables: plan.tables.map((t) => ({
+      table: t.table,
+      interval: t.interval,
+      keyColumn: t.keyColumn ?? null,
+      keyType: t.keyType ?? null,
+      timezone: t.timezone,
+      skipped: t.skipped,
+      coverage: t.coverage,
+      coverageAfterPlan: t.coverageAfterPlan,
+      create: t.create.map((c) => ({
+        name: c.name,
+        schema: c.schema,
+        from: c.from,
+        to: c.to,
+        reason: c.reason,
+        defaultRows: c.defaultRows,
+      })),
+      archive: t.archive.map((a) => ({
+        name: a.name,
+        schema: a.schema,
+        from: a.from,
+        to: a.to,
+        steps: a.steps,
+        targetSchema: a.targetSchema,
+      })),
+      findings: t.findings,
+    })),
+    statements: planStatements(plan),
+  };
+}
+
+export function renderPlanJson(plan: Plan): string {
+  return `${JSON.stringify(planToJson(plan), null, 2)}\n`;
+}

@@ -1,0 +1,86 @@
+// Bad input through the CLI: a clear message naming the table, host or field, and the documented exit code.
+import { beforeEach, describe, expect, it } from 'vitest';
+import { describeEachBackend, describeOnServer, SERVER_URL } from '../helpers/backends';
+import { runCli, writeConfig } from '../helpers/cli';
+
+const oneTable = (table: string): string => `tables:\n  - table: ${table}\n    interval: month\n`;
+
+describeEachBackend('tables the config names but cannot be managed', (db) => {
+  const env = (): NodeJS.ProcessEnv => ({ DATABASE_URL: db().url });
+
+  beforeEach(async () => {
+    await db().reset();
+    await db().client.query(`
+      create table plain (k date);
+      create table listed (k date) partition by list (k);
+      create table good (k date not null) partition by range (k);`);
+  });
+
+  it.each([
+    ['missing', /public\.missing does not exist/],
+    ['plain', /public\.plain is not partitioned/],
+    ['listed', /public\.listed .*LIST/i],
+  ])('%s: exit 2 with a message naming it, the other tables still planned', async (table, message) => {
+    const config = writeConfig(`${oneTable(table)}  - table: good\n    interval: month\n`);
+    for (const command of ['plan', 'check', 'status']) {
+      const result = await runCli([command, '--config', config, '--now', '2024-02-15'], env());
+      expect(result.code, command).toBe(2);
+      expect(result.stdout, command).toMatch(message);
+      expect(result.stdout, command).toMatch(/good/);
+    }
+  });
+});
+
+describe('bad usage and config', () => {
+  it('an unknown command, format or date: exit 2 with what is allowed', async () => {
+    expect((await runCli(['plant'])).stderr).toMatch(/"plant" is not one of plan, check, status/);
+    const format = await runCli(['plan', '--format', 'yaml']);
+    expect(format.code).toBe(2);
+    expect(format.stderr).toMatch(/--format: "yaml" is not one of text, sql, json, markdown/);
+    const now = await runCli(['plan', '--now', '2024-02-30', '--config', writeConfig(oneTable('t'))], {
+      DATABASE_URL: 'postgres://127.0.0.1:1/x',
+    });
+    expect(now.code).toBe(2);
+    expect(now.stderr).toMatch(/--now: "2024-02-30" is not a calendar date/);
+  });
+
+  it('a bad config fails with exit 2 before any connection is tried', async () => {
+    const config = writeConfig('tables:\n  - table: claims_production\n    interval: yearly\n');
+    const result = await runCli(['plan', '--config', config], { DATABASE_URL: 'postgres://127.0.0.1:1/x' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `${config}: tables[0] (claims_production).interval: "yearly" is not one of day, week, month, quarter, year`,
+    );
+  });
+
+  it('no database URL: exit 3 saying how to give one', async () => {
+    const result = await runCli(['plan', '--config', writeConfig(oneTable('t'))], {});
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/--database-url or set DATABASE_URL/);
+  });
+
+  it('an unreachable host: exit 3 naming host and port, never the password', async () => {
+    const result = await runCli(['check', '--config', writeConfig(oneTable('t'))], {
+      DATABASE_URL: 'postgres://keeper:hunter2-secret@127.0.0.1:1/claims',
+    });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/cannot connect to 127\.0\.0\.1:1\/claims: .*ECONNREFUSED/);
+    expect(result.stderr).not.toContain('hunter2');
+  });
+});
+
+describeOnServer('wrong credentials', () => {
+  it('an unknown role: exit 3 with the server’s reason, never the password', async () => {
+    const url = new URL(SERVER_URL);
+    url.username = 'no_such_role';
+    url.password = 'hunter2-secret';
+    const result = await runCli(['plan', '--config', writeConfig(oneTable('t'))], {
+      DATABASE_URL: url.toString(),
+    });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(
+      /cannot connect to 127\.0\.0\.1:5432\/.*role "no_such_role" does not exist/,
+    );
+    expect(result.stderr).not.toContain('hunter2');
+  });
+});

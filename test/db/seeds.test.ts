@@ -1,0 +1,151 @@
+// The seeds' tables, planned with the seeds' own config, then the SQL run on real PostgreSQL:
+// names and bounds must come out exactly as the seeds write them, as PostgreSQL prints them.
+import { beforeEach, expect, it } from 'vitest';
+import { describeEachBackend } from '../helpers/backends';
+import { runCli, SEEDS_CONFIG, SEEDS_SCHEMA, writeConfig } from '../helpers/cli';
+
+interface JsonPlan {
+  now: string;
+  tables: {
+    table: string;
+    coverage: { through: string | null; aheadPeriods: number; ok: boolean };
+    create: { name: string; schema: string; from: string; to: string; reason: string }[];
+    archive: { name: string; steps: string[] }[];
+    findings: { level: string; code: string; message: string }[];
+  }[];
+  statements: string[];
+}
+
+describeEachBackend('seeds end to end', (db) => {
+  const configFile = writeConfig(SEEDS_CONFIG);
+  const env = (): NodeJS.ProcessEnv => ({ DATABASE_URL: db().url });
+
+  async function plan(now: string, ...args: string[]): Promise<JsonPlan> {
+    const result = await runCli(
+      ['plan', '--config', configFile, '--now', now, '--format', 'json', ...args],
+      env(),
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    return JSON.parse(result.stdout) as JsonPlan;
+  }
+
+  async function partitionsOf(parent: string): Promise<{ name: string; bound: string }[]> {
+    const { rows } = await db().client.query<{ name: string; bound: string }>(
+      `select c.relname as name, pg_get_expr(c.relpartbound, c.oid) as bound
+         from pg_inherits i join pg_class c on c.oid = i.inhrelid
+        where i.inhparent = $1::regclass order by 1`,
+      [parent],
+    );
+    return rows;
+  }
+
+  async function runSql(now: string, table: string): Promise<void> {
+    const sql = await runCli(
+      ['plan', '--config', configFile, '--now', now, '--format', 'sql', '--table', table],
+      env(),
+    );
+    expect(sql.code).toBe(0);
+    await db().client.query(sql.stdout);
+  }
+
+  beforeEach(async () => {
+    await db().reset();
+    await db().client.query(SEEDS_SCHEMA);
+  });
+
+  it('claim_line_items on 2024-02-15: y2024m02..y2024m04 with the seed bounds', async () => {
+    const result = await plan('2024-02-15', '--table', 'claim_line_items');
+    const [table] = result.tables;
+    expect(table?.create.map((c) => [c.name, c.from, c.to, c.reason])).toEqual([
+      ['claim_line_items_y2024m02', '2024-02-01', '2024-03-01', 'current'],
+      ['claim_line_items_y2024m03', '2024-03-01', '2024-04-01', 'premake'],
+      ['claim_line_items_y2024m04', '2024-04-01', '2024-05-01', 'premake'],
+    ]);
+    expect(table?.coverage.ok).toBe(false);
+
+    await runSql('2024-02-15', 'claim_line_items');
+    expect(await partitionsOf('claim_line_items')).toEqual(
+      table?.create.map((c) => ({ name: c.name, bound: `FOR VALUES FROM ('${c.from}') TO ('${c.to}')` })),
+    );
+    // The seed's own example: the April partition exactly as written there.
+    expect(await partitionsOf('claim_line_items')).toContainEqual({
+      name: 'claim_line_items_y2024m04',
+      bound: "FOR VALUES FROM ('2024-04-01') TO ('2024-05-01')",
+    });
+    const after = await plan('2024-02-15', '--table', 'claim_line_items');
+    expect(after.tables[0]?.create).toEqual([]);
+    expect(after.tables[0]?.coverage).toEqual({ through: '2024-05-01', aheadPeriods: 2, ok: true });
+  });
+
+  it('claims_production in 2026: y2026, y2027, y2028 exactly as the seed DDL', async () => {
+    const result = await plan('2026-03-01', '--table', 'claims_production');
+    await runSql('2026-03-01', 'claims_production');
+    expect(await partitionsOf('claims_production')).toEqual([
+      { name: 'claims_production_y2026', bound: "FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')" },
+      { name: 'claims_production_y2027', bound: "FOR VALUES FROM ('2027-01-01') TO ('2028-01-01')" },
+      { name: 'claims_production_y2028', bound: "FOR VALUES FROM ('2028-01-01') TO ('2029-01-01')" },
+    ]);
+    expect(result.tables[0]?.create.map((c) => c.name)).toEqual([
+      'claims_production_y2026',
+      'claims_production_y2027',
+      'claims_production_y2028',
+    ]);
+  });
+
+  it('kid_absences: current and next year as kid_absences_YYYY, disabled by its variable', async () => {
+    await runSql('2025-06-01', 'kid_absences');
+    expect(await partitionsOf('kid_absences')).toEqual([
+      { name: 'kid_absences_2025', bound: "FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')" },
+      { name: 'kid_absences_2026', bound: "FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')" },
+    ]);
+    const disabled = await runCli(
+      ['plan', '--config', configFile, '--now', '2025-06-01', '--format', 'json'],
+      {
+        ...env(),
+        ENABLE_ABSENCE_PARTITIONS: 'false',
+      },
+    );
+    const kid = (JSON.parse(disabled.stdout) as JsonPlan).tables.find(
+      (t) => t.table === 'public.kid_absences',
+    );
+    expect(kid?.create).toEqual([]);
+  });
+
+  it('check fails on a shortfall, gap and DEFAULT rows, and passes once the plan is applied', async () => {
+    await db().client.query(`
+      create table claim_line_items_y2024m02 partition of claim_line_items for values from ('2024-02-01') to ('2024-03-01');
+      create table claim_line_items_y2024m04 partition of claim_line_items for values from ('2024-04-01') to ('2024-05-01');
+      create table claim_line_items_default partition of claim_line_items default;
+      insert into claim_line_items (claim_id, service_date, amount) values (1, '2024-06-03', 5), (2, '2024-06-04', 6);`);
+    const failing = await runCli(
+      ['check', '--config', configFile, '--now', '2024-04-15', '--table', 'claim_line_items'],
+      env(),
+    );
+    expect(failing.code).toBe(1);
+    expect(failing.stdout).toMatch(/FAIL\s+public\.claim_line_items/);
+    expect(failing.stdout).toMatch(/gap: .*2024-03-01/);
+    expect(failing.stdout).toMatch(/default-rows: .*2 rows/);
+    expect(failing.stdout).toMatch(/shortfall/);
+
+    await db().client.query('delete from claim_line_items_default');
+    await runSql('2024-04-15', 'claim_line_items');
+    const passing = await runCli(
+      ['check', '--config', configFile, '--now', '2024-04-15', '--table', 'claim_line_items'],
+      env(),
+    );
+    expect(passing.stdout).toMatch(/ok\s+public\.claim_line_items/);
+    expect(passing.code).toBe(0);
+  });
+
+  it('status lists partitions with bounds, sizes, estimates and DEFAULT rows', async () => {
+    await db().client.query(`
+      create table kid_absences_2025 partition of kid_absences for values from ('2025-01-01') to ('2026-01-01');
+      create table kid_absences_default partition of kid_absences default;
+      insert into kid_absences values (1, '2025-03-03', 'flu'), (1, '2031-01-01', 'far future');`);
+    const result = await runCli(['status', '--config', configFile, '--table', 'kid_absences'], env());
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/kid_absences_2025\s+2025-01-01\s+2026-01-01\s+\d+(\.\d)? kB/);
+    expect(result.stdout).toMatch(/DEFAULT kid_absences_default: 1 row/);
+  });
+});
