@@ -8,11 +8,13 @@ const SAMPLE_EVERY_MS = 100;
 const MAX_SAMPLES = 6_000;
 
 export interface LockWait {
-  /** subject, writer, reader, long reader, or other. */
+  /** subject, writer, reader or long reader. */
   who: string;
+  /** How many of those connections were seen waiting for this lock. */
+  connections: number;
   mode: string;
   target: string;
-  /** Roughly how long it was seen waiting (samples × interval), in ms. */
+  /** Roughly how long the longest-waiting of them was seen waiting (samples × interval), in ms. */
   seenMs: number;
   /** Who held it up, in the same words as `who`. */
   blockedBy: string[];
@@ -29,6 +31,10 @@ interface Sample {
   blockers: number[];
 }
 
+interface WaitTally extends Omit<LockWait, 'connections' | 'seenMs'> {
+  perPid: Map<number, number>;
+}
+
 /** `knownPids` names the harness's own connections; any other backend in the database is the subject. */
 export async function watchLocks(url: string, knownPids: Map<number, string>): Promise<LockMonitor> {
   const client = new pg.Client({ connectionString: url, application_name: 'bench-load-lock-monitor' });
@@ -36,7 +42,8 @@ export async function watchLocks(url: string, knownPids: Map<number, string>): P
   const { rows: own } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
   const monitorPid = own[0]!.pid;
   const who = (pid: number): string => knownPids.get(pid) ?? 'subject';
-  const waits = new Map<string, LockWait>();
+  // Per (who, mode, target): ms each waiting connection was seen waiting, and who blocked them.
+  const waits = new Map<string, WaitTally>();
   let stopRequested = false;
 
   const sampling = (async () => {
@@ -52,14 +59,14 @@ export async function watchLocks(url: string, knownPids: Map<number, string>): P
       );
       for (const row of rows) {
         const key = `${who(row.pid)}|${row.mode}|${row.target}`;
-        const wait = waits.get(key) ?? {
+        const wait: WaitTally = waits.get(key) ?? {
           who: who(row.pid),
           mode: row.mode,
           target: row.target,
-          seenMs: 0,
+          perPid: new Map(),
           blockedBy: [],
         };
-        wait.seenMs += SAMPLE_EVERY_MS;
+        wait.perPid.set(row.pid, (wait.perPid.get(row.pid) ?? 0) + SAMPLE_EVERY_MS);
         for (const blocker of row.blockers) {
           if (!wait.blockedBy.includes(who(blocker))) wait.blockedBy.push(who(blocker));
         }
@@ -74,7 +81,13 @@ export async function watchLocks(url: string, knownPids: Map<number, string>): P
       stopRequested = true;
       await sampling;
       await client.end();
-      return [...waits.values()].sort((a, b) => b.seenMs - a.seenMs);
+      return [...waits.values()]
+        .map(({ perPid, ...wait }) => ({
+          ...wait,
+          connections: perPid.size,
+          seenMs: Math.max(...perPid.values()),
+        }))
+        .sort((a, b) => b.seenMs - a.seenMs);
     },
   };
 }

@@ -47,12 +47,12 @@ export function markdownTable(results: ScenarioResult[]): string {
   return [line(header), line(align), ...rows.map(line)].join('\n');
 }
 
-/** The error lines (where the cause usually is) and the last lines (where the outcome is). */
+/** The first line (usually what went wrong), any error lines (the cause), and the last lines (the outcome). */
 export function stderrExcerpt(stderr: string): string {
   const lines = stderr.split('\n').map((line) => line.slice(0, 300));
   const errors = lines.filter((line) => /\b(ERROR|FATAL|Error)\b/.test(line)).slice(0, 3);
-  const last = lines.slice(-4).filter((line) => !errors.includes(line));
-  return [...errors, ...(errors.length && last.length ? ['…'] : []), ...last].join('\n');
+  const picked = [...new Set([lines[0] ?? '', ...errors, ...lines.slice(-2)])];
+  return picked.filter((line) => line.trim() !== '').join('\n');
 }
 
 /** Per scenario: statement counts, who waited for which lock, and what a failing subject said. */
@@ -77,8 +77,9 @@ export function markdownDetails(results: ScenarioResult[]): string {
     }
     for (const wait of r.lockWaits) {
       const by = wait.blockedBy.length ? `, blocked by ${wait.blockedBy.join(' + ')}` : '';
+      const who = wait.connections > 1 ? `${wait.connections} ${wait.who}s` : wait.who;
       lines.push(
-        `- lock wait: ${wait.who} waited ~${seconds(wait.seenMs)} s for ${wait.mode} on ${wait.target}${by}`,
+        `- lock wait: ${who} waited up to ~${seconds(wait.seenMs)} s for ${wait.mode} on ${wait.target}${by}`,
       );
     }
     if (r.lockWaits.length === 0) lines.push('- lock wait: none seen while the subject ran');

@@ -114,9 +114,16 @@ export function runCommand(
   });
 }
 
-function statusOf(run: SubjectRun, created: number, ahead: number): ScenarioStatus {
+/**
+ * "failed to start": exited non-zero having created nothing and never waited for a lock (a missing
+ * command, a usage error); one that gave up on a lock or failed half-way is just "failed".
+ */
+function statusOf(run: SubjectRun, created: number, ahead: number, lockWaits: LockWait[]): ScenarioStatus {
   if (run.timedOut) return 'timed out';
-  if (run.exitCode !== 0) return created === 0 ? 'failed to start' : 'failed';
+  if (run.exitCode !== 0) {
+    const waited = lockWaits.some((wait) => wait.who === 'subject');
+    return created === 0 && !waited ? 'failed to start' : 'failed';
+  }
   return ahead >= MIN_AHEAD ? 'ok' : 'incomplete';
 }
 
@@ -219,7 +226,7 @@ export async function runScenario(
   return {
     ...base,
     command,
-    status: statusOf(run, created, after.ahead),
+    status: statusOf(run, created, after.ahead, lockWaits),
     run,
     created,
     ahead: after.ahead,

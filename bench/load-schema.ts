@@ -128,6 +128,9 @@ export async function countPartitions(db: pg.Client): Promise<PartitionCount> {
   return {
     total: partitions.length,
     ahead: partitions.filter((p) => p.from >= tomorrow).length,
-    coveredThrough: partitions.reduce<string | null>((max, p) => (max === null || p.to > max ? p.to : max), null),
+    coveredThrough: partitions.reduce<string | null>(
+      (max, p) => (max === null || p.to > max ? p.to : max),
+      null,
+    ),
   };
 }

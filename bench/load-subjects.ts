@@ -4,7 +4,14 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { addDays, dailyPartitionDdl, defaultPartition, PARENT, PARENT_TEXT, rangePartitions } from './load-schema';
+import {
+  addDays,
+  dailyPartitionDdl,
+  defaultPartition,
+  PARENT,
+  PARENT_TEXT,
+  rangePartitions,
+} from './load-schema';
 
 /** How many whole days ahead every subject is asked to create. */
 export const PREMAKE = 60;

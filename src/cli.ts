@@ -6,27 +6,38 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError } from './config/errors';
 import { ConnectionError, redact } from './db/connect';
 import { EXIT, UsageError } from './errors';
-import { createLogger, type LogFormat } from './log';
+import { createLogger, type LogFormat, type Logger } from './log';
+import type { Now, Plan } from './types';
+import { apply, summarize } from './apply/apply';
+import { RunLockBusy } from './apply/lock';
 import { parseNow } from './now';
 import { inspect, readConfig } from './core';
 import { connect } from './db/connect';
 import { readSnapshot } from './catalog/snapshot';
-import { renderPlanSql } from './sql/render';
+import {
+  DEFAULT_LOCK_TIMEOUT_MS,
+  DEFAULT_STRATEGY,
+  renderPlanSql,
+  STRATEGIES,
+  type Strategy,
+} from './sql/render';
 import { renderPlanJson } from './report/json';
 import { renderPlanMarkdown } from './report/markdown';
 import { renderCheckText, renderPlanText } from './report/text';
 import { renderStatusText, tableStatuses } from './report/status';
 import { judge } from './report/verdict';
 
-const COMMANDS = ['plan', 'check', 'status'] as const;
+const COMMANDS = ['plan', 'apply', 'check', 'status'] as const;
 type Command = (typeof COMMANDS)[number];
 const FORMATS = ['text', 'sql', 'json', 'markdown'] as const;
 type Format = (typeof FORMATS)[number];
 
-export const USAGE = `Usage: partition-keeper <plan|check|status> [options]
+export const USAGE = `Usage: partition-keeper <plan|apply|check|status> [options]
 
 Commands:
   plan      show what is missing, what is due for archival and the SQL that fixes it (changes nothing)
+  apply     carry out the plan under a run lock, statement by statement, retrying lock timeouts
+            apply --sql FILE runs a reviewed SQL file exactly as written
   check     exit 1 when any table falls short (coverage ahead, gaps, rows in DEFAULT), saying why
   status    each table's partitions with bounds, sizes, estimated rows and DEFAULT-partition rows
 
@@ -37,6 +48,11 @@ Options:
   --table NAME           only this table (repeatable), written as in SQL
   --format FORMAT        plan output: text, sql, json or markdown (default text); status: text or json
   --log-format FORMAT    text or json (default text)
+  --strategy NAME        attach (default: SHARE UPDATE EXCLUSIVE on the parent) or partition-of
+  --lock-timeout MS      longest wait for a lock per attempt (default ${DEFAULT_LOCK_TIMEOUT_MS})
+  --deadline SECONDS     apply: keep retrying lock timeouts until then (default 300)
+  --lock-wait SECONDS    apply: wait this long for another run to finish (default 60)
+  --sql FILE             apply: run this reviewed file instead of planning
   -h, --help             this help
 
 Exit codes: 0 fine, 1 check fell short or a step failed, 2 bad usage or config, 3 no connection.
@@ -50,6 +66,11 @@ export interface CliIo {
 
 interface CliSettings {
   command: Command;
+  strategy: Strategy;
+  lockTimeoutMs: number;
+  deadlineSeconds: number;
+  lockWaitSeconds: number;
+  sqlFile?: string;
   configFile: string;
   databaseUrl: string;
   nowText?: string;
@@ -65,6 +86,16 @@ function oneOf<T extends string>(option: string, value: string, allowed: readonl
   return value as T;
 }
 
+function positiveNumber(option: string, value: string, zeroAllowed = false): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || (n === 0 && !zeroAllowed)) {
+    throw new UsageError(
+      `${option}: "${value}" is not a ${zeroAllowed ? 'non-negative' : 'positive'} number`,
+    );
+  }
+  return n;
+}
+
 export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliSettings | 'help' {
   let parsed;
   try {
@@ -78,6 +109,11 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliSettings | 
         table: { type: 'string', multiple: true, default: [] },
         format: { type: 'string', default: 'text' },
         'log-format': { type: 'string', default: 'text' },
+        strategy: { type: 'string', default: DEFAULT_STRATEGY },
+        'lock-timeout': { type: 'string', default: String(DEFAULT_LOCK_TIMEOUT_MS) },
+        deadline: { type: 'string', default: '300' },
+        'lock-wait': { type: 'string', default: '60' },
+        sql: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -93,8 +129,14 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliSettings | 
   if (command === 'status' && format !== 'text' && format !== 'json') {
     throw new UsageError(`--format: status shows text or json, not ${format}`);
   }
+  if (values.sql !== undefined && command !== 'apply') throw new UsageError('--sql goes with apply');
   return {
     command,
+    strategy: oneOf('--strategy', values.strategy, STRATEGIES),
+    lockTimeoutMs: positiveNumber('--lock-timeout', values['lock-timeout']),
+    deadlineSeconds: positiveNumber('--deadline', values.deadline),
+    lockWaitSeconds: positiveNumber('--lock-wait', values['lock-wait'], true),
+    ...(values.sql !== undefined && { sqlFile: values.sql }),
     configFile: values.config,
     databaseUrl: values['database-url'] ?? env.DATABASE_URL ?? '',
     nowText: values.now,
@@ -104,15 +146,32 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliSettings | 
   };
 }
 
-const RENDER: Record<Format, (plan: Parameters<typeof renderPlanText>[0]) => string> = {
-  text: renderPlanText,
-  sql: (plan) => renderPlanSql(plan),
-  json: renderPlanJson,
-  markdown: renderPlanMarkdown,
-};
+function renderPlan(plan: Plan, settings: CliSettings): string {
+  const options = { strategy: settings.strategy, lockTimeoutMs: settings.lockTimeoutMs };
+  if (settings.format === 'sql') return renderPlanSql(plan, options);
+  if (settings.format === 'json') return renderPlanJson(plan, options.strategy);
+  return settings.format === 'markdown' ? renderPlanMarkdown(plan, options) : renderPlanText(plan);
+}
 
-async function runCommand(settings: CliSettings, io: CliIo): Promise<number> {
+async function runApply(settings: CliSettings, now: Now, io: CliIo, logger: Logger): Promise<number> {
+  const config = settings.sqlFile === undefined ? readConfig(settings) : undefined;
+  const report = await apply(
+    { ...settings, now, source: config ? { config } : { sqlFile: settings.sqlFile ?? '' } },
+    logger,
+  );
+  io.stdout(`${summarize(report)}\n`);
+  const failed = report.notRun.length > 0 || report.outcomes.some((o) => o.status === 'failed');
+  if (failed) return EXIT.failed;
+  if (report.after) {
+    const verdict = judge(report.after);
+    if (verdict.configProblems.length > 0) return EXIT.usage;
+  }
+  return EXIT.ok;
+}
+
+async function runCommand(settings: CliSettings, io: CliIo, logger: Logger): Promise<number> {
   const now = parseNow(settings.nowText);
+  if (settings.command === 'apply') return runApply(settings, now, io, logger);
   if (settings.command === 'status') {
     const config = readConfig(settings);
     const client = await connect(settings.databaseUrl);
@@ -133,7 +192,7 @@ async function runCommand(settings: CliSettings, io: CliIo): Promise<number> {
   const { plan } = await inspect({ ...settings, now });
   const verdict = judge(plan);
   if (settings.command === 'plan') {
-    io.stdout(RENDER[settings.format](plan));
+    io.stdout(renderPlan(plan, settings));
     return verdict.configProblems.length > 0 ? EXIT.usage : EXIT.ok;
   }
   io.stdout(settings.format === 'json' ? renderPlanJson(plan) : renderCheckText(plan));
@@ -156,12 +215,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
   const logger = createLogger(settings.logFormat, io.stderr);
   try {
-    return await runCommand(settings, io);
+    return await runCommand(settings, io, logger);
   } catch (error) {
     const message = redact((error as Error).message ?? String(error), settings.databaseUrl);
     if (error instanceof ConfigError || error instanceof UsageError) {
       logger.log('error', message);
       return EXIT.usage;
+    }
+    if (error instanceof RunLockBusy) {
+      logger.log('error', message);
+      return EXIT.failed;
     }
     if (error instanceof ConnectionError) {
       logger.log('error', message);

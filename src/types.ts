@@ -101,6 +101,8 @@ export interface ParentInfo extends QualifiedName {
   /** The key column's type as PostgreSQL names it (format_type). */
   keyTypeName?: string;
   keyType?: KeyType;
+  /** Columns an INSERT may name (not generated), in the parent's order. */
+  insertableColumns?: string[];
   partitions: PartitionInfo[];
   defaultPartition?: DefaultPartitionInfo;
   archived: ArchivedTable[];
@@ -134,6 +136,7 @@ export type FindingCode =
   | 'unsupported'
   | 'missing-table'
   | 'name-taken'
+  | 'adopt'
   | 'retention-due'
   | 'disabled';
 
@@ -153,6 +156,11 @@ export interface PlannedCreate extends QualifiedName {
   reason: CreateReason;
   /** Rows now in the DEFAULT partition that fall into this range (they must be moved first). */
   defaultRows: number;
+  /**
+   * A table of this name already stands detached in the parent's schema (a run cut off between
+   * creating and attaching, or a partition someone detached): attach it instead of creating one.
+   */
+  adopt?: boolean;
 }
 
 export type ArchiveStep = 'detach' | 'move' | 'dump' | 'drop';
@@ -181,6 +189,10 @@ export interface TablePlan {
   keyType?: KeyType;
   keyColumn?: string;
   timezone: string;
+  /** The DEFAULT partition, when there is one (rows in it may have to move before a create). */
+  defaultPartition?: QualifiedName;
+  /** Columns an INSERT may name, for moving rows out of DEFAULT. */
+  insertableColumns?: string[];
   /** Coverage of the database as it is now (what `check` judges). */
   coverage: Coverage;
   /** Coverage once this plan's creates exist. */

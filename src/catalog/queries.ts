@@ -28,7 +28,11 @@ parent as (
          0 = any (pt.partattrs) as expression_key,
          case when pt.partrelid is not null then pg_get_partkeydef(c.oid) end as key_definition,
          a.attname::text as key_column,
-         format_type(a.atttypid, a.atttypmod) as key_type_name
+         format_type(a.atttypid, a.atttypmod) as key_type_name,
+         -- Columns an INSERT may name (not dropped, not generated): moving rows out of DEFAULT lists them.
+         array(select col.attname::text from pg_attribute col
+                where col.attrelid = c.oid and col.attnum > 0 and not col.attisdropped and col.attgenerated = ''
+                order by col.attnum) as insertable_columns
   from target t
   left join pg_namespace n on n.nspname = t.schema_name
   left join pg_class c on c.relnamespace = n.oid and c.relname = t.table_name

@@ -39,6 +39,7 @@ interface ParentRow {
   key_definition: string | null;
   key_column: string | null;
   key_type_name: string | null;
+  insertable_columns: string[];
 }
 
 interface MemberRow {
@@ -208,6 +209,7 @@ function toParentInfo(row: ParentRow, target: SnapshotTarget, members: MemberRow
     keyColumn: verdict.keyColumn,
     keyTypeName: verdict.keyTypeName,
     keyType: verdict.keyType,
+    insertableColumns: row.insertable_columns,
     partitions,
     ...(defaultPartition && { defaultPartition }),
     archived,

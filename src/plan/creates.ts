@@ -18,6 +18,8 @@ export interface CreateContext {
   existingNames: ReadonlySet<string>;
   /** Names of the parent's own partitions in its schema. */
   partitionNames: ReadonlySet<string>;
+  /** Tables in the parent's schema that carry our naming but are attached nowhere (adopted, not recreated). */
+  detachedNames: ReadonlySet<string>;
 }
 
 export interface CreatesResult {
@@ -47,9 +49,31 @@ export function planCreates(context: CreateContext, window: readonly Period[]): 
   const text = (value: number): string => formatBound(value, grid.keyType, grid.timezone);
 
   for (const period of window) {
+    const newCreate = (name: string, piece: Range): PlannedCreate => ({
+      schema: spec.schema,
+      name,
+      from: text(piece.from),
+      to: text(piece.to),
+      fromValue: piece.from,
+      toValue: piece.to,
+      reason: reasonFor(period.start, context.current),
+      defaultRows: 0,
+    });
     const template = renderName(spec.naming, spec.name, period.start);
     for (const piece of subtractRanges(period.range, covered)) {
       const where = describeRange(grid, piece);
+      if (sameRange(piece, period.range) && context.detachedNames.has(template)) {
+        findings.push({
+          level: 'warning',
+          code: 'adopt',
+          message:
+            `${quoteQualified({ schema: spec.schema, name: template })} exists but is attached nowhere; it will be ` +
+            `attached as ${where} (PostgreSQL checks that its rows fit) rather than created anew.`,
+        });
+        used.add(template);
+        creates.push({ ...newCreate(template, piece), adopt: true });
+        continue;
+      }
       // CREATE TABLE IF NOT EXISTS would silently skip a whole period whose name some other table holds.
       if (sameRange(piece, period.range) && existingNames.has(template) && !partitionNames.has(template)) {
         findings.push({
@@ -71,16 +95,7 @@ export function planCreates(context: CreateContext, window: readonly Period[]): 
         continue;
       }
       used.add(name);
-      creates.push({
-        schema: spec.schema,
-        name,
-        from: text(piece.from),
-        to: text(piece.to),
-        fromValue: piece.from,
-        toValue: piece.to,
-        reason: reasonFor(period.start, context.current),
-        defaultRows: 0,
-      });
+      creates.push(newCreate(name, piece));
     }
   }
   return { creates, findings };

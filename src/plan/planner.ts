@@ -75,6 +75,10 @@ function tableFields(spec: TableSpec, parent: ParentInfo | undefined) {
     keyType: parent?.keyType,
     keyColumn: parent?.keyColumn,
     timezone: spec.timezone,
+    ...(parent?.defaultPartition && {
+      defaultPartition: { schema: parent.defaultPartition.schema, name: parent.defaultPartition.name },
+    }),
+    ...(parent?.insertableColumns && { insertableColumns: parent.insertableColumns }),
   };
 }
 
@@ -116,6 +120,7 @@ function planParent(
       covered,
       existingNames: relationNames,
       partitionNames: new Set(partitions.filter((p) => p.schema === spec.schema).map((p) => p.name)),
+      detachedNames: new Set(parent.archived.filter((a) => a.schema === spec.schema).map((a) => a.name)),
     },
     periods,
   );

@@ -1,8 +1,8 @@
 // The JSON plan (a contract: DESIGN.md "JSON plan"). Extra fields are allowed; these are stable.
 import type { Plan } from '../types';
-import { planStatements } from '../sql/render';
+import { DEFAULT_STRATEGY, planStatements, type Strategy } from '../sql/render';
 
-export function planToJson(plan: Plan): object {
+export function planToJson(plan: Plan, strategy: Strategy = DEFAULT_STRATEGY): object {
   return {
     now: plan.now,
     tables: plan.tables.map((t) => ({
@@ -21,6 +21,7 @@ export function planToJson(plan: Plan): object {
         to: c.to,
         reason: c.reason,
         defaultRows: c.defaultRows,
+        adopt: c.adopt ?? false,
       })),
       archive: t.archive.map((a) => ({
         name: a.name,
@@ -32,10 +33,10 @@ export function planToJson(plan: Plan): object {
       })),
       findings: t.findings,
     })),
-    statements: planStatements(plan),
+    statements: planStatements(plan, strategy),
   };
 }
 
-export function renderPlanJson(plan: Plan): string {
-  return `${JSON.stringify(planToJson(plan), null, 2)}\n`;
+export function renderPlanJson(plan: Plan, strategy: Strategy = DEFAULT_STRATEGY): string {
+  return `${JSON.stringify(planToJson(plan, strategy), null, 2)}\n`;
 }

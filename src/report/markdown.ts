@@ -1,6 +1,6 @@
 // Markdown for pull request bodies and job summaries.
 import type { Plan, TablePlan } from '../types';
-import { renderPlanSql } from '../sql/render';
+import { renderPlanSql, type RenderOptions } from '../sql/render';
 import { describeCoverage } from './text';
 import { shortfalls } from './verdict';
 
@@ -29,7 +29,7 @@ function tableDetails(t: TablePlan): string[] {
   return lines;
 }
 
-export function renderPlanMarkdown(plan: Plan): string {
+export function renderPlanMarkdown(plan: Plan, options: RenderOptions = {}): string {
   const lines = [
     `## partition-keeper plan for ${plan.now}`,
     '',
@@ -50,7 +50,7 @@ export function renderPlanMarkdown(plan: Plan): string {
       '<details><summary>SQL</summary>',
       '',
       '```sql',
-      renderPlanSql(plan).trimEnd(),
+      renderPlanSql(plan, options).trimEnd(),
       '```',
       '',
       '</details>',

@@ -1,13 +1,24 @@
-// The SQL for a plan, in the seeds' style: one comment line saying why, then the statement.
-// Pure: a Plan in, text out. Every name and bound goes through quote.ts.
-import type { Plan, PlannedCreate, TablePlan } from '../types';
-import { quoteLiteral, quoteQualified } from './quote';
+// The SQL for a plan, in the seeds' style: one comment line saying why, then the statements.
+// Pure: a Plan in, text out. Every name and bound goes through quote.ts. `apply` runs exactly
+// this text (split into units by split.ts), so what is reviewed is what runs.
+import type { Plan, PlannedCreate, QualifiedName, TablePlan } from '../types';
+import { quoteIdent, quoteLiteral, quoteQualified } from './quote';
+
+/**
+ * How a partition is made. `attach` creates the table on its own and then ATTACHes it, which takes
+ * SHARE UPDATE EXCLUSIVE on the parent; `partition-of` is CREATE TABLE … PARTITION OF, which takes
+ * ACCESS EXCLUSIVE on the parent. The load test in bench/ chose the default (BENCHMARKS.md).
+ */
+export type Strategy = 'attach' | 'partition-of';
+export const STRATEGIES: readonly Strategy[] = ['attach', 'partition-of'];
+export const DEFAULT_STRATEGY: Strategy = 'attach';
 
 /** Per-attempt lock wait written at the top of reviewed files; apply retries on timeouts. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 200;
 
 export interface RenderOptions {
   lockTimeoutMs?: number;
+  strategy?: Strategy;
 }
 
 const REASON_TEXT: Record<PlannedCreate['reason'], string> = {
@@ -16,47 +27,157 @@ const REASON_TEXT: Record<PlannedCreate['reason'], string> = {
   premake: 'ahead of time (premake)',
 };
 
+// What CREATE TABLE … PARTITION OF would copy from the parent; ATTACH adds the indexes and
+// foreign keys, and marks columns and constraints as inherited, so both end up the same.
+const LIKE_OPTIONS =
+  'INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMPRESSION';
+
 function boundLiteral(text: string): string {
   return text === 'MINVALUE' || text === 'MAXVALUE' ? text : quoteLiteral(text);
 }
 
-export function createStatement(table: TablePlan, create: PlannedCreate): string {
-  const partition = quoteQualified(create);
-  const parent = quoteQualified(table);
+function forValues(create: PlannedCreate): string {
+  return `FOR VALUES FROM (${boundLiteral(create.from)}) TO (${boundLiteral(create.to)})`;
+}
+
+/** A dollar-quoted body whose tag cannot occur inside it. */
+function dollarQuoted(body: string): string {
+  let tag = '$pk$';
+  for (let n = 1; body.includes(tag); n += 1) tag = `$pk${n}$`;
+  return `${tag}\n${body}\n${tag}`;
+}
+
+const regclass = (relation: QualifiedName): string => `${quoteLiteral(quoteQualified(relation))}::regclass`;
+
+function partitionOf(table: TablePlan, create: PlannedCreate): string {
   return (
-    `CREATE TABLE IF NOT EXISTS ${partition} PARTITION OF ${parent}\n` +
-    `    FOR VALUES FROM (${boundLiteral(create.from)}) TO (${boundLiteral(create.to)});`
+    `CREATE TABLE IF NOT EXISTS ${quoteQualified(create)} PARTITION OF ${quoteQualified(table)}\n` +
+    `    ${forValues(create)};`
   );
 }
 
+function createLike(table: TablePlan, create: PlannedCreate): string {
+  return `CREATE TABLE IF NOT EXISTS ${quoteQualified(create)}\n    (LIKE ${quoteQualified(table)} ${LIKE_OPTIONS});`;
+}
+
+/** ATTACH, skipped when the table is a partition already (so the file is safe to run twice). */
+function guardedAttach(table: TablePlan, create: PlannedCreate): string {
+  return `DO ${dollarQuoted(
+    [
+      'BEGIN',
+      `  IF NOT EXISTS (SELECT FROM pg_inherits WHERE inhrelid = ${regclass(create)}) THEN`,
+      `    ALTER TABLE ${quoteQualified(table)} ATTACH PARTITION ${quoteQualified(create)}`,
+      `      ${forValues(create)};`,
+      '  END IF;',
+      'END',
+    ].join('\n'),
+  )};`;
+}
+
+/**
+ * With a DEFAULT partition, rows for the new range may sit in it (and more may arrive until the
+ * range exists): in one transaction, lock the parent then DEFAULT (the order ATTACH takes them),
+ * move those rows into the new table, attach it, and check the counts; any mismatch rolls back.
+ */
+function moveFromDefault(
+  table: TablePlan,
+  create: PlannedCreate,
+  def: QualifiedName,
+  columns: string[],
+): string {
+  const key = quoteIdent(table.keyColumn ?? '');
+  const inRange = [
+    create.from === 'MINVALUE' ? '' : `${key} >= ${quoteLiteral(create.from)}`,
+    create.to === 'MAXVALUE' ? '' : `${key} < ${quoteLiteral(create.to)}`,
+  ]
+    .filter(Boolean)
+    .join(' AND ');
+  const where = inRange === '' ? '' : ` WHERE ${inRange}`;
+  const list = columns.map(quoteIdent).join(', ');
+  const [partition, parent, defaultName] = [
+    quoteQualified(create),
+    quoteQualified(table),
+    quoteQualified(def),
+  ];
+  return `DO ${dollarQuoted(
+    [
+      'DECLARE',
+      '  rows_before bigint;',
+      '  rows_moved bigint;',
+      '  rows_after bigint;',
+      'BEGIN',
+      `  IF EXISTS (SELECT FROM pg_inherits WHERE inhrelid = to_regclass(${quoteLiteral(partition)})) THEN`,
+      '    RETURN;',
+      '  END IF;',
+      `  LOCK TABLE ONLY ${parent} IN SHARE UPDATE EXCLUSIVE MODE;`,
+      `  LOCK TABLE ${defaultName} IN ACCESS EXCLUSIVE MODE;`,
+      `  CREATE TABLE IF NOT EXISTS ${partition} (LIKE ${parent} ${LIKE_OPTIONS});`,
+      `  SELECT count(*) INTO rows_before FROM ${defaultName}${where};`,
+      `  WITH moved AS (DELETE FROM ${defaultName}${where} RETURNING ${list})`,
+      `  INSERT INTO ${partition} (${list}) SELECT ${list} FROM moved;`,
+      '  GET DIAGNOSTICS rows_moved = ROW_COUNT;',
+      `  ALTER TABLE ${parent} ATTACH PARTITION ${partition}`,
+      `    ${forValues(create)};`,
+      `  SELECT count(*) INTO rows_after FROM ${partition};`,
+      '  IF rows_moved <> rows_before OR rows_after <> rows_before THEN',
+      "    RAISE EXCEPTION 'moving rows out of DEFAULT into %: % before, % moved, % after; rolled back',",
+      `      ${quoteLiteral(partition)}, rows_before, rows_moved, rows_after;`,
+      '  END IF;',
+      '  IF rows_moved > 0 THEN',
+      "    RAISE NOTICE 'moved % rows from % into % (% before, % after)',",
+      `      rows_moved, ${quoteLiteral(defaultName)}, ${quoteLiteral(partition)}, rows_before, rows_after;`,
+      '  END IF;',
+      'END',
+    ].join('\n'),
+  )};`;
+}
+
+/** The statements that make one planned partition; apply runs each in its own short transaction. */
+export function createStatements(
+  table: TablePlan,
+  create: PlannedCreate,
+  strategy: Strategy = DEFAULT_STRATEGY,
+): string[] {
+  if (table.defaultPartition && table.insertableColumns && table.keyColumn) {
+    return [moveFromDefault(table, create, table.defaultPartition, table.insertableColumns)];
+  }
+  if (strategy === 'attach' || create.adopt) return [createLike(table, create), guardedAttach(table, create)];
+  return [partitionOf(table, create)];
+}
+
 export function createComment(table: TablePlan, create: PlannedCreate): string {
-  const moved = create.defaultRows > 0 ? `; ${create.defaultRows} rows in DEFAULT must move first` : '';
-  return `-- ${table.name}: ${create.from} to ${create.to}, ${REASON_TEXT[create.reason]}${moved}`;
+  const notes = [
+    create.adopt ? 'attaches the existing table' : '',
+    create.defaultRows > 0 ? `moves its ${create.defaultRows} rows out of DEFAULT` : '',
+  ].filter(Boolean);
+  return `-- ${table.name}: ${create.from} to ${create.to}, ${REASON_TEXT[create.reason]}${notes.map((n) => `; ${n}`).join('')}`;
 }
 
 /** The executable statements of a plan, in order (the JSON plan's `statements`). */
-export function planStatements(plan: Plan): string[] {
-  return plan.tables.flatMap((table) => table.create.map((create) => createStatement(table, create)));
+export function planStatements(plan: Plan, strategy: Strategy = DEFAULT_STRATEGY): string[] {
+  return plan.tables.flatMap((table) =>
+    table.create.flatMap((create) => createStatements(table, create, strategy)),
+  );
 }
 
 export function lockTimeoutStatement(ms: number): string {
   return `SET lock_timeout = ${quoteLiteral(`${ms}ms`)};`;
 }
 
-/** A SQL file for review: header, lock timeout, then each statement with its reason. */
+/** A SQL file for review: header, lock timeout, then each partition's statements with its reason. */
 export function renderPlanSql(plan: Plan, options: RenderOptions = {}): string {
   const creates = plan.tables.reduce((n, t) => n + t.create.length, 0);
   const lines = [
     `-- partition-keeper plan for ${plan.now}: ${creates} partition${creates === 1 ? '' : 's'} to create.`,
     '-- Review, then run with `partition-keeper apply --sql FILE` (it retries on lock timeouts).',
-    '-- Safe to run twice: every statement is IF NOT EXISTS.',
+    '-- Safe to run twice: every step checks first whether it is done.',
     lockTimeoutStatement(options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS),
   ];
   for (const table of plan.tables) {
     if (table.create.length === 0) continue;
     lines.push('');
     for (const create of table.create) {
-      lines.push(createComment(table, create), createStatement(table, create));
+      lines.push(createComment(table, create), ...createStatements(table, create, options.strategy));
     }
   }
   const due = plan.tables.flatMap((table) => table.archive.map((a) => ({ table, a })));

@@ -38,6 +38,8 @@ export interface TableInput {
   /** Rows in the DEFAULT partition by day, e.g. { '2024-03-05': 10 }. */
   defaultRows?: Record<string, number>;
   problem?: ParentInfo['problem'];
+  /** Tables carrying our naming that are attached nowhere, as `schema.name`. */
+  detached?: string[];
 }
 
 export interface SnapshotExtras {
@@ -105,7 +107,10 @@ export function parentOf(table: TableInput): ParentInfo {
     keyType: table.problem ? undefined : keyType,
     partitions: partitionsOf(table, table.partitions ?? []),
     ...(defaultPartition ? { defaultPartition } : {}),
-    archived: [],
+    archived: (table.detached ?? []).map((qualified) => {
+      const [schema = 'public', name = ''] = qualified.split('.');
+      return { schema, name, oid: nextOid++, bytes: 0, estimatedRows: 0 };
+    }),
   };
 }
 
@@ -122,6 +127,7 @@ export function snapshotOf(tables: TableInput[], extras: SnapshotExtras = {}): C
     add(parent.schema, parent.name);
     for (const p of parent.partitions) add(p.schema, p.name);
     if (parent.defaultPartition) add(parent.defaultPartition.schema, parent.defaultPartition.name);
+    for (const a of parent.archived) add(a.schema, a.name);
   }
   for (const [schema, names] of Object.entries(extras.otherRelations ?? {}))
     for (const n of names) add(schema, n);

@@ -615,6 +615,23 @@ describe('names taken by other relations', () => {
     expect(findingsOf(plan, 'shortfall')[0]!.message).toContain('after this plan still short');
   });
 
+  it('adopts a detached table of the planned name in the parent’s schema, not one in the archive', () => {
+    const plan = planOne(
+      specOf({ name: 't', premake: 1 }),
+      {
+        partitions: [['t_y2024m02', '2024-02-01', '2024-03-01']],
+        detached: ['public.t_y2024m03', 'archive.t_y2024m04'],
+      },
+      { date: '2024-02-15' },
+    );
+    expect(plan.create.map((c) => [c.name, c.from, c.to, c.adopt ?? false])).toEqual([
+      ['t_y2024m03', '2024-03-01', '2024-04-01', true],
+    ]);
+    expect(findingsOf(plan, 'adopt')[0]!.message).toContain(
+      'public.t_y2024m03 exists but is attached nowhere',
+    );
+  });
+
   it('is not confused by a relation of that name in another schema', () => {
     const plan = planOne(
       specOf({ name: 't', premake: 0 }),
