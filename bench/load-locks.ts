@@ -14,7 +14,10 @@ export interface LockWait {
   connections: number;
   mode: string;
   target: string;
-  /** Roughly how long the longest-waiting of them was seen waiting (samples × interval), in ms. */
+  /**
+   * Roughly how long the most-waiting of them was seen waiting (samples × interval), in ms; summed
+   * over separate waits, so a subject retrying 200 ms attempts adds up.
+   */
   seenMs: number;
   /** Who held it up, in the same words as `who`. */
   blockedBy: string[];

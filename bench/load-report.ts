@@ -78,8 +78,9 @@ export function markdownDetails(results: ScenarioResult[]): string {
     for (const wait of r.lockWaits) {
       const by = wait.blockedBy.length ? `, blocked by ${wait.blockedBy.join(' + ')}` : '';
       const who = wait.connections > 1 ? `${wait.connections} ${wait.who}s` : wait.who;
+      const each = wait.connections > 1 ? ' each' : '';
       lines.push(
-        `- lock wait: ${who} waited up to ~${seconds(wait.seenMs)} s for ${wait.mode} on ${wait.target}${by}`,
+        `- lock wait: ${who} waiting for ${wait.mode} on ${wait.target}, ~${seconds(wait.seenMs)} s in all${each}${by}`,
       );
     }
     if (r.lockWaits.length === 0) lines.push('- lock wait: none seen while the subject ran');

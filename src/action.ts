@@ -7,14 +7,16 @@ import { ConfigError } from './config/errors';
 import { ConnectionError, redact } from './db/connect';
 import { EXIT, UsageError } from './errors';
 import { parseNow } from './now';
-import { inspect } from './core';
-import { renderPlanSql } from './sql/render';
+import { inspect, readConfig } from './core';
+import { apply, summarize } from './apply/apply';
+import { createLogger } from './log';
+import { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STRATEGY, renderPlanSql } from './sql/render';
 import { renderPlanJson } from './report/json';
 import { renderPlanMarkdown } from './report/markdown';
 import { renderCheckText } from './report/text';
 import { judge } from './report/verdict';
 
-const MODES = ['plan', 'check'] as const;
+const MODES = ['plan', 'apply', 'check'] as const;
 type Mode = (typeof MODES)[number];
 
 export interface ActionSettings {
@@ -23,6 +25,7 @@ export interface ActionSettings {
   databaseUrl: string;
   nowText?: string;
   tables: string[];
+  sqlFile?: string;
   outputDir: string;
 }
 
@@ -44,14 +47,44 @@ export function readActionSettings(env: NodeJS.ProcessEnv): ActionSettings {
       .split(/[\n,]/)
       .map((t) => t.trim())
       .filter(Boolean),
+    ...(input('SQL_FILE') && { sqlFile: input('SQL_FILE') }),
     outputDir: env.RUNNER_TEMP
       ? mkdtempSync(join(env.RUNNER_TEMP, 'partition-keeper-'))
       : mkdtempSync(join(tmpdir(), 'partition-keeper-')),
   };
 }
 
+/** apply mode: the plan (or the reviewed sql-file) carried out, one log line per step. */
+async function runApplyMode(settings: ActionSettings): Promise<number> {
+  const logger = createLogger('text', (line) => core.info(line.trimEnd()));
+  const now = parseNow(settings.nowText);
+  const source = settings.sqlFile ? { sqlFile: settings.sqlFile } : { config: readConfig(settings) };
+  const report = await apply(
+    {
+      databaseUrl: settings.databaseUrl,
+      now,
+      source,
+      strategy: DEFAULT_STRATEGY,
+      lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS,
+      deadlineSeconds: 300,
+      lockWaitSeconds: 60,
+    },
+    logger,
+  );
+  const summary = summarize(report);
+  core.info(summary);
+  await core.summary.addHeading('partition-keeper apply', 2).addRaw(summary).write();
+  const failed = report.notRun.length > 0 || report.outcomes.some((o) => o.status === 'failed');
+  return failed ? EXIT.failed : EXIT.ok;
+}
+
 export async function runAction(settings: ActionSettings): Promise<number> {
-  if (settings.databaseUrl) core.setSecret(settings.databaseUrl);
+  if (settings.databaseUrl) {
+    core.setSecret(settings.databaseUrl);
+    const password = URL.canParse(settings.databaseUrl) ? new URL(settings.databaseUrl).password : '';
+    if (password) core.setSecret(decodeURIComponent(password));
+  }
+  if (settings.mode === 'apply') return runApplyMode(settings);
   const { plan } = await inspect({ ...settings, now: parseNow(settings.nowText) });
   const verdict = judge(plan);
 
@@ -96,7 +129,7 @@ async function main(): Promise<void> {
     process.exitCode = await runAction(settings);
     if (process.exitCode !== 0)
       core.setFailed(
-        'partition-keeper: coverage falls short or the config names tables it cannot manage (see the summary)',
+        'partition-keeper: coverage falls short, a step failed, or the config names tables it cannot manage (see the summary)',
       );
   } catch (error) {
     const message = redact((error as Error).message ?? String(error), databaseUrl);

@@ -35002,11 +35002,13 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3916);
 /* harmony import */ var _now__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8933);
 /* harmony import */ var _core__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3854);
-/* harmony import */ var _sql_render__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(1374);
-/* harmony import */ var _report_json__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(2794);
-/* harmony import */ var _report_markdown__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(4285);
-/* harmony import */ var _report_text__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(4684);
-/* harmony import */ var _report_verdict__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(687);
+/* harmony import */ var _apply_apply__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(3280);
+/* harmony import */ var _log__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(5625);
+/* harmony import */ var _sql_render__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(1374);
+/* harmony import */ var _report_json__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(2794);
+/* harmony import */ var _report_markdown__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(4285);
+/* harmony import */ var _report_text__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(4684);
+/* harmony import */ var _report_verdict__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(687);
 // The GitHub Action's entry: inputs → settings → the core → outputs, summary and annotations.
 
 
@@ -35022,7 +35024,9 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
-const MODES = ['plan', 'check'];
+
+
+const MODES = ['plan', 'apply', 'check'];
 /** The composite action passes its inputs as PARTITION_KEEPER_* variables (see action.yml). */
 function readActionSettings(env) {
     const input = (name) => (env[`PARTITION_KEEPER_${name}`] ?? '').trim();
@@ -35039,20 +35043,47 @@ function readActionSettings(env) {
             .split(/[\n,]/)
             .map((t) => t.trim())
             .filter(Boolean),
+        ...(input('SQL_FILE') && { sqlFile: input('SQL_FILE') }),
         outputDir: env.RUNNER_TEMP
             ? (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdtempSync)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(env.RUNNER_TEMP, 'partition-keeper-'))
             : (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdtempSync)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)((0,node_os__WEBPACK_IMPORTED_MODULE_2__.tmpdir)(), 'partition-keeper-')),
     };
 }
+/** apply mode: the plan (or the reviewed sql-file) carried out, one log line per step. */
+async function runApplyMode(settings) {
+    const logger = (0,_log__WEBPACK_IMPORTED_MODULE_10__/* .createLogger */ .h)('text', (line) => _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(line.trimEnd()));
+    const now = (0,_now__WEBPACK_IMPORTED_MODULE_7__/* .parseNow */ .A)(settings.nowText);
+    const source = settings.sqlFile ? { sqlFile: settings.sqlFile } : { config: (0,_core__WEBPACK_IMPORTED_MODULE_8__/* .readConfig */ .Xg)(settings) };
+    const report = await (0,_apply_apply__WEBPACK_IMPORTED_MODULE_9__/* .apply */ .B)({
+        databaseUrl: settings.databaseUrl,
+        now,
+        source,
+        strategy: _sql_render__WEBPACK_IMPORTED_MODULE_11__/* .DEFAULT_STRATEGY */ .iF,
+        lockTimeoutMs: _sql_render__WEBPACK_IMPORTED_MODULE_11__/* .DEFAULT_LOCK_TIMEOUT_MS */ .L$,
+        deadlineSeconds: 300,
+        lockWaitSeconds: 60,
+    }, logger);
+    const summary = (0,_apply_apply__WEBPACK_IMPORTED_MODULE_9__/* .summarize */ .e)(report);
+    _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(summary);
+    await _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .summary */ .z.addHeading('partition-keeper apply', 2).addRaw(summary).write();
+    const failed = report.notRun.length > 0 || report.outcomes.some((o) => o.status === 'failed');
+    return failed ? _errors__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.failed : _errors__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.ok;
+}
 async function runAction(settings) {
-    if (settings.databaseUrl)
+    if (settings.databaseUrl) {
         _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .setSecret */ .Pq(settings.databaseUrl);
+        const password = URL.canParse(settings.databaseUrl) ? new URL(settings.databaseUrl).password : '';
+        if (password)
+            _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .setSecret */ .Pq(decodeURIComponent(password));
+    }
+    if (settings.mode === 'apply')
+        return runApplyMode(settings);
     const { plan } = await (0,_core__WEBPACK_IMPORTED_MODULE_8__/* .inspect */ .Nn)({ ...settings, now: (0,_now__WEBPACK_IMPORTED_MODULE_7__/* .parseNow */ .A)(settings.nowText) });
-    const verdict = (0,_report_verdict__WEBPACK_IMPORTED_MODULE_13__/* .judge */ .S4)(plan);
+    const verdict = (0,_report_verdict__WEBPACK_IMPORTED_MODULE_15__/* .judge */ .S4)(plan);
     const planJson = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(settings.outputDir, 'plan.json');
     const sqlFile = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(settings.outputDir, 'plan.sql');
-    (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeFileSync)(planJson, (0,_report_json__WEBPACK_IMPORTED_MODULE_10__/* .renderPlanJson */ .u)(plan));
-    (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeFileSync)(sqlFile, (0,_sql_render__WEBPACK_IMPORTED_MODULE_9__/* .renderPlanSql */ .s4)(plan));
+    (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeFileSync)(planJson, (0,_report_json__WEBPACK_IMPORTED_MODULE_12__/* .renderPlanJson */ .u)(plan));
+    (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeFileSync)(sqlFile, (0,_sql_render__WEBPACK_IMPORTED_MODULE_11__/* .renderPlanSql */ .s4)(plan));
     _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .setOutput */ .uH('plan-json', planJson);
     _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .setOutput */ .uH('sql-file', sqlFile);
     _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .setOutput */ .uH('creates', plan.tables.reduce((n, t) => n + t.create.length, 0));
@@ -35067,8 +35098,8 @@ async function runAction(settings) {
             });
         }
     }
-    await _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .summary */ .z.addRaw((0,_report_markdown__WEBPACK_IMPORTED_MODULE_11__/* .renderPlanMarkdown */ .d)(plan)).write();
-    _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(settings.mode === 'check' ? (0,_report_text__WEBPACK_IMPORTED_MODULE_12__/* .renderCheckText */ .OW)(plan) : (0,_sql_render__WEBPACK_IMPORTED_MODULE_9__/* .renderPlanSql */ .s4)(plan));
+    await _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .summary */ .z.addRaw((0,_report_markdown__WEBPACK_IMPORTED_MODULE_13__/* .renderPlanMarkdown */ .d)(plan)).write();
+    _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(settings.mode === 'check' ? (0,_report_text__WEBPACK_IMPORTED_MODULE_14__/* .renderCheckText */ .OW)(plan) : (0,_sql_render__WEBPACK_IMPORTED_MODULE_11__/* .renderPlanSql */ .s4)(plan));
     if (verdict.configProblems.length > 0)
         return _errors__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
     if (settings.mode === 'check' && verdict.fallingShort.length > 0)
@@ -35082,7 +35113,7 @@ async function main() {
         databaseUrl = settings.databaseUrl;
         process.exitCode = await runAction(settings);
         if (process.exitCode !== 0)
-            _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .setFailed */ .C1('partition-keeper: coverage falls short or the config names tables it cannot manage (see the summary)');
+            _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .setFailed */ .C1('partition-keeper: coverage falls short, a step failed, or the config names tables it cannot manage (see the summary)');
     }
     catch (error) {
         const message = (0,_db_connect__WEBPACK_IMPORTED_MODULE_5__/* .redact */ .E$)(error.message ?? String(error), databaseUrl);
@@ -35101,6 +35132,354 @@ if (process.env.GITHUB_ACTIONS === 'true' || process.env.PARTITION_KEEPER_MODE !
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 3280:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  B: () => (/* binding */ apply),
+  e: () => (/* binding */ summarize)
+});
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: ./src/core.ts + 88 modules
+var core = __nccwpck_require__(3854);
+// EXTERNAL MODULE: ./src/db/connect.ts + 1 modules
+var connect = __nccwpck_require__(920);
+// EXTERNAL MODULE: ./src/sql/render.ts
+var render = __nccwpck_require__(1374);
+;// CONCATENATED MODULE: ./src/sql/split.ts
+// Splits a SQL file into the units `apply --sql` runs one at a time: single statements, or an
+// explicit BEGIN … COMMIT block kept whole. Aware of quotes, dollar quotes and comments, so a `;`
+// inside a DO block or a string does not end a statement.
+/** Length of the quoted or commented token starting at `i`, or 0 when none starts there. */
+function skipToken(text, i) {
+    const rest = text.slice(i);
+    if (rest.startsWith('--')) {
+        const end = text.indexOf('\n', i);
+        return (end === -1 ? text.length : end) - i;
+    }
+    if (rest.startsWith('/*')) {
+        let depth = 0;
+        let j = i;
+        while (j < text.length) {
+            if (text.startsWith('/*', j)) {
+                depth += 1;
+                j += 2;
+            }
+            else if (text.startsWith('*/', j)) {
+                depth -= 1;
+                j += 2;
+                if (depth === 0)
+                    return j - i;
+            }
+            else
+                j += 1;
+        }
+        return text.length - i;
+    }
+    const dollar = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(rest);
+    if (dollar && !/[A-Za-z0-9_$]/.test(text[i - 1] ?? ' ')) {
+        const end = text.indexOf(dollar[0], i + dollar[0].length);
+        return (end === -1 ? text.length : end + dollar[0].length) - i;
+    }
+    const quote = rest[0];
+    if (quote === "'" || quote === '"') {
+        const backslashes = quote === "'" && /[eE]/.test(text[i - 1] ?? '') && !/[A-Za-z0-9_]/.test(text[i - 2] ?? ' ');
+        let j = i + 1;
+        while (j < text.length) {
+            if (backslashes && text[j] === '\\')
+                j += 2;
+            else if (text[j] === quote && text[j + 1] === quote)
+                j += 2;
+            else if (text[j] === quote)
+                return j + 1 - i;
+            else
+                j += 1;
+        }
+        return text.length - i;
+    }
+    return 0;
+}
+function splitStatements(text) {
+    const statements = [];
+    let start = 0;
+    let i = 0;
+    const flush = (end) => {
+        const raw = text.slice(start, end);
+        const lines = raw.split('\n');
+        const comments = [];
+        let first = 0;
+        // Leading blank and comment lines become the unit's comment; the statement starts after them.
+        while (first < lines.length && /^\s*(--.*)?$/.test(lines[first] ?? '')) {
+            const c = /^\s*--\s?(.*)$/.exec(lines[first] ?? '');
+            if (c)
+                comments.push(c[1] ?? '');
+            first += 1;
+        }
+        const sql = lines.slice(first).join('\n').trim();
+        if (sql !== '') {
+            const line = text.slice(0, start).split('\n').length + first;
+            statements.push({ sql, comment: comments.join('\n').trim(), line });
+        }
+        start = end;
+    };
+    while (i < text.length) {
+        const skip = skipToken(text, i);
+        if (skip > 0) {
+            i += skip;
+        }
+        else if (text[i] === ';') {
+            i += 1;
+            flush(i);
+        }
+        else {
+            i += 1;
+        }
+    }
+    flush(text.length);
+    return statements;
+}
+const BEGIN = /^(begin|start\s+transaction)\b/i;
+const END = /^(commit|end|rollback)\b/i;
+function splitSql(text) {
+    const units = [];
+    let open;
+    for (const statement of splitStatements(text)) {
+        if (open) {
+            open.sql += `\n${statement.sql}`;
+            if (END.test(statement.sql)) {
+                units.push(open);
+                open = undefined;
+            }
+        }
+        else if (BEGIN.test(statement.sql)) {
+            open = { ...statement, transaction: true };
+        }
+        else {
+            units.push({ ...statement, transaction: false });
+        }
+    }
+    if (open)
+        throw new Error(`line ${open.line}: BEGIN without COMMIT`);
+    return units;
+}
+
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/apply/execute.ts
+
+// lock_not_available (lock_timeout), deadlock_detected, serialization_failure: someone else's
+// transaction was in the way, so the same statement can simply be tried again.
+const RETRYABLE = new Set(['55P03', '40P01', '40001']);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Statements PostgreSQL refuses inside a transaction block. */
+const NO_TRANSACTION = /\bconcurrently\b|^\s*(vacuum|create\s+database|drop\s+database|alter\s+system)\b/i;
+function wrap(unit, lockTimeoutMs) {
+    if (unit.transaction) {
+        // The file's own BEGIN … COMMIT: set the timeout for just that transaction, right after BEGIN.
+        return unit.sql.replace(/^(begin|start\s+transaction)\b[^;]*;/i, (begin) => `${begin}\nSET LOCAL lock_timeout = '${lockTimeoutMs}ms';`);
+    }
+    if (/^\s*(set|reset)\b/i.test(unit.sql) || NO_TRANSACTION.test(unit.sql)) {
+        return `${(0,render/* lockTimeoutStatement */.Cj)(lockTimeoutMs)}\n${unit.sql}`;
+    }
+    return `BEGIN;\nSET LOCAL lock_timeout = '${lockTimeoutMs}ms';\n${unit.sql}\nCOMMIT;`;
+}
+const ALREADY = /already exists, skipping/;
+async function executeUnit(client, unit, options) {
+    const started = Date.now();
+    const random = options.random ?? Math.random;
+    const notices = [];
+    const onNotice = (notice) => void notices.push(notice.message ?? '');
+    client.on('notice', onNotice);
+    let attempts = 0;
+    try {
+        for (;;) {
+            attempts += 1;
+            notices.length = 0;
+            try {
+                await client.query(wrap(unit, options.lockTimeoutMs));
+                const status = notices.length > 0 && notices.every((n) => ALREADY.test(n)) ? 'already-done' : 'done';
+                return { unit, status, attempts, ms: Date.now() - started, notices: [...notices] };
+            }
+            catch (error) {
+                await client.query('ROLLBACK').catch(() => undefined);
+                const code = error.code ?? '';
+                const backoff = Math.min(options.maxBackoffMs ?? 5000, (options.backoffMs ?? 100) * 2 ** (attempts - 1)) *
+                    (0.5 + random());
+                if (!RETRYABLE.has(code) || Date.now() + backoff > options.deadline) {
+                    const gaveUp = RETRYABLE.has(code)
+                        ? ` (gave up at the run deadline after ${attempts} attempts)`
+                        : '';
+                    return {
+                        unit,
+                        status: 'failed',
+                        attempts,
+                        ms: Date.now() - started,
+                        notices: [...notices],
+                        error: `${error.message}${gaveUp}`,
+                        ...(code && { code }),
+                    };
+                }
+                await sleep(backoff);
+            }
+        }
+    }
+    finally {
+        client.off('notice', onNotice);
+    }
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/apply/lock.ts
+// One run at a time per database: a session-level advisory lock under a fixed key.
+
+/** The advisory lock key: the first 8 bytes of sha256('partition-keeper'), as a signed bigint. */
+const RUN_LOCK_KEY = (0,external_node_crypto_.createHash)('sha256')
+    .update('partition-keeper')
+    .digest()
+    .readBigInt64BE(0)
+    .toString();
+class RunLockBusy extends Error {
+    name = 'RunLockBusy';
+}
+const lock_sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Takes the run lock, polling with pg_try_advisory_lock (never queueing in the server, so no one
+ * else waits on us) for up to `waitSeconds`. Throws RunLockBusy naming the holder when it can't.
+ */
+async function acquireRunLock(client, waitSeconds, pollMs = 250) {
+    const deadline = Date.now() + waitSeconds * 1000;
+    for (;;) {
+        const { rows } = await client.query('select pg_try_advisory_lock($1::bigint) as locked', [RUN_LOCK_KEY]);
+        if (rows[0]?.locked)
+            return;
+        if (Date.now() + pollMs > deadline)
+            break;
+        await lock_sleep(pollMs);
+    }
+    const { rows } = await client.query(`select a.pid, a.application_name, to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ') as since
+       from pg_locks l join pg_stat_activity a on a.pid = l.pid
+      where l.locktype = 'advisory' and l.granted
+        and ((l.classid::int8 << 32) | l.objid::int8) = $1::bigint`, [RUN_LOCK_KEY]);
+    const holder = rows[0]
+        ? ` (held by pid ${rows[0].pid}, ${rows[0].application_name || 'no application name'}, connected since ${rows[0].since})`
+        : '';
+    throw new RunLockBusy(`another partition-keeper run holds the run lock${holder}; waited ${waitSeconds} s. ` +
+        'Try again when it is done, or raise --lock-wait.');
+}
+async function releaseRunLock(client) {
+    await client.query('select pg_advisory_unlock($1::bigint)', [RUN_LOCK_KEY]);
+}
+
+;// CONCATENATED MODULE: ./src/apply/apply.ts
+// `apply`: under the run lock, re-plan from a fresh snapshot and run the plan's SQL (or a reviewed
+// file, exactly as written) unit by unit, then read the catalog again to say what is left.
+
+
+
+
+
+
+
+
+function readUnits(file) {
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
+    }
+    catch {
+        throw new errors/* UsageError */.e(`--sql: cannot read ${file}`);
+    }
+    try {
+        return splitSql(text);
+    }
+    catch (error) {
+        throw new errors/* UsageError */.e(`--sql: ${file}: ${error.message}`);
+    }
+}
+/** What a log line calls a unit: the reason comment before it (or before its step group) and its first line. */
+function label(unit, context) {
+    const first = unit.sql.split('\n')[0] ?? '';
+    return context ? `${context} — ${first}` : first;
+}
+function logOutcome(logger, o, context) {
+    const fields = { line: o.unit.line, ms: o.ms, attempts: o.attempts };
+    if (o.status === 'failed')
+        logger.log('error', `failed: ${label(o.unit, context)}: ${o.error}`, fields);
+    else
+        logger.log('info', `${o.status === 'done' ? 'done' : 'already done'}: ${label(o.unit, context)}`, fields);
+    for (const notice of o.notices)
+        if (!/already exists, skipping/.test(notice))
+            logger.log('info', `  ${notice}`);
+}
+/** The server ended the session (admin shutdown, terminated backend) or the socket closed. */
+const isConnectionFailure = (o) => /^(57P|08)/.test(o.code ?? '') || /connection terminated|not queryable|ECONNRESET/i.test(o.error ?? '');
+async function runUnits(client, units, settings, logger) {
+    const deadline = Date.now() + settings.deadlineSeconds * 1000;
+    const outcomes = [];
+    let lost = false;
+    client.once('end', () => (lost = true));
+    let context = '';
+    for (const [i, unit] of units.entries()) {
+        // A statement without a comment of its own continues the step group of the one before.
+        if (unit.comment)
+            context = /^SET\b/i.test(unit.sql) ? '' : (unit.comment.split('\n').at(-1) ?? '');
+        const outcome = await executeUnit(client, unit, { lockTimeoutMs: settings.lockTimeoutMs, deadline });
+        outcomes.push(outcome);
+        logOutcome(logger, outcome, context);
+        if (outcome.status === 'failed' && (lost || isConnectionFailure(outcome))) {
+            logger.log('error', 'the connection was lost; the next run completes what is left');
+            return { outcomes, notRun: units.slice(i + 1) };
+        }
+    }
+    return { outcomes, notRun: [] };
+}
+async function apply(settings, logger) {
+    const started = Date.now();
+    const fileUnits = 'sqlFile' in settings.source ? readUnits(settings.source.sqlFile) : undefined;
+    const client = await (0,connect/* connect */.Ng)(settings.databaseUrl, { applicationName: 'partition-keeper apply' });
+    try {
+        await acquireRunLock(client, settings.lockWaitSeconds);
+        logger.log('info', 'holding the run lock');
+        if (fileUnits) {
+            const run = await runUnits(client, fileUnits, settings, logger);
+            return { ...run, ms: Date.now() - started };
+        }
+        const { config } = settings.source;
+        // Planned under the lock from a fresh snapshot: nothing another run did can be undone or repeated.
+        const { plan } = await (0,core/* inspectWith */.ZF)(client, config, settings.now);
+        const sql = (0,render/* renderPlanSql */.s4)(plan, { strategy: settings.strategy, lockTimeoutMs: settings.lockTimeoutMs });
+        const run = await runUnits(client, splitSql(sql), settings, logger);
+        const after = run.notRun.length === 0 ? (await (0,core/* inspectWith */.ZF)(client, config, settings.now)).plan : undefined;
+        return { ...run, plan, ...(after && { after }), ms: Date.now() - started };
+    }
+    finally {
+        await releaseRunLock(client).catch(() => undefined);
+        await client.end().catch(() => undefined);
+    }
+}
+const creates = (plan) => plan.tables.reduce((n, t) => n + t.create.length, 0);
+function summarize(report) {
+    const count = (status) => report.outcomes.filter((o) => o.status === status).length;
+    const slowest = Math.max(0, ...report.outcomes.map((o) => o.ms));
+    const retried = report.outcomes.filter((o) => o.attempts > 1).length;
+    const statements = `${report.outcomes.length + report.notRun.length} statements: ${count('done')} done, ` +
+        `${count('already-done')} already done, ${count('failed')} failed, ${report.notRun.length} not run; ` +
+        `${retried} retried after lock timeouts; slowest ${slowest} ms; ${(report.ms / 1000).toFixed(1)} s in all`;
+    if (!report.plan)
+        return `apply --sql: ${statements}`;
+    const planned = creates(report.plan);
+    const left = report.after ? creates(report.after) : planned;
+    return `apply: ${planned - left} of ${planned} planned partitions created, ${left} still missing (${statements})`;
+}
+
 
 /***/ }),
 
@@ -35186,10 +35565,10 @@ function isWithin(path, prefix) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Nn: () => (/* binding */ inspect)
+  Nn: () => (/* binding */ inspect),
+  ZF: () => (/* binding */ inspectWith),
+  Xg: () => (/* binding */ readConfig)
 });
-
-// UNUSED EXPORTS: inspectWith, readConfig
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
@@ -49298,7 +49677,11 @@ parent as (
          0 = any (pt.partattrs) as expression_key,
          case when pt.partrelid is not null then pg_get_partkeydef(c.oid) end as key_definition,
          a.attname::text as key_column,
-         format_type(a.atttypid, a.atttypmod) as key_type_name
+         format_type(a.atttypid, a.atttypmod) as key_type_name,
+         -- Columns an INSERT may name (not dropped, not generated): moving rows out of DEFAULT lists them.
+         array(select col.attname::text from pg_attribute col
+                where col.attrelid = c.oid and col.attnum > 0 and not col.attisdropped and col.attgenerated = ''
+                order by col.attnum) as insertable_columns
   from target t
   left join pg_namespace n on n.nspname = t.schema_name
   left join pg_class c on c.relnamespace = n.oid and c.relname = t.table_name
@@ -49544,6 +49927,7 @@ function toParentInfo(row, target, members) {
         keyColumn: verdict.keyColumn,
         keyTypeName: verdict.keyTypeName,
         keyType: verdict.keyType,
+        insertableColumns: row.insertable_columns,
         partitions,
         ...(defaultPartition && { defaultPartition }),
         archived,
@@ -49994,9 +50378,30 @@ function planCreates(context, window) {
     const findings = [];
     const text = (value) => formatBound(value, grid.keyType, grid.timezone);
     for (const period of window) {
+        const newCreate = (name, piece) => ({
+            schema: spec.schema,
+            name,
+            from: text(piece.from),
+            to: text(piece.to),
+            fromValue: piece.from,
+            toValue: piece.to,
+            reason: reasonFor(period.start, context.current),
+            defaultRows: 0,
+        });
         const template = renderName(spec.naming, spec.name, period.start);
         for (const piece of subtractRanges(period.range, covered)) {
             const where = describeRange(grid, piece);
+            if (sameRange(piece, period.range) && context.detachedNames.has(template)) {
+                findings.push({
+                    level: 'warning',
+                    code: 'adopt',
+                    message: `${(0,quote/* quoteQualified */.$s)({ schema: spec.schema, name: template })} exists but is attached nowhere; it will be ` +
+                        `attached as ${where} (PostgreSQL checks that its rows fit) rather than created anew.`,
+                });
+                used.add(template);
+                creates.push({ ...newCreate(template, piece), adopt: true });
+                continue;
+            }
             // CREATE TABLE IF NOT EXISTS would silently skip a whole period whose name some other table holds.
             if (sameRange(piece, period.range) && existingNames.has(template) && !partitionNames.has(template)) {
                 findings.push({
@@ -50017,16 +50422,7 @@ function planCreates(context, window) {
                 continue;
             }
             used.add(name);
-            creates.push({
-                schema: spec.schema,
-                name,
-                from: text(piece.from),
-                to: text(piece.to),
-                fromValue: piece.from,
-                toValue: piece.to,
-                reason: reasonFor(period.start, context.current),
-                defaultRows: 0,
-            });
+            creates.push(newCreate(name, piece));
         }
     }
     return { creates, findings };
@@ -50270,6 +50666,10 @@ function planner_tableFields(spec, parent) {
         keyType: parent?.keyType,
         keyColumn: parent?.keyColumn,
         timezone: spec.timezone,
+        ...(parent?.defaultPartition && {
+            defaultPartition: { schema: parent.defaultPartition.schema, name: parent.defaultPartition.name },
+        }),
+        ...(parent?.insertableColumns && { insertableColumns: parent.insertableColumns }),
     };
 }
 function skippedPlan(spec, parent, finding) {
@@ -50299,6 +50699,7 @@ function planParent(spec, parent, keyType, relationNames, now) {
         covered,
         existingNames: relationNames,
         partitionNames: new Set(partitions.filter((p) => p.schema === spec.schema).map((p) => p.name)),
+        detachedNames: new Set(parent.archived.filter((a) => a.schema === spec.schema).map((a) => a.name)),
     }, periods);
     const { kept, deferred } = limitCreates(planned.creates, spec.maxPartitionsPerRun);
     const creates = withDefaultRows(kept, defaultRowPoints(parent.defaultPartition, grid));
@@ -50479,6 +50880,35 @@ class UsageError extends Error {
     name = 'UsageError';
 }
 const EXIT = { ok: 0, failed: 1, usage: 2, connection: 3 };
+
+
+/***/ }),
+
+/***/ 5625:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   h: () => (/* binding */ createLogger)
+/* harmony export */ });
+/* harmony import */ var _db_connect__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(920);
+// One line per step on stderr: human by default, JSON with --log-format json. Reports go to stdout.
+
+function createLogger(format, write = (l) => process.stderr.write(l)) {
+    return {
+        log(level, message, fields = {}) {
+            const safe = (0,_db_connect__WEBPACK_IMPORTED_MODULE_0__/* .redact */ .E$)(message);
+            if (format === 'json') {
+                write(`${JSON.stringify({ time: new Date().toISOString(), level, message: safe, ...fields })}\n`);
+            }
+            else {
+                const extra = Object.entries(fields)
+                    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+                    .join(' ');
+                write(`${level === 'info' ? '' : `${level}: `}${safe}${extra ? `  ${extra}` : ''}\n`);
+            }
+        },
+    };
+}
 
 
 /***/ }),
@@ -50822,7 +51252,7 @@ function parseNow(text, clock = () => new Date()) {
 /* unused harmony export planToJson */
 /* harmony import */ var _sql_render__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1374);
 
-function planToJson(plan) {
+function planToJson(plan, strategy = _sql_render__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULT_STRATEGY */ .iF) {
     return {
         now: plan.now,
         tables: plan.tables.map((t) => ({
@@ -50841,6 +51271,7 @@ function planToJson(plan) {
                 to: c.to,
                 reason: c.reason,
                 defaultRows: c.defaultRows,
+                adopt: c.adopt ?? false,
             })),
             archive: t.archive.map((a) => ({
                 name: a.name,
@@ -50852,11 +51283,11 @@ function planToJson(plan) {
             })),
             findings: t.findings,
         })),
-        statements: (0,_sql_render__WEBPACK_IMPORTED_MODULE_0__/* .planStatements */ .Gu)(plan),
+        statements: (0,_sql_render__WEBPACK_IMPORTED_MODULE_0__/* .planStatements */ .Gu)(plan, strategy),
     };
 }
-function renderPlanJson(plan) {
-    return `${JSON.stringify(planToJson(plan), null, 2)}\n`;
+function renderPlanJson(plan, strategy = _sql_render__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULT_STRATEGY */ .iF) {
+    return `${JSON.stringify(planToJson(plan, strategy), null, 2)}\n`;
 }
 
 
@@ -50897,7 +51328,7 @@ function tableDetails(t) {
         lines.push('');
     return lines;
 }
-function renderPlanMarkdown(plan) {
+function renderPlanMarkdown(plan, options = {}) {
     const lines = [
         `## partition-keeper plan for ${plan.now}`,
         '',
@@ -50912,7 +51343,7 @@ function renderPlanMarkdown(plan) {
             lines.push(...tableDetails(t));
     }
     if (plan.tables.some((t) => t.create.length > 0)) {
-        lines.push('<details><summary>SQL</summary>', '', '```sql', (0,_sql_render__WEBPACK_IMPORTED_MODULE_0__/* .renderPlanSql */ .s4)(plan).trimEnd(), '```', '', '</details>', '');
+        lines.push('<details><summary>SQL</summary>', '', '```sql', (0,_sql_render__WEBPACK_IMPORTED_MODULE_0__/* .renderPlanSql */ .s4)(plan, options).trimEnd(), '```', '', '</details>', '');
     }
     return lines.join('\n');
 }
@@ -51176,12 +51607,17 @@ const MAX_IDENTIFIER_BYTES = 63;
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Cj: () => (/* binding */ lockTimeoutStatement),
 /* harmony export */   Gu: () => (/* binding */ planStatements),
+/* harmony export */   L$: () => (/* binding */ DEFAULT_LOCK_TIMEOUT_MS),
+/* harmony export */   iF: () => (/* binding */ DEFAULT_STRATEGY),
 /* harmony export */   s4: () => (/* binding */ renderPlanSql)
 /* harmony export */ });
-/* unused harmony exports DEFAULT_LOCK_TIMEOUT_MS, createStatement, createComment, lockTimeoutStatement */
+/* unused harmony exports STRATEGIES, createStatements, createComment */
 /* harmony import */ var _quote__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5196);
 
+const STRATEGIES = (/* unused pure expression or super */ null && (['attach', 'partition-of']));
+const DEFAULT_STRATEGY = 'attach';
 /** Per-attempt lock wait written at the top of reviewed files; apply retries on timeouts. */
 const DEFAULT_LOCK_TIMEOUT_MS = 200;
 const REASON_TEXT = {
@@ -51189,33 +51625,121 @@ const REASON_TEXT = {
     current: 'the current period',
     premake: 'ahead of time (premake)',
 };
+// What CREATE TABLE … PARTITION OF would copy from the parent; ATTACH adds the indexes and
+// foreign keys, and marks columns and constraints as inherited, so both end up the same.
+const LIKE_OPTIONS = 'INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMPRESSION';
 function boundLiteral(text) {
     return text === 'MINVALUE' || text === 'MAXVALUE' ? text : (0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteLiteral */ .ce)(text);
 }
-function createStatement(table, create) {
-    const partition = (0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(create);
-    const parent = (0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(table);
-    return (`CREATE TABLE IF NOT EXISTS ${partition} PARTITION OF ${parent}\n` +
-        `    FOR VALUES FROM (${boundLiteral(create.from)}) TO (${boundLiteral(create.to)});`);
+function forValues(create) {
+    return `FOR VALUES FROM (${boundLiteral(create.from)}) TO (${boundLiteral(create.to)})`;
+}
+/** A dollar-quoted body whose tag cannot occur inside it. */
+function dollarQuoted(body) {
+    let tag = '$pk$';
+    for (let n = 1; body.includes(tag); n += 1)
+        tag = `$pk${n}$`;
+    return `${tag}\n${body}\n${tag}`;
+}
+const regclass = (relation) => `${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteLiteral */ .ce)((0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(relation))}::regclass`;
+function partitionOf(table, create) {
+    return (`CREATE TABLE IF NOT EXISTS ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(create)} PARTITION OF ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(table)}\n` +
+        `    ${forValues(create)};`);
+}
+function createLike(table, create) {
+    return `CREATE TABLE IF NOT EXISTS ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(create)}\n    (LIKE ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(table)} ${LIKE_OPTIONS});`;
+}
+/** ATTACH, skipped when the table is a partition already (so the file is safe to run twice). */
+function guardedAttach(table, create) {
+    return `DO ${dollarQuoted([
+        'BEGIN',
+        `  IF NOT EXISTS (SELECT FROM pg_inherits WHERE inhrelid = ${regclass(create)}) THEN`,
+        `    ALTER TABLE ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(table)} ATTACH PARTITION ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(create)}`,
+        `      ${forValues(create)};`,
+        '  END IF;',
+        'END',
+    ].join('\n'))};`;
+}
+/**
+ * With a DEFAULT partition, rows for the new range may sit in it (and more may arrive until the
+ * range exists): in one transaction, lock the parent then DEFAULT (the order ATTACH takes them),
+ * move those rows into the new table, attach it, and check the counts; any mismatch rolls back.
+ */
+function moveFromDefault(table, create, def, columns) {
+    const key = (0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteIdent */ .v4)(table.keyColumn ?? '');
+    const inRange = [
+        create.from === 'MINVALUE' ? '' : `${key} >= ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteLiteral */ .ce)(create.from)}`,
+        create.to === 'MAXVALUE' ? '' : `${key} < ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteLiteral */ .ce)(create.to)}`,
+    ]
+        .filter(Boolean)
+        .join(' AND ');
+    const where = inRange === '' ? '' : ` WHERE ${inRange}`;
+    const list = columns.map(_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteIdent */ .v4).join(', ');
+    const [partition, parent, defaultName] = [
+        (0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(create),
+        (0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(table),
+        (0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(def),
+    ];
+    return `DO ${dollarQuoted([
+        'DECLARE',
+        '  rows_before bigint;',
+        '  rows_moved bigint;',
+        '  rows_after bigint;',
+        'BEGIN',
+        `  IF EXISTS (SELECT FROM pg_inherits WHERE inhrelid = to_regclass(${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteLiteral */ .ce)(partition)})) THEN`,
+        '    RETURN;',
+        '  END IF;',
+        `  LOCK TABLE ONLY ${parent} IN SHARE UPDATE EXCLUSIVE MODE;`,
+        `  LOCK TABLE ${defaultName} IN ACCESS EXCLUSIVE MODE;`,
+        `  CREATE TABLE IF NOT EXISTS ${partition} (LIKE ${parent} ${LIKE_OPTIONS});`,
+        `  SELECT count(*) INTO rows_before FROM ${defaultName}${where};`,
+        `  WITH moved AS (DELETE FROM ${defaultName}${where} RETURNING ${list})`,
+        `  INSERT INTO ${partition} (${list}) SELECT ${list} FROM moved;`,
+        '  GET DIAGNOSTICS rows_moved = ROW_COUNT;',
+        `  ALTER TABLE ${parent} ATTACH PARTITION ${partition}`,
+        `    ${forValues(create)};`,
+        `  SELECT count(*) INTO rows_after FROM ${partition};`,
+        '  IF rows_moved <> rows_before OR rows_after <> rows_before THEN',
+        "    RAISE EXCEPTION 'moving rows out of DEFAULT into %: % before, % moved, % after; rolled back',",
+        `      ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteLiteral */ .ce)(partition)}, rows_before, rows_moved, rows_after;`,
+        '  END IF;',
+        '  IF rows_moved > 0 THEN',
+        "    RAISE NOTICE 'moved % rows from % into % (% before, % after)',",
+        `      rows_moved, ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteLiteral */ .ce)(defaultName)}, ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteLiteral */ .ce)(partition)}, rows_before, rows_after;`,
+        '  END IF;',
+        'END',
+    ].join('\n'))};`;
+}
+/** The statements that make one planned partition; apply runs each in its own short transaction. */
+function createStatements(table, create, strategy = DEFAULT_STRATEGY) {
+    if (table.defaultPartition && table.insertableColumns && table.keyColumn) {
+        return [moveFromDefault(table, create, table.defaultPartition, table.insertableColumns)];
+    }
+    if (strategy === 'attach' || create.adopt)
+        return [createLike(table, create), guardedAttach(table, create)];
+    return [partitionOf(table, create)];
 }
 function createComment(table, create) {
-    const moved = create.defaultRows > 0 ? `; ${create.defaultRows} rows in DEFAULT must move first` : '';
-    return `-- ${table.name}: ${create.from} to ${create.to}, ${REASON_TEXT[create.reason]}${moved}`;
+    const notes = [
+        create.adopt ? 'attaches the existing table' : '',
+        create.defaultRows > 0 ? `moves its ${create.defaultRows} rows out of DEFAULT` : '',
+    ].filter(Boolean);
+    return `-- ${table.name}: ${create.from} to ${create.to}, ${REASON_TEXT[create.reason]}${notes.map((n) => `; ${n}`).join('')}`;
 }
 /** The executable statements of a plan, in order (the JSON plan's `statements`). */
-function planStatements(plan) {
-    return plan.tables.flatMap((table) => table.create.map((create) => createStatement(table, create)));
+function planStatements(plan, strategy = DEFAULT_STRATEGY) {
+    return plan.tables.flatMap((table) => table.create.flatMap((create) => createStatements(table, create, strategy)));
 }
 function lockTimeoutStatement(ms) {
     return `SET lock_timeout = ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteLiteral */ .ce)(`${ms}ms`)};`;
 }
-/** A SQL file for review: header, lock timeout, then each statement with its reason. */
+/** A SQL file for review: header, lock timeout, then each partition's statements with its reason. */
 function renderPlanSql(plan, options = {}) {
     const creates = plan.tables.reduce((n, t) => n + t.create.length, 0);
     const lines = [
         `-- partition-keeper plan for ${plan.now}: ${creates} partition${creates === 1 ? '' : 's'} to create.`,
         '-- Review, then run with `partition-keeper apply --sql FILE` (it retries on lock timeouts).',
-        '-- Safe to run twice: every statement is IF NOT EXISTS.',
+        '-- Safe to run twice: every step checks first whether it is done.',
         lockTimeoutStatement(options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS),
     ];
     for (const table of plan.tables) {
@@ -51223,7 +51747,7 @@ function renderPlanSql(plan, options = {}) {
             continue;
         lines.push('');
         for (const create of table.create) {
-            lines.push(createComment(table, create), createStatement(table, create));
+            lines.push(createComment(table, create), ...createStatements(table, create, options.strategy));
         }
     }
     const due = plan.tables.flatMap((table) => table.archive.map((a) => ({ table, a })));

@@ -6614,6 +6614,372 @@ function extend(target) {
 
 /***/ }),
 
+/***/ 7590:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  B: () => (/* binding */ apply),
+  e: () => (/* binding */ summarize)
+});
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: ./src/core.ts + 72 modules
+var core = __nccwpck_require__(7807);
+// EXTERNAL MODULE: ./src/db/connect.ts + 1 modules
+var connect = __nccwpck_require__(920);
+// EXTERNAL MODULE: ./src/sql/render.ts
+var render = __nccwpck_require__(1374);
+;// CONCATENATED MODULE: ./src/sql/split.ts
+// Splits a SQL file into the units `apply --sql` runs one at a time: single statements, or an
+// explicit BEGIN … COMMIT block kept whole. Aware of quotes, dollar quotes and comments, so a `;`
+// inside a DO block or a string does not end a statement.
+/** Length of the quoted or commented token starting at `i`, or 0 when none starts there. */
+function skipToken(text, i) {
+    const rest = text.slice(i);
+    if (rest.startsWith('--')) {
+        const end = text.indexOf('\n', i);
+        return (end === -1 ? text.length : end) - i;
+    }
+    if (rest.startsWith('/*')) {
+        let depth = 0;
+        let j = i;
+        while (j < text.length) {
+            if (text.startsWith('/*', j)) {
+                depth += 1;
+                j += 2;
+            }
+            else if (text.startsWith('*/', j)) {
+                depth -= 1;
+                j += 2;
+                if (depth === 0)
+                    return j - i;
+            }
+            else
+                j += 1;
+        }
+        return text.length - i;
+    }
+    const dollar = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(rest);
+    if (dollar && !/[A-Za-z0-9_$]/.test(text[i - 1] ?? ' ')) {
+        const end = text.indexOf(dollar[0], i + dollar[0].length);
+        return (end === -1 ? text.length : end + dollar[0].length) - i;
+    }
+    const quote = rest[0];
+    if (quote === "'" || quote === '"') {
+        const backslashes = quote === "'" && /[eE]/.test(text[i - 1] ?? '') && !/[A-Za-z0-9_]/.test(text[i - 2] ?? ' ');
+        let j = i + 1;
+        while (j < text.length) {
+            if (backslashes && text[j] === '\\')
+                j += 2;
+            else if (text[j] === quote && text[j + 1] === quote)
+                j += 2;
+            else if (text[j] === quote)
+                return j + 1 - i;
+            else
+                j += 1;
+        }
+        return text.length - i;
+    }
+    return 0;
+}
+function splitStatements(text) {
+    const statements = [];
+    let start = 0;
+    let i = 0;
+    const flush = (end) => {
+        const raw = text.slice(start, end);
+        const lines = raw.split('\n');
+        const comments = [];
+        let first = 0;
+        // Leading blank and comment lines become the unit's comment; the statement starts after them.
+        while (first < lines.length && /^\s*(--.*)?$/.test(lines[first] ?? '')) {
+            const c = /^\s*--\s?(.*)$/.exec(lines[first] ?? '');
+            if (c)
+                comments.push(c[1] ?? '');
+            first += 1;
+        }
+        const sql = lines.slice(first).join('\n').trim();
+        if (sql !== '') {
+            const line = text.slice(0, start).split('\n').length + first;
+            statements.push({ sql, comment: comments.join('\n').trim(), line });
+        }
+        start = end;
+    };
+    while (i < text.length) {
+        const skip = skipToken(text, i);
+        if (skip > 0) {
+            i += skip;
+        }
+        else if (text[i] === ';') {
+            i += 1;
+            flush(i);
+        }
+        else {
+            i += 1;
+        }
+    }
+    flush(text.length);
+    return statements;
+}
+const BEGIN = /^(begin|start\s+transaction)\b/i;
+const END = /^(commit|end|rollback)\b/i;
+function splitSql(text) {
+    const units = [];
+    let open;
+    for (const statement of splitStatements(text)) {
+        if (open) {
+            open.sql += `\n${statement.sql}`;
+            if (END.test(statement.sql)) {
+                units.push(open);
+                open = undefined;
+            }
+        }
+        else if (BEGIN.test(statement.sql)) {
+            open = { ...statement, transaction: true };
+        }
+        else {
+            units.push({ ...statement, transaction: false });
+        }
+    }
+    if (open)
+        throw new Error(`line ${open.line}: BEGIN without COMMIT`);
+    return units;
+}
+
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/apply/execute.ts
+
+// lock_not_available (lock_timeout), deadlock_detected, serialization_failure: someone else's
+// transaction was in the way, so the same statement can simply be tried again.
+const RETRYABLE = new Set(['55P03', '40P01', '40001']);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Statements PostgreSQL refuses inside a transaction block. */
+const NO_TRANSACTION = /\bconcurrently\b|^\s*(vacuum|create\s+database|drop\s+database|alter\s+system)\b/i;
+function wrap(unit, lockTimeoutMs) {
+    if (unit.transaction) {
+        // The file's own BEGIN … COMMIT: set the timeout for just that transaction, right after BEGIN.
+        return unit.sql.replace(/^(begin|start\s+transaction)\b[^;]*;/i, (begin) => `${begin}\nSET LOCAL lock_timeout = '${lockTimeoutMs}ms';`);
+    }
+    if (/^\s*(set|reset)\b/i.test(unit.sql) || NO_TRANSACTION.test(unit.sql)) {
+        return `${(0,render/* lockTimeoutStatement */.Cj)(lockTimeoutMs)}\n${unit.sql}`;
+    }
+    return `BEGIN;\nSET LOCAL lock_timeout = '${lockTimeoutMs}ms';\n${unit.sql}\nCOMMIT;`;
+}
+const ALREADY = /already exists, skipping/;
+async function executeUnit(client, unit, options) {
+    const started = Date.now();
+    const random = options.random ?? Math.random;
+    const notices = [];
+    const onNotice = (notice) => void notices.push(notice.message ?? '');
+    client.on('notice', onNotice);
+    let attempts = 0;
+    try {
+        for (;;) {
+            attempts += 1;
+            notices.length = 0;
+            try {
+                await client.query(wrap(unit, options.lockTimeoutMs));
+                const status = notices.length > 0 && notices.every((n) => ALREADY.test(n)) ? 'already-done' : 'done';
+                return { unit, status, attempts, ms: Date.now() - started, notices: [...notices] };
+            }
+            catch (error) {
+                await client.query('ROLLBACK').catch(() => undefined);
+                const code = error.code ?? '';
+                const backoff = Math.min(options.maxBackoffMs ?? 5000, (options.backoffMs ?? 100) * 2 ** (attempts - 1)) *
+                    (0.5 + random());
+                if (!RETRYABLE.has(code) || Date.now() + backoff > options.deadline) {
+                    const gaveUp = RETRYABLE.has(code)
+                        ? ` (gave up at the run deadline after ${attempts} attempts)`
+                        : '';
+                    return {
+                        unit,
+                        status: 'failed',
+                        attempts,
+                        ms: Date.now() - started,
+                        notices: [...notices],
+                        error: `${error.message}${gaveUp}`,
+                        ...(code && { code }),
+                    };
+                }
+                await sleep(backoff);
+            }
+        }
+    }
+    finally {
+        client.off('notice', onNotice);
+    }
+}
+
+// EXTERNAL MODULE: ./src/apply/lock.ts + 1 modules
+var lock = __nccwpck_require__(2189);
+;// CONCATENATED MODULE: ./src/apply/apply.ts
+// `apply`: under the run lock, re-plan from a fresh snapshot and run the plan's SQL (or a reviewed
+// file, exactly as written) unit by unit, then read the catalog again to say what is left.
+
+
+
+
+
+
+
+
+function readUnits(file) {
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
+    }
+    catch {
+        throw new errors/* UsageError */.e(`--sql: cannot read ${file}`);
+    }
+    try {
+        return splitSql(text);
+    }
+    catch (error) {
+        throw new errors/* UsageError */.e(`--sql: ${file}: ${error.message}`);
+    }
+}
+/** What a log line calls a unit: the reason comment before it (or before its step group) and its first line. */
+function label(unit, context) {
+    const first = unit.sql.split('\n')[0] ?? '';
+    return context ? `${context} — ${first}` : first;
+}
+function logOutcome(logger, o, context) {
+    const fields = { line: o.unit.line, ms: o.ms, attempts: o.attempts };
+    if (o.status === 'failed')
+        logger.log('error', `failed: ${label(o.unit, context)}: ${o.error}`, fields);
+    else
+        logger.log('info', `${o.status === 'done' ? 'done' : 'already done'}: ${label(o.unit, context)}`, fields);
+    for (const notice of o.notices)
+        if (!/already exists, skipping/.test(notice))
+            logger.log('info', `  ${notice}`);
+}
+/** The server ended the session (admin shutdown, terminated backend) or the socket closed. */
+const isConnectionFailure = (o) => /^(57P|08)/.test(o.code ?? '') || /connection terminated|not queryable|ECONNRESET/i.test(o.error ?? '');
+async function runUnits(client, units, settings, logger) {
+    const deadline = Date.now() + settings.deadlineSeconds * 1000;
+    const outcomes = [];
+    let lost = false;
+    client.once('end', () => (lost = true));
+    let context = '';
+    for (const [i, unit] of units.entries()) {
+        // A statement without a comment of its own continues the step group of the one before.
+        if (unit.comment)
+            context = /^SET\b/i.test(unit.sql) ? '' : (unit.comment.split('\n').at(-1) ?? '');
+        const outcome = await executeUnit(client, unit, { lockTimeoutMs: settings.lockTimeoutMs, deadline });
+        outcomes.push(outcome);
+        logOutcome(logger, outcome, context);
+        if (outcome.status === 'failed' && (lost || isConnectionFailure(outcome))) {
+            logger.log('error', 'the connection was lost; the next run completes what is left');
+            return { outcomes, notRun: units.slice(i + 1) };
+        }
+    }
+    return { outcomes, notRun: [] };
+}
+async function apply(settings, logger) {
+    const started = Date.now();
+    const fileUnits = 'sqlFile' in settings.source ? readUnits(settings.source.sqlFile) : undefined;
+    const client = await (0,connect/* connect */.Ng)(settings.databaseUrl, { applicationName: 'partition-keeper apply' });
+    try {
+        await (0,lock/* acquireRunLock */.Vd)(client, settings.lockWaitSeconds);
+        logger.log('info', 'holding the run lock');
+        if (fileUnits) {
+            const run = await runUnits(client, fileUnits, settings, logger);
+            return { ...run, ms: Date.now() - started };
+        }
+        const { config } = settings.source;
+        // Planned under the lock from a fresh snapshot: nothing another run did can be undone or repeated.
+        const { plan } = await (0,core/* inspectWith */.ZF)(client, config, settings.now);
+        const sql = (0,render/* renderPlanSql */.s4)(plan, { strategy: settings.strategy, lockTimeoutMs: settings.lockTimeoutMs });
+        const run = await runUnits(client, splitSql(sql), settings, logger);
+        const after = run.notRun.length === 0 ? (await (0,core/* inspectWith */.ZF)(client, config, settings.now)).plan : undefined;
+        return { ...run, plan, ...(after && { after }), ms: Date.now() - started };
+    }
+    finally {
+        await (0,lock/* releaseRunLock */.ai)(client).catch(() => undefined);
+        await client.end().catch(() => undefined);
+    }
+}
+const creates = (plan) => plan.tables.reduce((n, t) => n + t.create.length, 0);
+function summarize(report) {
+    const count = (status) => report.outcomes.filter((o) => o.status === status).length;
+    const slowest = Math.max(0, ...report.outcomes.map((o) => o.ms));
+    const retried = report.outcomes.filter((o) => o.attempts > 1).length;
+    const statements = `${report.outcomes.length + report.notRun.length} statements: ${count('done')} done, ` +
+        `${count('already-done')} already done, ${count('failed')} failed, ${report.notRun.length} not run; ` +
+        `${retried} retried after lock timeouts; slowest ${slowest} ms; ${(report.ms / 1000).toFixed(1)} s in all`;
+    if (!report.plan)
+        return `apply --sql: ${statements}`;
+    const planned = creates(report.plan);
+    const left = report.after ? creates(report.after) : planned;
+    return `apply: ${planned - left} of ${planned} planned partitions created, ${left} still missing (${statements})`;
+}
+
+
+/***/ }),
+
+/***/ 2189:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  M$: () => (/* binding */ RunLockBusy),
+  Vd: () => (/* binding */ acquireRunLock),
+  ai: () => (/* binding */ releaseRunLock)
+});
+
+// UNUSED EXPORTS: RUN_LOCK_KEY
+
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/apply/lock.ts
+// One run at a time per database: a session-level advisory lock under a fixed key.
+
+/** The advisory lock key: the first 8 bytes of sha256('partition-keeper'), as a signed bigint. */
+const RUN_LOCK_KEY = (0,external_node_crypto_namespaceObject.createHash)('sha256')
+    .update('partition-keeper')
+    .digest()
+    .readBigInt64BE(0)
+    .toString();
+class RunLockBusy extends Error {
+    name = 'RunLockBusy';
+}
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Takes the run lock, polling with pg_try_advisory_lock (never queueing in the server, so no one
+ * else waits on us) for up to `waitSeconds`. Throws RunLockBusy naming the holder when it can't.
+ */
+async function acquireRunLock(client, waitSeconds, pollMs = 250) {
+    const deadline = Date.now() + waitSeconds * 1000;
+    for (;;) {
+        const { rows } = await client.query('select pg_try_advisory_lock($1::bigint) as locked', [RUN_LOCK_KEY]);
+        if (rows[0]?.locked)
+            return;
+        if (Date.now() + pollMs > deadline)
+            break;
+        await sleep(pollMs);
+    }
+    const { rows } = await client.query(`select a.pid, a.application_name, to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ') as since
+       from pg_locks l join pg_stat_activity a on a.pid = l.pid
+      where l.locktype = 'advisory' and l.granted
+        and ((l.classid::int8 << 32) | l.objid::int8) = $1::bigint`, [RUN_LOCK_KEY]);
+    const holder = rows[0]
+        ? ` (held by pid ${rows[0].pid}, ${rows[0].application_name || 'no application name'}, connected since ${rows[0].since})`
+        : '';
+    throw new RunLockBusy(`another partition-keeper run holds the run lock${holder}; waited ${waitSeconds} s. ` +
+        'Try again when it is done, or raise --lock-wait.');
+}
+async function releaseRunLock(client) {
+    await client.query('select pg_advisory_unlock($1::bigint)', [RUN_LOCK_KEY]);
+}
+
+
+/***/ }),
+
 /***/ 399:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -6830,7 +7196,11 @@ parent as (
          0 = any (pt.partattrs) as expression_key,
          case when pt.partrelid is not null then pg_get_partkeydef(c.oid) end as key_definition,
          a.attname::text as key_column,
-         format_type(a.atttypid, a.atttypmod) as key_type_name
+         format_type(a.atttypid, a.atttypmod) as key_type_name,
+         -- Columns an INSERT may name (not dropped, not generated): moving rows out of DEFAULT lists them.
+         array(select col.attname::text from pg_attribute col
+                where col.attrelid = c.oid and col.attnum > 0 and not col.attisdropped and col.attgenerated = ''
+                order by col.attnum) as insertable_columns
   from target t
   left join pg_namespace n on n.nspname = t.schema_name
   left join pg_class c on c.relnamespace = n.oid and c.relname = t.table_name
@@ -7076,6 +7446,7 @@ function toParentInfo(row, target, members) {
         keyColumn: verdict.keyColumn,
         keyTypeName: verdict.keyTypeName,
         keyType: verdict.keyType,
+        insertableColumns: row.insertable_columns,
         partitions,
         ...(defaultPartition && { defaultPartition }),
         archived,
@@ -7151,15 +7522,17 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _db_connect__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(920);
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3916);
 /* harmony import */ var _log__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5625);
-/* harmony import */ var _now__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8933);
-/* harmony import */ var _core__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(7807);
-/* harmony import */ var _catalog_snapshot__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(399);
-/* harmony import */ var _sql_render__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(1374);
-/* harmony import */ var _report_json__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(2794);
-/* harmony import */ var _report_markdown__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(4285);
-/* harmony import */ var _report_text__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(5655);
-/* harmony import */ var _report_status__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(6934);
-/* harmony import */ var _report_verdict__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(687);
+/* harmony import */ var _apply_apply__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7590);
+/* harmony import */ var _apply_lock__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(2189);
+/* harmony import */ var _now__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(8933);
+/* harmony import */ var _core__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(7807);
+/* harmony import */ var _catalog_snapshot__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(399);
+/* harmony import */ var _sql_render__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(1374);
+/* harmony import */ var _report_json__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(2794);
+/* harmony import */ var _report_markdown__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(4285);
+/* harmony import */ var _report_text__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(5655);
+/* harmony import */ var _report_status__WEBPACK_IMPORTED_MODULE_16__ = __nccwpck_require__(6934);
+/* harmony import */ var _report_verdict__WEBPACK_IMPORTED_MODULE_17__ = __nccwpck_require__(687);
 // partition-keeper <plan|apply|check|status|reattach> [options] — a thin shell over the core.
 
 
@@ -7178,12 +7551,16 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
-const COMMANDS = ['plan', 'check', 'status'];
+
+
+const COMMANDS = ['plan', 'apply', 'check', 'status'];
 const FORMATS = ['text', 'sql', 'json', 'markdown'];
-const USAGE = `Usage: partition-keeper <plan|check|status> [options]
+const USAGE = `Usage: partition-keeper <plan|apply|check|status> [options]
 
 Commands:
   plan      show what is missing, what is due for archival and the SQL that fixes it (changes nothing)
+  apply     carry out the plan under a run lock, statement by statement, retrying lock timeouts
+            apply --sql FILE runs a reviewed SQL file exactly as written
   check     exit 1 when any table falls short (coverage ahead, gaps, rows in DEFAULT), saying why
   status    each table's partitions with bounds, sizes, estimated rows and DEFAULT-partition rows
 
@@ -7194,6 +7571,11 @@ Options:
   --table NAME           only this table (repeatable), written as in SQL
   --format FORMAT        plan output: text, sql, json or markdown (default text); status: text or json
   --log-format FORMAT    text or json (default text)
+  --strategy NAME        attach (default: SHARE UPDATE EXCLUSIVE on the parent) or partition-of
+  --lock-timeout MS      longest wait for a lock per attempt (default ${_sql_render__WEBPACK_IMPORTED_MODULE_12__/* .DEFAULT_LOCK_TIMEOUT_MS */ .L$})
+  --deadline SECONDS     apply: keep retrying lock timeouts until then (default 300)
+  --lock-wait SECONDS    apply: wait this long for another run to finish (default 60)
+  --sql FILE             apply: run this reviewed file instead of planning
   -h, --help             this help
 
 Exit codes: 0 fine, 1 check fell short or a step failed, 2 bad usage or config, 3 no connection.
@@ -7203,6 +7585,13 @@ function oneOf(option, value, allowed) {
         throw new _errors__WEBPACK_IMPORTED_MODULE_5__/* .UsageError */ .e(`${option}: "${value}" is not one of ${allowed.join(', ')}`);
     }
     return value;
+}
+function positiveNumber(option, value, zeroAllowed = false) {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0 || (n === 0 && !zeroAllowed)) {
+        throw new _errors__WEBPACK_IMPORTED_MODULE_5__/* .UsageError */ .e(`${option}: "${value}" is not a ${zeroAllowed ? 'non-negative' : 'positive'} number`);
+    }
+    return n;
 }
 function parseCli(argv, env) {
     let parsed;
@@ -7217,6 +7606,11 @@ function parseCli(argv, env) {
                 table: { type: 'string', multiple: true, default: [] },
                 format: { type: 'string', default: 'text' },
                 'log-format': { type: 'string', default: 'text' },
+                strategy: { type: 'string', default: _sql_render__WEBPACK_IMPORTED_MODULE_12__/* .DEFAULT_STRATEGY */ .iF },
+                'lock-timeout': { type: 'string', default: String(_sql_render__WEBPACK_IMPORTED_MODULE_12__/* .DEFAULT_LOCK_TIMEOUT_MS */ .L$) },
+                deadline: { type: 'string', default: '300' },
+                'lock-wait': { type: 'string', default: '60' },
+                sql: { type: 'string' },
                 help: { type: 'boolean', short: 'h', default: false },
             },
         });
@@ -7235,8 +7629,15 @@ function parseCli(argv, env) {
     if (command === 'status' && format !== 'text' && format !== 'json') {
         throw new _errors__WEBPACK_IMPORTED_MODULE_5__/* .UsageError */ .e(`--format: status shows text or json, not ${format}`);
     }
+    if (values.sql !== undefined && command !== 'apply')
+        throw new _errors__WEBPACK_IMPORTED_MODULE_5__/* .UsageError */ .e('--sql goes with apply');
     return {
         command,
+        strategy: oneOf('--strategy', values.strategy, _sql_render__WEBPACK_IMPORTED_MODULE_12__/* .STRATEGIES */ .YL),
+        lockTimeoutMs: positiveNumber('--lock-timeout', values['lock-timeout']),
+        deadlineSeconds: positiveNumber('--deadline', values.deadline),
+        lockWaitSeconds: positiveNumber('--lock-wait', values['lock-wait'], true),
+        ...(values.sql !== undefined && { sqlFile: values.sql }),
         configFile: values.config,
         databaseUrl: values['database-url'] ?? env.DATABASE_URL ?? '',
         nowText: values.now,
@@ -7245,34 +7646,52 @@ function parseCli(argv, env) {
         logFormat: oneOf('--log-format', values['log-format'], ['text', 'json']),
     };
 }
-const RENDER = {
-    text: _report_text__WEBPACK_IMPORTED_MODULE_13__/* .renderPlanText */ .$D,
-    sql: (plan) => (0,_sql_render__WEBPACK_IMPORTED_MODULE_10__/* .renderPlanSql */ .s4)(plan),
-    json: _report_json__WEBPACK_IMPORTED_MODULE_11__/* .renderPlanJson */ .u,
-    markdown: _report_markdown__WEBPACK_IMPORTED_MODULE_12__/* .renderPlanMarkdown */ .d,
-};
-async function runCommand(settings, io) {
-    const now = (0,_now__WEBPACK_IMPORTED_MODULE_7__/* .parseNow */ .A)(settings.nowText);
+function renderPlan(plan, settings) {
+    const options = { strategy: settings.strategy, lockTimeoutMs: settings.lockTimeoutMs };
+    if (settings.format === 'sql')
+        return (0,_sql_render__WEBPACK_IMPORTED_MODULE_12__/* .renderPlanSql */ .s4)(plan, options);
+    if (settings.format === 'json')
+        return (0,_report_json__WEBPACK_IMPORTED_MODULE_13__/* .renderPlanJson */ .u)(plan, options.strategy);
+    return settings.format === 'markdown' ? (0,_report_markdown__WEBPACK_IMPORTED_MODULE_14__/* .renderPlanMarkdown */ .d)(plan, options) : (0,_report_text__WEBPACK_IMPORTED_MODULE_15__/* .renderPlanText */ .$D)(plan);
+}
+async function runApply(settings, now, io, logger) {
+    const config = settings.sqlFile === undefined ? (0,_core__WEBPACK_IMPORTED_MODULE_10__/* .readConfig */ .Xg)(settings) : undefined;
+    const report = await (0,_apply_apply__WEBPACK_IMPORTED_MODULE_7__/* .apply */ .B)({ ...settings, now, source: config ? { config } : { sqlFile: settings.sqlFile ?? '' } }, logger);
+    io.stdout(`${(0,_apply_apply__WEBPACK_IMPORTED_MODULE_7__/* .summarize */ .e)(report)}\n`);
+    const failed = report.notRun.length > 0 || report.outcomes.some((o) => o.status === 'failed');
+    if (failed)
+        return _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.failed;
+    if (report.after) {
+        const verdict = (0,_report_verdict__WEBPACK_IMPORTED_MODULE_17__/* .judge */ .S4)(report.after);
+        if (verdict.configProblems.length > 0)
+            return _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
+    }
+    return _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.ok;
+}
+async function runCommand(settings, io, logger) {
+    const now = (0,_now__WEBPACK_IMPORTED_MODULE_9__/* .parseNow */ .A)(settings.nowText);
+    if (settings.command === 'apply')
+        return runApply(settings, now, io, logger);
     if (settings.command === 'status') {
-        const config = (0,_core__WEBPACK_IMPORTED_MODULE_8__/* .readConfig */ .Xg)(settings);
+        const config = (0,_core__WEBPACK_IMPORTED_MODULE_10__/* .readConfig */ .Xg)(settings);
         const client = await (0,_db_connect__WEBPACK_IMPORTED_MODULE_4__/* .connect */ .Ng)(settings.databaseUrl);
         try {
-            const snapshot = await (0,_catalog_snapshot__WEBPACK_IMPORTED_MODULE_9__/* .readSnapshot */ .R)(client, config.tables.filter((t) => t.enabled));
-            const statuses = (0,_report_status__WEBPACK_IMPORTED_MODULE_14__/* .tableStatuses */ .v)(config.tables, snapshot);
-            io.stdout(settings.format === 'json' ? `${JSON.stringify(statuses, null, 2)}\n` : (0,_report_status__WEBPACK_IMPORTED_MODULE_14__/* .renderStatusText */ ._)(statuses));
+            const snapshot = await (0,_catalog_snapshot__WEBPACK_IMPORTED_MODULE_11__/* .readSnapshot */ .R)(client, config.tables.filter((t) => t.enabled));
+            const statuses = (0,_report_status__WEBPACK_IMPORTED_MODULE_16__/* .tableStatuses */ .v)(config.tables, snapshot);
+            io.stdout(settings.format === 'json' ? `${JSON.stringify(statuses, null, 2)}\n` : (0,_report_status__WEBPACK_IMPORTED_MODULE_16__/* .renderStatusText */ ._)(statuses));
             return statuses.some((s) => s.problem) ? _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage : _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.ok;
         }
         finally {
             await client.end().catch(() => undefined);
         }
     }
-    const { plan } = await (0,_core__WEBPACK_IMPORTED_MODULE_8__/* .inspect */ .Nn)({ ...settings, now });
-    const verdict = (0,_report_verdict__WEBPACK_IMPORTED_MODULE_15__/* .judge */ .S4)(plan);
+    const { plan } = await (0,_core__WEBPACK_IMPORTED_MODULE_10__/* .inspect */ .Nn)({ ...settings, now });
+    const verdict = (0,_report_verdict__WEBPACK_IMPORTED_MODULE_17__/* .judge */ .S4)(plan);
     if (settings.command === 'plan') {
-        io.stdout(RENDER[settings.format](plan));
+        io.stdout(renderPlan(plan, settings));
         return verdict.configProblems.length > 0 ? _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage : _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.ok;
     }
-    io.stdout(settings.format === 'json' ? (0,_report_json__WEBPACK_IMPORTED_MODULE_11__/* .renderPlanJson */ .u)(plan) : (0,_report_text__WEBPACK_IMPORTED_MODULE_13__/* .renderCheckText */ .OW)(plan));
+    io.stdout(settings.format === 'json' ? (0,_report_json__WEBPACK_IMPORTED_MODULE_13__/* .renderPlanJson */ .u)(plan) : (0,_report_text__WEBPACK_IMPORTED_MODULE_15__/* .renderCheckText */ .OW)(plan));
     if (verdict.configProblems.length > 0)
         return _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
     return verdict.fallingShort.length > 0 ? _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.failed : _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.ok;
@@ -7293,13 +7712,17 @@ async function main(argv, io) {
     }
     const logger = (0,_log__WEBPACK_IMPORTED_MODULE_6__/* .createLogger */ .h)(settings.logFormat, io.stderr);
     try {
-        return await runCommand(settings, io);
+        return await runCommand(settings, io, logger);
     }
     catch (error) {
         const message = (0,_db_connect__WEBPACK_IMPORTED_MODULE_4__/* .redact */ .E$)(error.message ?? String(error), settings.databaseUrl);
         if (error instanceof _config_errors__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL || error instanceof _errors__WEBPACK_IMPORTED_MODULE_5__/* .UsageError */ .e) {
             logger.log('error', message);
             return _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
+        }
+        if (error instanceof _apply_lock__WEBPACK_IMPORTED_MODULE_8__/* .RunLockBusy */ .M$) {
+            logger.log('error', message);
+            return _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.failed;
         }
         if (error instanceof _db_connect__WEBPACK_IMPORTED_MODULE_4__/* .ConnectionError */ .Rc) {
             logger.log('error', message);
@@ -7414,10 +7837,9 @@ function isWithin(path, prefix) {
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   Nn: () => (/* binding */ inspect),
+  ZF: () => (/* binding */ inspectWith),
   Xg: () => (/* binding */ readConfig)
 });
-
-// UNUSED EXPORTS: inspectWith
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
@@ -21172,9 +21594,30 @@ function planCreates(context, window) {
     const findings = [];
     const text = (value) => (0,bounds/* formatBound */.Sp)(value, grid.keyType, grid.timezone);
     for (const period of window) {
+        const newCreate = (name, piece) => ({
+            schema: spec.schema,
+            name,
+            from: text(piece.from),
+            to: text(piece.to),
+            fromValue: piece.from,
+            toValue: piece.to,
+            reason: reasonFor(period.start, context.current),
+            defaultRows: 0,
+        });
         const template = (0,naming/* renderName */.gU)(spec.naming, spec.name, period.start);
         for (const piece of subtractRanges(period.range, covered)) {
             const where = describeRange(grid, piece);
+            if (sameRange(piece, period.range) && context.detachedNames.has(template)) {
+                findings.push({
+                    level: 'warning',
+                    code: 'adopt',
+                    message: `${(0,quote/* quoteQualified */.$s)({ schema: spec.schema, name: template })} exists but is attached nowhere; it will be ` +
+                        `attached as ${where} (PostgreSQL checks that its rows fit) rather than created anew.`,
+                });
+                used.add(template);
+                creates.push({ ...newCreate(template, piece), adopt: true });
+                continue;
+            }
             // CREATE TABLE IF NOT EXISTS would silently skip a whole period whose name some other table holds.
             if (sameRange(piece, period.range) && existingNames.has(template) && !partitionNames.has(template)) {
                 findings.push({
@@ -21195,16 +21638,7 @@ function planCreates(context, window) {
                 continue;
             }
             used.add(name);
-            creates.push({
-                schema: spec.schema,
-                name,
-                from: text(piece.from),
-                to: text(piece.to),
-                fromValue: piece.from,
-                toValue: piece.to,
-                reason: reasonFor(period.start, context.current),
-                defaultRows: 0,
-            });
+            creates.push(newCreate(name, piece));
         }
     }
     return { creates, findings };
@@ -21448,6 +21882,10 @@ function planner_tableFields(spec, parent) {
         keyType: parent?.keyType,
         keyColumn: parent?.keyColumn,
         timezone: spec.timezone,
+        ...(parent?.defaultPartition && {
+            defaultPartition: { schema: parent.defaultPartition.schema, name: parent.defaultPartition.name },
+        }),
+        ...(parent?.insertableColumns && { insertableColumns: parent.insertableColumns }),
     };
 }
 function skippedPlan(spec, parent, finding) {
@@ -21477,6 +21915,7 @@ function planParent(spec, parent, keyType, relationNames, now) {
         covered,
         existingNames: relationNames,
         partitionNames: new Set(partitions.filter((p) => p.schema === spec.schema).map((p) => p.name)),
+        detachedNames: new Set(parent.archived.filter((a) => a.schema === spec.schema).map((a) => a.name)),
     }, periods);
     const { kept, deferred } = limitCreates(planned.creates, spec.maxPartitionsPerRun);
     const creates = withDefaultRows(kept, defaultRowPoints(parent.defaultPartition, grid));
@@ -22408,7 +22847,7 @@ function instantAt(wall, timezone) {
 /* unused harmony export planToJson */
 /* harmony import */ var _sql_render__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1374);
 
-function planToJson(plan) {
+function planToJson(plan, strategy = _sql_render__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULT_STRATEGY */ .iF) {
     return {
         now: plan.now,
         tables: plan.tables.map((t) => ({
@@ -22427,6 +22866,7 @@ function planToJson(plan) {
                 to: c.to,
                 reason: c.reason,
                 defaultRows: c.defaultRows,
+                adopt: c.adopt ?? false,
             })),
             archive: t.archive.map((a) => ({
                 name: a.name,
@@ -22438,11 +22878,11 @@ function planToJson(plan) {
             })),
             findings: t.findings,
         })),
-        statements: (0,_sql_render__WEBPACK_IMPORTED_MODULE_0__/* .planStatements */ .Gu)(plan),
+        statements: (0,_sql_render__WEBPACK_IMPORTED_MODULE_0__/* .planStatements */ .Gu)(plan, strategy),
     };
 }
-function renderPlanJson(plan) {
-    return `${JSON.stringify(planToJson(plan), null, 2)}\n`;
+function renderPlanJson(plan, strategy = _sql_render__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULT_STRATEGY */ .iF) {
+    return `${JSON.stringify(planToJson(plan, strategy), null, 2)}\n`;
 }
 
 
@@ -22483,7 +22923,7 @@ function tableDetails(t) {
         lines.push('');
     return lines;
 }
-function renderPlanMarkdown(plan) {
+function renderPlanMarkdown(plan, options = {}) {
     const lines = [
         `## partition-keeper plan for ${plan.now}`,
         '',
@@ -22498,7 +22938,7 @@ function renderPlanMarkdown(plan) {
             lines.push(...tableDetails(t));
     }
     if (plan.tables.some((t) => t.create.length > 0)) {
-        lines.push('<details><summary>SQL</summary>', '', '```sql', (0,_sql_render__WEBPACK_IMPORTED_MODULE_0__/* .renderPlanSql */ .s4)(plan).trimEnd(), '```', '', '</details>', '');
+        lines.push('<details><summary>SQL</summary>', '', '```sql', (0,_sql_render__WEBPACK_IMPORTED_MODULE_0__/* .renderPlanSql */ .s4)(plan, options).trimEnd(), '```', '', '</details>', '');
     }
     return lines.join('\n');
 }
@@ -22853,12 +23293,18 @@ const MAX_IDENTIFIER_BYTES = 63;
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Cj: () => (/* binding */ lockTimeoutStatement),
 /* harmony export */   Gu: () => (/* binding */ planStatements),
+/* harmony export */   L$: () => (/* binding */ DEFAULT_LOCK_TIMEOUT_MS),
+/* harmony export */   YL: () => (/* binding */ STRATEGIES),
+/* harmony export */   iF: () => (/* binding */ DEFAULT_STRATEGY),
 /* harmony export */   s4: () => (/* binding */ renderPlanSql)
 /* harmony export */ });
-/* unused harmony exports DEFAULT_LOCK_TIMEOUT_MS, createStatement, createComment, lockTimeoutStatement */
+/* unused harmony exports createStatements, createComment */
 /* harmony import */ var _quote__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5196);
 
+const STRATEGIES = ['attach', 'partition-of'];
+const DEFAULT_STRATEGY = 'attach';
 /** Per-attempt lock wait written at the top of reviewed files; apply retries on timeouts. */
 const DEFAULT_LOCK_TIMEOUT_MS = 200;
 const REASON_TEXT = {
@@ -22866,33 +23312,121 @@ const REASON_TEXT = {
     current: 'the current period',
     premake: 'ahead of time (premake)',
 };
+// What CREATE TABLE … PARTITION OF would copy from the parent; ATTACH adds the indexes and
+// foreign keys, and marks columns and constraints as inherited, so both end up the same.
+const LIKE_OPTIONS = 'INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMPRESSION';
 function boundLiteral(text) {
     return text === 'MINVALUE' || text === 'MAXVALUE' ? text : (0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteLiteral */ .ce)(text);
 }
-function createStatement(table, create) {
-    const partition = (0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(create);
-    const parent = (0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(table);
-    return (`CREATE TABLE IF NOT EXISTS ${partition} PARTITION OF ${parent}\n` +
-        `    FOR VALUES FROM (${boundLiteral(create.from)}) TO (${boundLiteral(create.to)});`);
+function forValues(create) {
+    return `FOR VALUES FROM (${boundLiteral(create.from)}) TO (${boundLiteral(create.to)})`;
+}
+/** A dollar-quoted body whose tag cannot occur inside it. */
+function dollarQuoted(body) {
+    let tag = '$pk$';
+    for (let n = 1; body.includes(tag); n += 1)
+        tag = `$pk${n}$`;
+    return `${tag}\n${body}\n${tag}`;
+}
+const regclass = (relation) => `${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteLiteral */ .ce)((0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(relation))}::regclass`;
+function partitionOf(table, create) {
+    return (`CREATE TABLE IF NOT EXISTS ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(create)} PARTITION OF ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(table)}\n` +
+        `    ${forValues(create)};`);
+}
+function createLike(table, create) {
+    return `CREATE TABLE IF NOT EXISTS ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(create)}\n    (LIKE ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(table)} ${LIKE_OPTIONS});`;
+}
+/** ATTACH, skipped when the table is a partition already (so the file is safe to run twice). */
+function guardedAttach(table, create) {
+    return `DO ${dollarQuoted([
+        'BEGIN',
+        `  IF NOT EXISTS (SELECT FROM pg_inherits WHERE inhrelid = ${regclass(create)}) THEN`,
+        `    ALTER TABLE ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(table)} ATTACH PARTITION ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(create)}`,
+        `      ${forValues(create)};`,
+        '  END IF;',
+        'END',
+    ].join('\n'))};`;
+}
+/**
+ * With a DEFAULT partition, rows for the new range may sit in it (and more may arrive until the
+ * range exists): in one transaction, lock the parent then DEFAULT (the order ATTACH takes them),
+ * move those rows into the new table, attach it, and check the counts; any mismatch rolls back.
+ */
+function moveFromDefault(table, create, def, columns) {
+    const key = (0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteIdent */ .v4)(table.keyColumn ?? '');
+    const inRange = [
+        create.from === 'MINVALUE' ? '' : `${key} >= ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteLiteral */ .ce)(create.from)}`,
+        create.to === 'MAXVALUE' ? '' : `${key} < ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteLiteral */ .ce)(create.to)}`,
+    ]
+        .filter(Boolean)
+        .join(' AND ');
+    const where = inRange === '' ? '' : ` WHERE ${inRange}`;
+    const list = columns.map(_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteIdent */ .v4).join(', ');
+    const [partition, parent, defaultName] = [
+        (0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(create),
+        (0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(table),
+        (0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(def),
+    ];
+    return `DO ${dollarQuoted([
+        'DECLARE',
+        '  rows_before bigint;',
+        '  rows_moved bigint;',
+        '  rows_after bigint;',
+        'BEGIN',
+        `  IF EXISTS (SELECT FROM pg_inherits WHERE inhrelid = to_regclass(${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteLiteral */ .ce)(partition)})) THEN`,
+        '    RETURN;',
+        '  END IF;',
+        `  LOCK TABLE ONLY ${parent} IN SHARE UPDATE EXCLUSIVE MODE;`,
+        `  LOCK TABLE ${defaultName} IN ACCESS EXCLUSIVE MODE;`,
+        `  CREATE TABLE IF NOT EXISTS ${partition} (LIKE ${parent} ${LIKE_OPTIONS});`,
+        `  SELECT count(*) INTO rows_before FROM ${defaultName}${where};`,
+        `  WITH moved AS (DELETE FROM ${defaultName}${where} RETURNING ${list})`,
+        `  INSERT INTO ${partition} (${list}) SELECT ${list} FROM moved;`,
+        '  GET DIAGNOSTICS rows_moved = ROW_COUNT;',
+        `  ALTER TABLE ${parent} ATTACH PARTITION ${partition}`,
+        `    ${forValues(create)};`,
+        `  SELECT count(*) INTO rows_after FROM ${partition};`,
+        '  IF rows_moved <> rows_before OR rows_after <> rows_before THEN',
+        "    RAISE EXCEPTION 'moving rows out of DEFAULT into %: % before, % moved, % after; rolled back',",
+        `      ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteLiteral */ .ce)(partition)}, rows_before, rows_moved, rows_after;`,
+        '  END IF;',
+        '  IF rows_moved > 0 THEN',
+        "    RAISE NOTICE 'moved % rows from % into % (% before, % after)',",
+        `      rows_moved, ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteLiteral */ .ce)(defaultName)}, ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteLiteral */ .ce)(partition)}, rows_before, rows_after;`,
+        '  END IF;',
+        'END',
+    ].join('\n'))};`;
+}
+/** The statements that make one planned partition; apply runs each in its own short transaction. */
+function createStatements(table, create, strategy = DEFAULT_STRATEGY) {
+    if (table.defaultPartition && table.insertableColumns && table.keyColumn) {
+        return [moveFromDefault(table, create, table.defaultPartition, table.insertableColumns)];
+    }
+    if (strategy === 'attach' || create.adopt)
+        return [createLike(table, create), guardedAttach(table, create)];
+    return [partitionOf(table, create)];
 }
 function createComment(table, create) {
-    const moved = create.defaultRows > 0 ? `; ${create.defaultRows} rows in DEFAULT must move first` : '';
-    return `-- ${table.name}: ${create.from} to ${create.to}, ${REASON_TEXT[create.reason]}${moved}`;
+    const notes = [
+        create.adopt ? 'attaches the existing table' : '',
+        create.defaultRows > 0 ? `moves its ${create.defaultRows} rows out of DEFAULT` : '',
+    ].filter(Boolean);
+    return `-- ${table.name}: ${create.from} to ${create.to}, ${REASON_TEXT[create.reason]}${notes.map((n) => `; ${n}`).join('')}`;
 }
 /** The executable statements of a plan, in order (the JSON plan's `statements`). */
-function planStatements(plan) {
-    return plan.tables.flatMap((table) => table.create.map((create) => createStatement(table, create)));
+function planStatements(plan, strategy = DEFAULT_STRATEGY) {
+    return plan.tables.flatMap((table) => table.create.flatMap((create) => createStatements(table, create, strategy)));
 }
 function lockTimeoutStatement(ms) {
     return `SET lock_timeout = ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteLiteral */ .ce)(`${ms}ms`)};`;
 }
-/** A SQL file for review: header, lock timeout, then each statement with its reason. */
+/** A SQL file for review: header, lock timeout, then each partition's statements with its reason. */
 function renderPlanSql(plan, options = {}) {
     const creates = plan.tables.reduce((n, t) => n + t.create.length, 0);
     const lines = [
         `-- partition-keeper plan for ${plan.now}: ${creates} partition${creates === 1 ? '' : 's'} to create.`,
         '-- Review, then run with `partition-keeper apply --sql FILE` (it retries on lock timeouts).',
-        '-- Safe to run twice: every statement is IF NOT EXISTS.',
+        '-- Safe to run twice: every step checks first whether it is done.',
         lockTimeoutStatement(options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS),
     ];
     for (const table of plan.tables) {
@@ -22900,7 +23434,7 @@ function renderPlanSql(plan, options = {}) {
             continue;
         lines.push('');
         for (const create of table.create) {
-            lines.push(createComment(table, create), createStatement(table, create));
+            lines.push(createComment(table, create), ...createStatements(table, create, options.strategy));
         }
     }
     const due = plan.tables.flatMap((table) => table.archive.map((a) => ({ table, a })));
