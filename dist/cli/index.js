@@ -6695,8 +6695,9 @@ function splitStatements(text) {
         const comments = [];
         let first = 0;
         // Leading blank and comment lines become the unit's comment; the statement starts after them.
-        while (first < lines.length && /^\s*(--.*)?$/.test(lines[first] ?? '')) {
-            const c = /^\s*--\s?(.*)$/.exec(lines[first] ?? '');
+        // (`\s*$`, not `$`: a file with CRLF line ends leaves a \r at the end of each line.)
+        while (first < lines.length && /^\s*(--.*)?\s*$/.test(lines[first] ?? '')) {
+            const c = /^\s*--\s?(.*?)\s*$/.exec(lines[first] ?? '');
             if (c)
                 comments.push(c[1] ?? '');
             first += 1;
@@ -6725,19 +6726,31 @@ function splitStatements(text) {
     return statements;
 }
 const BEGIN = /^(begin|start\s+transaction)\b/i;
-const END = /^(commit|end|rollback)\b/i;
+// ROLLBACK [WORK|TRANSACTION] TO [SAVEPOINT] x stays inside the transaction.
+const END = /^(commit|end|rollback|abort)\b(?!\s+((work|transaction)\s+)?to\b)/i;
+/** The statement from its first word on: block comments (and line comments) before it skipped. */
+function firstWords(sql) {
+    let i = 0;
+    for (;;) {
+        while (i < sql.length && /\s/.test(sql[i] ?? ''))
+            i += 1;
+        if (!sql.startsWith('--', i) && !sql.startsWith('/*', i))
+            return sql.slice(i);
+        i += skipToken(sql, i);
+    }
+}
 function splitSql(text) {
     const units = [];
     let open;
     for (const statement of splitStatements(text)) {
         if (open) {
             open.sql += `\n${statement.sql}`;
-            if (END.test(statement.sql)) {
+            if (END.test(firstWords(statement.sql))) {
                 units.push(open);
                 open = undefined;
             }
         }
-        else if (BEGIN.test(statement.sql)) {
+        else if (BEGIN.test(firstWords(statement.sql))) {
             open = { ...statement, transaction: true };
         }
         else {
@@ -6753,6 +6766,7 @@ function splitSql(text) {
 var errors = __nccwpck_require__(3916);
 ;// CONCATENATED MODULE: ./src/apply/execute.ts
 
+
 // lock_not_available (lock_timeout), deadlock_detected, serialization_failure: someone else's
 // transaction was in the way, so the same statement can simply be tried again.
 const RETRYABLE = new Set(['55P03', '40P01', '40001']);
@@ -6761,14 +6775,18 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const NO_TRANSACTION = /\bconcurrently\b|^\s*(vacuum|create\s+database|drop\s+database|alter\s+system)\b/i;
 function wrap(unit, lockTimeoutMs) {
     if (unit.transaction) {
-        // The file's own BEGIN … COMMIT: set the timeout for just that transaction, right after BEGIN.
-        return unit.sql.replace(/^(begin|start\s+transaction)\b[^;]*;/i, (begin) => `${begin}\nSET LOCAL lock_timeout = '${lockTimeoutMs}ms';`);
+        // The file's own BEGIN … COMMIT: set the timeout for just that transaction, right after BEGIN
+        // (which may follow a comment: without the SET, the block would wait for locks unbounded).
+        const body = firstWords(unit.sql);
+        const lead = unit.sql.slice(0, unit.sql.length - body.length);
+        return `${lead}${body.replace(/^(begin|start\s+transaction)\b[^;]*;/i, (begin) => `${begin}\nSET LOCAL lock_timeout = '${lockTimeoutMs}ms';`)}`;
     }
     if (/^\s*(set|reset)\b/i.test(unit.sql) || NO_TRANSACTION.test(unit.sql)) {
         return `${(0,render/* lockTimeoutStatement */.Cj)(lockTimeoutMs)}\n${unit.sql}`;
     }
     return `BEGIN;\nSET LOCAL lock_timeout = '${lockTimeoutMs}ms';\n${unit.sql}\nCOMMIT;`;
 }
+/** The notices of a step with nothing left to do (CREATE … IF NOT EXISTS, and our DO blocks). */
 const ALREADY = /already exists, skipping/;
 async function executeUnit(client, unit, options) {
     const started = Date.now();
@@ -6850,11 +6868,11 @@ function label(unit, context) {
 function logOutcome(logger, o, context) {
     const fields = { line: o.unit.line, ms: o.ms, attempts: o.attempts };
     if (o.status === 'failed')
-        logger.log('error', `failed: ${label(o.unit, context)}: ${o.error}`, fields);
+        logger.log('error', `failed at line ${o.unit.line}: ${label(o.unit, context)}: ${o.error}`, fields);
     else
         logger.log('info', `${o.status === 'done' ? 'done' : 'already done'}: ${label(o.unit, context)}`, fields);
     for (const notice of o.notices)
-        if (!/already exists, skipping/.test(notice))
+        if (!ALREADY.test(notice))
             logger.log('info', `  ${notice}`);
 }
 /** The server ended the session (admin shutdown, terminated backend) or the socket closed. */
@@ -6893,6 +6911,10 @@ async function apply(settings, logger) {
         const { config } = settings.source;
         // Planned under the lock from a fresh snapshot: nothing another run did can be undone or repeated.
         const { plan } = await (0,core/* inspectWith */.ZF)(client, config, settings.now);
+        if (creates(plan) === 0) {
+            logger.log('info', 'nothing to do: every planned partition exists');
+            return { outcomes: [], notRun: [], plan, after: plan, ms: Date.now() - started };
+        }
         const sql = (0,render/* renderPlanSql */.s4)(plan, { strategy: settings.strategy, lockTimeoutMs: settings.lockTimeoutMs });
         const run = await runUnits(client, splitSql(sql), settings, logger);
         const after = run.notRun.length === 0 ? (await (0,core/* inspectWith */.ZF)(client, config, settings.now)).plan : undefined;
@@ -7247,34 +7269,25 @@ member as (
     join pg_class leaf_class on leaf_class.oid = leaf.relid
     where c.relkind = 'p' and leaf.isleaf
   ) leaves on true
-),
-
--- Names a new partition must not take. Relations of every kind share one namespace with each other
--- and with types (CREATE TABLE fails on an existing enum or domain of that name); automatic array
--- types are left out because PostgreSQL renames them out of the way.
-involved_schema as (
-  select schema_name from target
-  union
-  select archive_schema from target where archive_schema is not null
-),
-schema_names as (
-  select s.schema_name as schema,
-         array(
-           select c.relname::text from pg_class c where c.relnamespace = n.oid
-           union
-           select ty.typname::text from pg_type ty
-            where ty.typnamespace = n.oid
-              and not exists (select from pg_type elem where elem.typarray = ty.oid)
-         ) as names
-  from involved_schema s
-  left join pg_namespace n on n.nspname = s.schema_name
 )
 
 select current_setting('server_version_num')::int as server_version,
        current_setting('DateStyle') as date_style,
        (select coalesce(json_agg(parent order by ord), '[]') from parent) as parents,
        (select coalesce(json_agg(member order by ord, role, name), '[]') from member) as members,
-       (select coalesce(json_agg(schema_names), '[]') from schema_names) as relation_names
+       -- Names a new partition must not take, in the parents' and archive schemas. Relations of every
+       -- kind share one namespace with each other and with types (CREATE TABLE fails on an existing
+       -- enum or domain of that name). Row types of relations are in pg_class already, and automatic
+       -- array types are renamed out of the way by PostgreSQL. (Kept apart from the CTEs above: as
+       -- a subquery of them the planner chose a plan 50× slower.)
+       (select coalesce(json_agg(json_build_object(
+                 'schema', n.nspname,
+                 'names', array(select c.relname::text from pg_class c where c.relnamespace = n.oid),
+                 'type_names', array(select ty.typname::text from pg_type ty
+                                      where ty.typnamespace = n.oid and ty.typrelid = 0
+                                        and not (ty.typcategory = 'A' and ty.typelem <> 0)))), '[]')
+          from pg_namespace n
+         where n.nspname = any ($1::text[] || $3::text[])) as relation_names
 `;
 /** The calendar day of the key in the table's timezone; dates and timestamps have no zone to convert. */
 function dayOf(source) {
@@ -7357,7 +7370,7 @@ async function readSnapshot(client, targets) {
     return {
         serverVersion: row.server_version,
         parents,
-        relationNames: new Map(row.relation_names.map((s) => [s.schema, new Set(s.names)])),
+        relationNames: relationNames(unique, row.relation_names),
         roundTrips,
     };
 }
@@ -7498,6 +7511,18 @@ function groupBy(items, keyOf) {
             groups.set(key, [item]);
     }
     return groups;
+}
+/** Names in use per involved schema; a schema that does not exist (yet) holds none. */
+function relationNames(targets, rows) {
+    const names = new Map();
+    for (const t of targets) {
+        for (const schema of [t.schema, archiveSchemaOf(t)])
+            if (schema !== undefined)
+                names.set(schema, new Set());
+    }
+    for (const row of rows)
+        names.set(row.schema, new Set([...row.names, ...row.type_names]));
+    return names;
 }
 
 
@@ -21578,18 +21603,21 @@ function reasonFor(period, current) {
     return period === current ? 'current' : 'premake';
 }
 /** The template name, or it with `_p2`, `_p3` … when it is used already. */
-function freeName(base, used) {
-    if (!used.has(base))
+function freeName(base, isUsed) {
+    if (!isUsed(base))
         return base;
     for (let n = 2;; n += 1) {
         const candidate = `${base}_p${n}`;
-        if (!used.has(candidate))
+        if (!isUsed(candidate))
             return candidate;
     }
 }
 function planCreates(context, window) {
     const { spec, grid, covered, existingNames, partitionNames } = context;
-    const used = new Set([...existingNames, ...partitionNames]);
+    // Names this plan takes; the schema's existing names are looked up, not copied (a schema can
+    // hold tens of thousands, and this runs once per table).
+    const used = new Set();
+    const isUsed = (name) => used.has(name) || existingNames.has(name) || partitionNames.has(name);
     const creates = [];
     const findings = [];
     const text = (value) => (0,bounds/* formatBound */.Sp)(value, grid.keyType, grid.timezone);
@@ -21628,7 +21656,7 @@ function planCreates(context, window) {
                 });
                 continue;
             }
-            const name = freeName(template, used);
+            const name = freeName(template, isUsed);
             if ((0,quote/* identifierBytes */.j5)(name) > quote/* MAX_IDENTIFIER_BYTES */.ho) {
                 findings.push({
                     level: 'error',
@@ -23343,6 +23371,8 @@ function guardedAttach(table, create) {
         `  IF NOT EXISTS (SELECT FROM pg_inherits WHERE inhrelid = ${regclass(create)}) THEN`,
         `    ALTER TABLE ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(table)} ATTACH PARTITION ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(create)}`,
         `      ${forValues(create)};`,
+        '  ELSE',
+        `    RAISE NOTICE 'partition % already exists, skipping', ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteLiteral */ .ce)((0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(create))};`,
         '  END IF;',
         'END',
     ].join('\n'))};`;
@@ -23369,23 +23399,27 @@ function moveFromDefault(table, create, def, columns) {
     ];
     return `DO ${dollarQuoted([
         'DECLARE',
+        '  rows_existing bigint;',
         '  rows_before bigint;',
         '  rows_moved bigint;',
         '  rows_after bigint;',
         'BEGIN',
         `  IF EXISTS (SELECT FROM pg_inherits WHERE inhrelid = to_regclass(${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteLiteral */ .ce)(partition)})) THEN`,
+        `    RAISE NOTICE 'partition % already exists, skipping', ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteLiteral */ .ce)(partition)};`,
         '    RETURN;',
         '  END IF;',
         `  LOCK TABLE ONLY ${parent} IN SHARE UPDATE EXCLUSIVE MODE;`,
         `  LOCK TABLE ${defaultName} IN ACCESS EXCLUSIVE MODE;`,
         `  CREATE TABLE IF NOT EXISTS ${partition} (LIKE ${parent} ${LIKE_OPTIONS});`,
+        '  -- An adopted table may hold rows of its own already.',
+        `  SELECT count(*) INTO rows_existing FROM ${partition};`,
         `  SELECT count(*) INTO rows_before FROM ${defaultName}${where};`,
         `  WITH moved AS (DELETE FROM ${defaultName}${where} RETURNING ${list})`,
         `  INSERT INTO ${partition} (${list}) SELECT ${list} FROM moved;`,
         '  GET DIAGNOSTICS rows_moved = ROW_COUNT;',
         `  ALTER TABLE ${parent} ATTACH PARTITION ${partition}`,
         `    ${forValues(create)};`,
-        `  SELECT count(*) INTO rows_after FROM ${partition};`,
+        `  SELECT count(*) - rows_existing INTO rows_after FROM ${partition};`,
         '  IF rows_moved <> rows_before OR rows_after <> rows_before THEN',
         "    RAISE EXCEPTION 'moving rows out of DEFAULT into %: % before, % moved, % after; rolled back',",
         `      ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteLiteral */ .ce)(partition)}, rows_before, rows_moved, rows_after;`,

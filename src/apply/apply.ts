@@ -9,7 +9,7 @@ import type { Logger } from '../log';
 import { renderPlanSql, type Strategy } from '../sql/render';
 import { splitSql, type SqlUnit } from '../sql/split';
 import { UsageError } from '../errors';
-import { executeUnit, type UnitOutcome } from './execute';
+import { ALREADY, executeUnit, type UnitOutcome } from './execute';
 import { acquireRunLock, releaseRunLock } from './lock';
 
 export interface ApplySettings {
@@ -58,11 +58,11 @@ function label(unit: SqlUnit, context: string): string {
 
 function logOutcome(logger: Logger, o: UnitOutcome, context: string): void {
   const fields = { line: o.unit.line, ms: o.ms, attempts: o.attempts };
-  if (o.status === 'failed') logger.log('error', `failed: ${label(o.unit, context)}: ${o.error}`, fields);
+  if (o.status === 'failed')
+    logger.log('error', `failed at line ${o.unit.line}: ${label(o.unit, context)}: ${o.error}`, fields);
   else
     logger.log('info', `${o.status === 'done' ? 'done' : 'already done'}: ${label(o.unit, context)}`, fields);
-  for (const notice of o.notices)
-    if (!/already exists, skipping/.test(notice)) logger.log('info', `  ${notice}`);
+  for (const notice of o.notices) if (!ALREADY.test(notice)) logger.log('info', `  ${notice}`);
 }
 
 /** The server ended the session (admin shutdown, terminated backend) or the socket closed. */
@@ -103,6 +103,10 @@ export async function apply(settings: ApplySettings, logger: Logger): Promise<Ap
     const { config } = settings.source as { config: Config };
     // Planned under the lock from a fresh snapshot: nothing another run did can be undone or repeated.
     const { plan } = await inspectWith(client, config, settings.now);
+    if (creates(plan) === 0) {
+      logger.log('info', 'nothing to do: every planned partition exists');
+      return { outcomes: [], notRun: [], plan, after: plan, ms: Date.now() - started };
+    }
     const sql = renderPlanSql(plan, { strategy: settings.strategy, lockTimeoutMs: settings.lockTimeoutMs });
     const run = await runUnits(client, splitSql(sql), settings, logger);
     const after =

@@ -3,7 +3,7 @@
 // blocks every query that arrives after it, so we never wait long in the queue: we leave and retry.
 import type pg from 'pg';
 import { lockTimeoutStatement } from '../sql/render';
-import type { SqlUnit } from '../sql/split';
+import { firstWords, type SqlUnit } from '../sql/split';
 
 export interface ExecuteOptions {
   lockTimeoutMs: number;
@@ -39,11 +39,14 @@ const NO_TRANSACTION = /\bconcurrently\b|^\s*(vacuum|create\s+database|drop\s+da
 
 function wrap(unit: SqlUnit, lockTimeoutMs: number): string {
   if (unit.transaction) {
-    // The file's own BEGIN … COMMIT: set the timeout for just that transaction, right after BEGIN.
-    return unit.sql.replace(
+    // The file's own BEGIN … COMMIT: set the timeout for just that transaction, right after BEGIN
+    // (which may follow a comment: without the SET, the block would wait for locks unbounded).
+    const body = firstWords(unit.sql);
+    const lead = unit.sql.slice(0, unit.sql.length - body.length);
+    return `${lead}${body.replace(
       /^(begin|start\s+transaction)\b[^;]*;/i,
       (begin) => `${begin}\nSET LOCAL lock_timeout = '${lockTimeoutMs}ms';`,
-    );
+    )}`;
   }
   if (/^\s*(set|reset)\b/i.test(unit.sql) || NO_TRANSACTION.test(unit.sql)) {
     return `${lockTimeoutStatement(lockTimeoutMs)}\n${unit.sql}`;
@@ -51,7 +54,8 @@ function wrap(unit: SqlUnit, lockTimeoutMs: number): string {
   return `BEGIN;\nSET LOCAL lock_timeout = '${lockTimeoutMs}ms';\n${unit.sql}\nCOMMIT;`;
 }
 
-const ALREADY = /already exists, skipping/;
+/** The notices of a step with nothing left to do (CREATE … IF NOT EXISTS, and our DO blocks). */
+export const ALREADY = /already exists, skipping/;
 
 export async function executeUnit(
   client: pg.Client,

@@ -59,7 +59,7 @@ interface SnapshotRow {
   date_style: string;
   parents: ParentRow[];
   members: MemberRow[];
-  relation_names: { schema: string; names: string[] }[];
+  relation_names: { schema: string; names: string[]; type_names: string[] }[];
 }
 
 /** A DEFAULT partition waiting for its rows to be counted. */
@@ -116,7 +116,7 @@ export async function readSnapshot(client: pg.Client, targets: SnapshotTarget[])
   return {
     serverVersion: row.server_version,
     parents,
-    relationNames: new Map(row.relation_names.map((s) => [s.schema, new Set(s.names)])),
+    relationNames: relationNames(unique, row.relation_names),
     roundTrips,
   };
 }
@@ -261,4 +261,18 @@ function groupBy<T, K>(items: T[], keyOf: (item: T) => K): Map<K, T[]> {
     else groups.set(key, [item]);
   }
   return groups;
+}
+
+/** Names in use per involved schema; a schema that does not exist (yet) holds none. */
+function relationNames(
+  targets: SnapshotTarget[],
+  rows: SnapshotRow['relation_names'],
+): Map<string, Set<string>> {
+  const names = new Map<string, Set<string>>();
+  for (const t of targets) {
+    for (const schema of [t.schema, archiveSchemaOf(t)])
+      if (schema !== undefined) names.set(schema, new Set());
+  }
+  for (const row of rows) names.set(row.schema, new Set([...row.names, ...row.type_names]));
+  return names;
 }

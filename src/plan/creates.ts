@@ -33,17 +33,21 @@ function reasonFor(period: CalendarDate, current: CalendarDate): CreateReason {
 }
 
 /** The template name, or it with `_p2`, `_p3` … when it is used already. */
-function freeName(base: string, used: ReadonlySet<string>): string {
-  if (!used.has(base)) return base;
+function freeName(base: string, isUsed: (name: string) => boolean): string {
+  if (!isUsed(base)) return base;
   for (let n = 2; ; n += 1) {
     const candidate = `${base}_p${n}`;
-    if (!used.has(candidate)) return candidate;
+    if (!isUsed(candidate)) return candidate;
   }
 }
 
 export function planCreates(context: CreateContext, window: readonly Period[]): CreatesResult {
   const { spec, grid, covered, existingNames, partitionNames } = context;
-  const used = new Set([...existingNames, ...partitionNames]);
+  // Names this plan takes; the schema's existing names are looked up, not copied (a schema can
+  // hold tens of thousands, and this runs once per table).
+  const used = new Set<string>();
+  const isUsed = (name: string): boolean =>
+    used.has(name) || existingNames.has(name) || partitionNames.has(name);
   const creates: PlannedCreate[] = [];
   const findings: Finding[] = [];
   const text = (value: number): string => formatBound(value, grid.keyType, grid.timezone);
@@ -85,7 +89,7 @@ export function planCreates(context: CreateContext, window: readonly Period[]): 
         });
         continue;
       }
-      const name = freeName(template, used);
+      const name = freeName(template, isUsed);
       if (identifierBytes(name) > MAX_IDENTIFIER_BYTES) {
         findings.push({
           level: 'error',

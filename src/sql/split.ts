@@ -72,8 +72,9 @@ function splitStatements(text: string): Statement[] {
     const comments: string[] = [];
     let first = 0;
     // Leading blank and comment lines become the unit's comment; the statement starts after them.
-    while (first < lines.length && /^\s*(--.*)?$/.test(lines[first] ?? '')) {
-      const c = /^\s*--\s?(.*)$/.exec(lines[first] ?? '');
+    // (`\s*$`, not `$`: a file with CRLF line ends leaves a \r at the end of each line.)
+    while (first < lines.length && /^\s*(--.*)?\s*$/.test(lines[first] ?? '')) {
+      const c = /^\s*--\s?(.*?)\s*$/.exec(lines[first] ?? '');
       if (c) comments.push(c[1] ?? '');
       first += 1;
     }
@@ -100,7 +101,18 @@ function splitStatements(text: string): Statement[] {
 }
 
 const BEGIN = /^(begin|start\s+transaction)\b/i;
-const END = /^(commit|end|rollback)\b/i;
+// ROLLBACK [WORK|TRANSACTION] TO [SAVEPOINT] x stays inside the transaction.
+const END = /^(commit|end|rollback|abort)\b(?!\s+((work|transaction)\s+)?to\b)/i;
+
+/** The statement from its first word on: block comments (and line comments) before it skipped. */
+export function firstWords(sql: string): string {
+  let i = 0;
+  for (;;) {
+    while (i < sql.length && /\s/.test(sql[i] ?? '')) i += 1;
+    if (!sql.startsWith('--', i) && !sql.startsWith('/*', i)) return sql.slice(i);
+    i += skipToken(sql, i);
+  }
+}
 
 export function splitSql(text: string): SqlUnit[] {
   const units: SqlUnit[] = [];
@@ -108,11 +120,11 @@ export function splitSql(text: string): SqlUnit[] {
   for (const statement of splitStatements(text)) {
     if (open) {
       open.sql += `\n${statement.sql}`;
-      if (END.test(statement.sql)) {
+      if (END.test(firstWords(statement.sql))) {
         units.push(open);
         open = undefined;
       }
-    } else if (BEGIN.test(statement.sql)) {
+    } else if (BEGIN.test(firstWords(statement.sql))) {
       open = { ...statement, transaction: true };
     } else {
       units.push({ ...statement, transaction: false });

@@ -33,7 +33,7 @@ describeEachBackend('tables the config names but cannot be managed', (db) => {
 
 describe('bad usage and config', () => {
   it('an unknown command, format or date: exit 2 with what is allowed', async () => {
-    expect((await runCli(['plant'])).stderr).toMatch(/"plant" is not one of plan, check, status/);
+    expect((await runCli(['plant'])).stderr).toMatch(/"plant" is not one of plan, apply, check, status/);
     const format = await runCli(['plan', '--format', 'yaml']);
     expect(format.code).toBe(2);
     expect(format.stderr).toMatch(/--format: "yaml" is not one of text, sql, json, markdown/);

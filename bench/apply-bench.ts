@@ -1,0 +1,167 @@
+// Benchmark: creating the same missing monthly partitions three ways, side by side in one run —
+// `partition-keeper apply` (end to end: Node start-up, run lock, snapshot, plan, DDL, re-check),
+// psql running the bare DDL, and pg_partman 4.7's run_maintenance().
+// Every subject gets its own copy (CREATE DATABASE … TEMPLATE) of one base database, so all start
+// from exactly the same catalog. Needs pg_partman: bash bench/setup-partman.sh.
+// Usage: npm run build && npx tsx bench/apply-bench.ts [parents=200] [repeats=3] [--with-default]
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { adminUrl, benchDatabase, median, timeCommand } from './lib';
+
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const parents = Number(args[0] ?? 200);
+const repeats = Number(args[1] ?? 3);
+const withDefault = process.argv.includes('--with-default');
+const MONTHS_BACK = 26;
+const PREMAKE = 3;
+
+const base = 'pk_bench_apply_base';
+const baseUrl = await benchDatabase(base);
+const dir = mkdtempSync(join(tmpdir(), 'pk-apply-bench-'));
+
+async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+// The base: N parents handed to pg_partman, which makes months from MONTHS_BACK ago through
+// PREMAKE ahead in its naming (bench_tN_pYYYY_MM); then the current month and everything after it
+// is dropped again, so each subject has the same 4 × N partitions to create.
+const today = await withClient(baseUrl, async (db) => {
+  await db.query('create schema partman; create extension pg_partman schema partman');
+  const { rows } = await db.query<{ first: string; current: string }>(
+    `select to_char(date_trunc('month', current_date) - make_interval(months => ${MONTHS_BACK}), 'YYYY-MM-DD') as first,
+            to_char(date_trunc('month', current_date), 'YYYY-MM-DD') as current`,
+  );
+  const { first, current } = rows[0]!;
+  for (let i = 1; i <= parents; i += 1) {
+    const parent = `bench_t${i}`;
+    await db.query(
+      `create table ${parent} (id bigint generated always as identity, k date not null, v text, primary key (id, k))
+         partition by range (k)`,
+    );
+    await db.query(
+      `select partman.create_parent(p_parent_table := $1, p_control := 'k', p_type := 'native',
+         p_interval := 'monthly', p_premake := ${PREMAKE}, p_start_partition := $2, p_jobmon := false)`,
+      [`public.${parent}`, first],
+    );
+  }
+  await db.query(`
+    do $$ declare r record; begin
+      for r in select c.oid::regclass as part from pg_inherits i join pg_class c on c.oid = i.inhrelid
+                where c.relname ~ '^bench_t\\d+_p\\d{4}_\\d{2}$'
+                  and to_date(substring(c.relname from '_p(\\d{4}_\\d{2})$'), 'YYYY_MM') >= '${current}'::date
+      loop execute format('drop table %s', r.part); end loop;
+      ${withDefault ? '' : `for r in select c.oid::regclass as part from pg_class c where c.relname ~ '^bench_t\\d+_default$'
+      loop execute format('drop table %s', r.part); end loop;`}
+    end $$`);
+  // Without this pg_partman creates nothing ahead of a table that has no new rows (its guard
+  // against endless creation); our tool and the bare DDL create regardless, so make it do the same.
+  await db.query(`update partman.part_config set infinite_time_partitions = true, premake = ${PREMAKE - 1}`);
+  await db.query('vacuum analyze');
+  return current;
+});
+
+const configFile = join(dir, 'partitions.yml');
+writeFileSync(
+  configFile,
+  `defaults:\n  interval: month\n  naming: "{parent}_p{YYYY}_{MM}"\n  premake: ${PREMAKE}\ntables:\n` +
+    Array.from({ length: parents }, (_, i) => `  - table: bench_t${i + 1}\n`).join(''),
+);
+
+// The bare DDL: what a person would run by hand for the same partitions.
+const months = Array.from({ length: PREMAKE + 1 }, (_, m) => {
+  const d = new Date(`${today}T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + m);
+  const next = new Date(d);
+  next.setUTCMonth(next.getUTCMonth() + 1);
+  return { from: d.toISOString().slice(0, 10), to: next.toISOString().slice(0, 10) };
+});
+const ddl = [];
+for (let i = 1; i <= parents; i += 1) {
+  for (const { from, to } of months) {
+    const name = `bench_t${i}_p${from.slice(0, 7).replace('-', '_')}`;
+    ddl.push(`CREATE TABLE ${name} PARTITION OF bench_t${i} FOR VALUES FROM ('${from}') TO ('${to}');`);
+  }
+}
+const ddlFile = join(dir, 'bare.sql');
+writeFileSync(ddlFile, `${ddl.join('\n')}\n`);
+
+const subjects: Record<string, (url: string) => [string, string[]]> = {
+  'partition-keeper apply (attach)': () => [
+    'node',
+    ['dist/cli/index.js', 'apply', '--config', configFile, '--now', new Date().toISOString().slice(0, 10)],
+  ],
+  'partition-keeper apply (partition-of)': () => [
+    'node',
+    ['dist/cli/index.js', 'apply', '--config', configFile, '--strategy', 'partition-of', '--now', new Date().toISOString().slice(0, 10)],
+  ],
+  'psql, bare DDL': (url) => ['psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-f', ddlFile]],
+  'pg_partman run_maintenance()': (url) => [
+    'psql',
+    ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-c', 'select partman.run_maintenance(p_analyze := false)'],
+  ],
+};
+
+async function copyOfBase(name: string): Promise<string> {
+  await withClient(adminUrl, async (admin) => {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.query(`create database ${name} template ${base}`);
+  });
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+const countNew = (url: string): Promise<number> =>
+  withClient(url, async (db) => {
+    const { rows } = await db.query<{ n: string }>(
+      `select count(*) as n from pg_inherits i join pg_class c on c.oid = i.inhrelid
+        where c.relname ~ '^bench_t\\d+_p\\d{4}_\\d{2}$'
+          and to_date(substring(c.relname from '_p(\\d{4}_\\d{2})$'), 'YYYY_MM') >= '${today}'::date`,
+    );
+    return Number(rows[0]!.n);
+  });
+
+const times: Record<string, number[]> = {};
+const created: Record<string, number> = {};
+for (let r = 0; r < repeats; r += 1) {
+  // Alternate the order each round so drift (cache, autovacuum) hits every subject alike.
+  const order = Object.keys(subjects);
+  if (r % 2 === 1) order.reverse();
+  for (const name of order) {
+    const url = await copyOfBase('pk_bench_apply_run');
+    const [command, commandArgs] = subjects[name]!(url);
+    (times[name] ??= []).push(timeCommand(command, commandArgs, { ...process.env, DATABASE_URL: url }));
+    created[name] = await countNew(url);
+  }
+}
+
+const ms = (name: string): number => median(times[name] ?? []);
+const ours = ms('partition-keeper apply (attach)');
+console.log(
+  `apply benchmark: ${parents} parents, ${parents * (PREMAKE + 1)} missing monthly partitions, ` +
+    `${withDefault ? 'with' : 'without'} DEFAULT partitions; median of ${repeats} runs each`,
+);
+console.log('| subject | partitions created | median ms | runs ms |');
+console.log('| --- | ---: | ---: | --- |');
+for (const name of Object.keys(subjects)) {
+  console.log(`| ${name} | ${created[name]} | ${ms(name).toFixed(0)} | ${(times[name] ?? []).map((t) => t.toFixed(0)).join(', ')} |`);
+}
+console.log(`ratio apply (attach) / psql bare DDL: ${(ours / ms('psql, bare DDL')).toFixed(2)} (target ≤ 1.3)`);
+console.log(`ratio apply (attach) / pg_partman run_maintenance(): ${(ours / ms('pg_partman run_maintenance()')).toFixed(2)} (target ≤ 0.5)`);
+console.log(
+  `ratio apply (partition-of) / psql bare DDL: ${(ms('partition-keeper apply (partition-of)') / ms('psql, bare DDL')).toFixed(2)}`,
+);
+
+await withClient(adminUrl, async (admin) => {
+  await admin.query('drop database if exists pk_bench_apply_run with (force)');
+  await admin.query(`drop database if exists ${base} with (force)`);
+});

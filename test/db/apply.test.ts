@@ -1,0 +1,467 @@
+// `apply` end to end on real PostgreSQL (the local server and PGlite): exactly the planned partitions,
+// a second run that does nothing, partitions identical whichever strategy made them, rows moved out
+// of DEFAULT without loss, reviewed files run as written, one table's failure not stopping the others.
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { beforeEach, expect, it } from 'vitest';
+import { describeEachBackend } from '../helpers/backends';
+import { runCli, SEEDS_CONFIG, SEEDS_SCHEMA, writeConfig } from '../helpers/cli';
+
+const STRATEGIES = ['attach', 'partition-of'] as const;
+
+interface JsonPlan {
+  tables: {
+    table: string;
+    create: { name: string; schema: string; from: string; to: string; adopt: boolean; defaultRows: number }[];
+  }[];
+}
+
+interface Partition {
+  name: string;
+  bound: string;
+}
+
+describeEachBackend('apply', (db, backend) => {
+  const env = (): NodeJS.ProcessEnv => ({ DATABASE_URL: db().url });
+  const cli = (...args: string[]) => runCli(args, env());
+  const query = async <T extends object = Record<string, unknown>>(sql: string, params: unknown[] = []) =>
+    (await db().client.query<T>(sql, params)).rows;
+
+  async function plan(config: string, now: string): Promise<JsonPlan> {
+    const result = await cli('plan', '--config', config, '--now', now, '--format', 'json');
+    expect(result.code).toBe(0);
+    return JSON.parse(result.stdout) as JsonPlan;
+  }
+
+  /** The partitions a plan creates, as pg_inherits + pg_get_expr would show them. */
+  const expected = (p: JsonPlan, table: string): Partition[] =>
+    (p.tables.find((t) => t.table === table)?.create ?? [])
+      .map((c) => ({ name: c.name, bound: `FOR VALUES FROM ('${c.from}') TO ('${c.to}')` }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+
+  async function partitionsOf(parent: string): Promise<Partition[]> {
+    return query<Partition>(
+      `select c.relname as name, pg_get_expr(c.relpartbound, c.oid) as bound
+         from pg_inherits i join pg_class c on c.oid = i.inhrelid
+        where i.inhparent = $1::regclass order by 1`,
+      [parent],
+    );
+  }
+
+  /** Every relation outside the system schemas, with its kind: what "nothing changed" compares. */
+  async function relations(): Promise<string[]> {
+    const rows = await query<{ r: string }>(
+      `select n.nspname || '.' || c.relname || ':' || c.relkind::text || ':' || c.relispartition::text as r
+         from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname not like 'pg\\_%' and n.nspname <> 'information_schema' order by 1`,
+    );
+    return rows.map((r) => r.r);
+  }
+
+  /** Tables whose name starts with `prefix` that are partitions of nothing (a half-made partition). */
+  async function unattached(prefix: string): Promise<string[]> {
+    const rows = await query<{ name: string }>(
+      `select relname as name from pg_class
+        where relkind = 'r' and not relispartition and starts_with(relname::text, $1) order by 1`,
+      [prefix],
+    );
+    return rows.map((r) => r.name);
+  }
+
+  beforeEach(async () => {
+    await db().reset();
+  });
+
+  it.each(STRATEGIES)(
+    '%s: creates exactly the planned partitions; a second apply does nothing',
+    async (strategy) => {
+      await db().client.query(SEEDS_SCHEMA);
+      const config = writeConfig(SEEDS_CONFIG);
+      const planned = await plan(config, '2024-02-15');
+      const tables = ['public.claim_line_items', 'public.claims_production', 'public.kid_absences'];
+      const total = tables.reduce((n, t) => n + expected(planned, t).length, 0);
+      expect(total).toBe(8);
+
+      const first = await cli('apply', '--config', config, '--now', '2024-02-15', '--strategy', strategy);
+      expect(first.stdout).toMatch(/^apply: 8 of 8 planned partitions created, 0 still missing \(/);
+      expect(first.stdout).toMatch(/ 0 failed, 0 not run;/);
+      expect(first.code).toBe(0);
+      for (const table of tables) expect(await partitionsOf(table)).toEqual(expected(planned, table));
+      expect(await unattached('claim')).toEqual([]);
+      expect(await unattached('kid')).toEqual([]);
+      // The rows go where they belong and the identity column works through the parent.
+      await db().client.query(
+        `insert into claim_line_items (claim_id, service_date, amount) values (1, '2024-03-03', 1.5)`,
+      );
+      expect(await query(`select tableoid::regclass::text as t from claim_line_items`)).toEqual([
+        { t: 'claim_line_items_y2024m03' },
+      ]);
+
+      const before = await relations();
+      const second = await cli('apply', '--config', config, '--now', '2024-02-15', '--strategy', strategy);
+      expect(second.code).toBe(0);
+      expect(second.stdout).toMatch(/^apply: 0 of 0 planned partitions created, 0 still missing \(0 statements/);
+      expect(second.stderr).toMatch(/nothing to do/);
+      expect(await relations()).toEqual(before);
+    },
+  );
+
+  it('partitions are identical whether made by attach, partition-of or a DEFAULT-row move', async () => {
+    await db().client.query(`
+      do $$ begin create role pk_reader; exception when duplicate_object then null; end $$;
+      do $$ begin create role pk_owner; exception when duplicate_object then null; end $$;
+      create table ref (id int primary key);
+      insert into ref values (1);
+      create table ident (
+        id bigint generated always as identity,
+        d date not null,
+        n int not null default 7 check (n > 0),
+        label text collate "C" default 'x',
+        doubled int generated always as (n * 2) stored,
+        ref_id int references ref (id),
+        big text,
+        unique (id, d)
+      ) partition by range (d);
+      alter table ident alter column big set storage external;
+      create index ident_label_idx on ident (label);
+      grant select on ident to pk_reader;
+      alter table ident owner to pk_owner;`);
+    const config = writeConfig('tables:\n  - table: ident\n    interval: month\n    premake: 0\n');
+    const attach = await cli('apply', '--config', config, '--now', '2024-01-15', '--strategy', 'attach');
+    expect(attach.code).toBe(0);
+    const partitionOf = await cli(
+      ...['apply', '--config', config, '--now', '2024-02-15', '--strategy', 'partition-of'],
+    );
+    expect(partitionOf.code).toBe(0);
+    await db().client.query('create table ident_default partition of ident default');
+    const moved = await cli('apply', '--config', config, '--now', '2024-03-15', '--strategy', 'partition-of');
+    expect(moved.code).toBe(0);
+    expect((await partitionsOf('ident')).map((p) => p.name)).toEqual([
+      'ident_default',
+      'ident_y2024m01',
+      'ident_y2024m02',
+      'ident_y2024m03',
+    ]);
+
+    /** Catalog facts of a partition, its own name replaced by <P> so two partitions compare. */
+    async function facts(partition: string) {
+      const norm = (text: unknown): string => String(text).split(partition).join('<P>');
+      const columns = await query(
+        `select a.attname, format_type(a.atttypid, a.atttypmod) as type, a.atttypmod, a.attnotnull,
+                a.atthasdef, pg_get_expr(d.adbin, d.adrelid) as def, a.attidentity, a.attgenerated,
+                a.attcollation::regcollation::text as collation, a.attstorage, a.attislocal, a.attinhcount
+           from pg_attribute a left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+          where a.attrelid = $1::regclass and a.attnum > 0 and not a.attisdropped order by a.attnum`,
+        [partition],
+      );
+      const constraints = (
+        await query<{ conname: string; contype: string; def: string; conislocal: boolean; coninhcount: number }>(
+          `select conname, contype, pg_get_constraintdef(oid) as def, conislocal, coninhcount
+             from pg_constraint where conrelid = $1::regclass`,
+          [partition],
+        )
+      )
+        .map((c) => ({ ...c, conname: norm(c.conname) }))
+        .sort((a, b) => a.conname.localeCompare(b.conname));
+      const indexes = (
+        await query<{ def: string }>(
+          'select pg_get_indexdef(indexrelid) as def from pg_index where indrelid = $1::regclass',
+          [partition],
+        )
+      )
+        .map((i) => norm(i.def))
+        .sort();
+      const [relation] = await query(
+        `select relowner::regrole::text as owner, relacl::text as acl, relpersistence, relam, reltablespace,
+                relrowsecurity, relreplident
+           from pg_class where oid = $1::regclass`,
+        [partition],
+      );
+      return { columns, constraints, indexes, relation };
+    }
+
+    const byPartitionOf = await facts('ident_y2024m02');
+    expect(await facts('ident_y2024m01')).toEqual(byPartitionOf);
+    expect(await facts('ident_y2024m03')).toEqual(byPartitionOf);
+
+    // Not a comparison of empty lists: what the partitions carry.
+    const column = (name: string) =>
+      byPartitionOf.columns.find((c) => c.attname === name) as Record<string, unknown>;
+    expect(byPartitionOf.constraints.map((c) => [c.contype, c.def, c.conislocal, c.coninhcount])).toEqual(
+      expect.arrayContaining([
+        ['c', 'CHECK ((n > 0))', false, 1],
+        ['u', 'UNIQUE (id, d)', false, 1],
+        ['f', 'FOREIGN KEY (ref_id) REFERENCES ref(id)', false, 1],
+      ]),
+    );
+    expect(byPartitionOf.indexes).toEqual([
+      'CREATE INDEX <P>_label_idx ON public.<P> USING btree (label)',
+      'CREATE UNIQUE INDEX <P>_id_d_key ON public.<P> USING btree (id, d)',
+    ]);
+    expect(column('n')).toMatchObject({ def: '7', attnotnull: true, attislocal: false, attinhcount: 1 });
+    expect(column('label')).toMatchObject({ collation: '"C"', def: "'x'::text", attstorage: 'x' });
+    expect(column('doubled')).toMatchObject({ attgenerated: 's', def: '(n * 2)' });
+    expect(column('big')).toMatchObject({ attstorage: 'e' });
+    // PostgreSQL 17 made partitions share their parent's identity; 15 leaves it on the parent only.
+    expect(column('id')).toMatchObject({ attidentity: backend === 'pglite' ? 'a' : '' });
+    // CREATE TABLE … PARTITION OF itself copies neither the parent's owner nor its grants: the
+    // creating role owns the partition and access goes through the parent's privileges.
+    expect(byPartitionOf.relation).toMatchObject({ owner: 'postgres', acl: null, relpersistence: 'p' });
+
+    await db().client.query(`insert into ident (d, ref_id) values ('2024-01-02', 1), ('2024-02-02', 1), ('2024-03-02', 1)`);
+    expect(await query(`select tableoid::regclass::text as t, id, n, doubled from ident order by d`)).toEqual([
+      { t: 'ident_y2024m01', id: '1', n: 7, doubled: 14 },
+      { t: 'ident_y2024m02', id: '2', n: 7, doubled: 14 },
+      { t: 'ident_y2024m03', id: '3', n: 7, doubled: 14 },
+    ]);
+  });
+
+  it('rows in DEFAULT move into the new partitions, none lost or duplicated; the others stay', async () => {
+    await db().client.query(`
+      create table readings (id int not null, taken_on date, v text, primary key (id, taken_on))
+        partition by range (taken_on);
+      create table readings_default partition of readings default;
+      insert into readings values
+        (1, '2024-04-01', 'apr'), (2, '2024-04-15', 'apr'), (3, '2024-04-30', 'apr'),
+        (4, '2024-05-01', 'may'), (5, '2024-05-31', 'may'),
+        (6, '2024-06-10', 'jun'),
+        (7, '2030-01-01', 'far'), (8, '2024-03-31', 'before the window'), (9, '2024-07-01', 'after');`);
+    const config = writeConfig('tables:\n  - table: readings\n    interval: month\n    premake: 2\n');
+    const planned = await plan(config, '2024-04-10');
+    expect(planned.tables[0]?.create.map((c) => [c.name, c.defaultRows])).toEqual([
+      ['readings_y2024m04', 3],
+      ['readings_y2024m05', 2],
+      ['readings_y2024m06', 1],
+    ]);
+    const rowsBefore = await query('select id, taken_on::text, v from readings order by id');
+
+    const result = await cli('apply', '--config', config, '--now', '2024-04-10');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^apply: 3 of 3 planned partitions created/);
+    expect(result.stderr).toContain(
+      'moved 3 rows from public.readings_default into public.readings_y2024m04 (3 before, 3 after)',
+    );
+    expect(result.stderr).toContain(
+      'moved 2 rows from public.readings_default into public.readings_y2024m05 (2 before, 2 after)',
+    );
+    expect(result.stderr).toContain(
+      'moved 1 rows from public.readings_default into public.readings_y2024m06 (1 before, 1 after)',
+    );
+    const where = await query<{ t: string; ids: number[] }>(
+      `select tableoid::regclass::text as t, array_agg(id order by id) as ids from readings group by 1 order by 1`,
+    );
+    expect(where).toEqual([
+      { t: 'readings_default', ids: [7, 8, 9] },
+      { t: 'readings_y2024m04', ids: [1, 2, 3] },
+      { t: 'readings_y2024m05', ids: [4, 5] },
+      { t: 'readings_y2024m06', ids: [6] },
+    ]);
+    // Same rows, each exactly once.
+    expect(await query('select id, taken_on::text, v from readings order by id')).toEqual(rowsBefore);
+    expect(await query('select count(*)::int as n, count(distinct id)::int as d from readings')).toEqual([
+      { n: 9, d: 9 },
+    ]);
+    const again = await cli('apply', '--config', config, '--now', '2024-04-10');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^apply: 0 of 0 planned/);
+  });
+
+  it('timestamptz in Europe/Berlin: 2024-03-31 23:30+00 is April there and moves into April', async () => {
+    await db().client.query(`
+      create table ev (id int not null, at timestamptz not null) partition by range (at);
+      create table ev_default partition of ev default;
+      insert into ev values
+        (1, '2024-03-31 23:30+00'), (2, '2024-03-31 21:30+00'),
+        (3, '2024-04-30 22:30+00'), (4, '2024-04-30 21:59:59+00');`);
+    const config = writeConfig(
+      'defaults:\n  timezone: Europe/Berlin\ntables:\n  - table: ev\n    interval: month\n    premake: 1\n',
+    );
+    const planned = await plan(config, '2024-04-10');
+    const result = await cli('apply', '--config', config, '--now', '2024-04-10');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('moved 2 rows from public.ev_default into public.ev_y2024m04 (2 before, 2 after)');
+    expect(result.stderr).toContain('moved 1 rows from public.ev_default into public.ev_y2024m05 (1 before, 1 after)');
+    expect(
+      await query(
+        `select tableoid::regclass::text as t, array_agg(id order by id) as ids from ev group by 1 order by 1`,
+      ),
+    ).toEqual([
+      { t: 'ev_default', ids: [2] },
+      { t: 'ev_y2024m04', ids: [1, 4] },
+      { t: 'ev_y2024m05', ids: [3] },
+    ]);
+    // The bounds are Berlin midnights, as the plan said (printed in the table's zone).
+    await db().client.query(`set timezone = 'Europe/Berlin'`);
+    try {
+      expect((await partitionsOf('ev')).filter((p) => p.name !== 'ev_default')).toEqual(expected(planned, 'public.ev'));
+      expect(expected(planned, 'public.ev')[0]?.bound).toBe(
+        "FOR VALUES FROM ('2024-04-01 00:00:00+02') TO ('2024-05-01 00:00:00+02')",
+      );
+    } finally {
+      await db().client.query('reset timezone');
+    }
+  });
+
+  it('a detached table with rows of its own is adopted while DEFAULT rows move in beside them', async () => {
+    await db().client.query(`
+      create table adopt (id int not null, day date not null) partition by range (day);
+      create table adopt_default partition of adopt default;
+      create table adopt_y2024m05 (like adopt);
+      insert into adopt_y2024m05 values (1, '2024-05-02'), (2, '2024-05-03');
+      insert into adopt values (3, '2024-05-20'), (4, '2024-09-09');`);
+    const config = writeConfig('tables:\n  - table: adopt\n    interval: month\n    premake: 1\n');
+    const planned = await plan(config, '2024-04-10');
+    expect(planned.tables[0]?.create.map((c) => [c.name, c.adopt, c.defaultRows])).toEqual([
+      ['adopt_y2024m04', false, 0],
+      ['adopt_y2024m05', true, 1],
+    ]);
+    const result = await cli('apply', '--config', config, '--now', '2024-04-10');
+    expect(result.stderr).toContain('moved 1 rows from public.adopt_default into public.adopt_y2024m05');
+    expect(result.code).toBe(0);
+    expect(
+      await query(`select tableoid::regclass::text as t, array_agg(id order by id) as ids from adopt group by 1 order by 1`),
+    ).toEqual([
+      { t: 'adopt_default', ids: [4] },
+      { t: 'adopt_y2024m05', ids: [1, 2, 3] },
+    ]);
+  });
+
+  it.each(STRATEGIES)('%s: apply --sql runs the reviewed file; the same file again changes nothing', async (strategy) => {
+    await db().client.query(SEEDS_SCHEMA);
+    const config = writeConfig(SEEDS_CONFIG);
+    const planned = await plan(config, '2024-02-15');
+    const rendered = await cli(
+      ...['plan', '--config', config, '--now', '2024-02-15', '--format', 'sql', '--strategy', strategy],
+    );
+    expect(rendered.code).toBe(0);
+    const file = join(dirname(config), 'reviewed.sql');
+    writeFileSync(file, rendered.stdout);
+    const statements = strategy === 'attach' ? 1 + 2 * 8 : 1 + 8;
+
+    const first = await cli('apply', '--sql', file);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(
+      new RegExp(`^apply --sql: ${statements} statements: ${statements} done, 0 already done, 0 failed, 0 not run;`),
+    );
+    for (const table of ['public.claim_line_items', 'public.claims_production', 'public.kid_absences']) {
+      expect(await partitionsOf(table)).toEqual(expected(planned, table));
+    }
+    const before = await relations();
+    const second = await cli('apply', '--sql', file);
+    expect(second.code).toBe(0);
+    // Every step but the SET finds its work done.
+    expect(second.stdout).toMatch(
+      new RegExp(`^apply --sql: ${statements} statements: 1 done, ${statements - 1} already done, 0 failed`),
+    );
+    expect(await relations()).toEqual(before);
+    // The file is plain SQL too: psql-style, run whole on one connection, twice.
+    await db().client.query(rendered.stdout);
+    await db().client.query(rendered.stdout);
+    expect(await relations()).toEqual(before);
+  });
+
+  it('apply --sql keeps an explicit BEGIN … COMMIT whole, with the lock timeout set inside it', async () => {
+    await db().client.query(`create table blk (id int not null, day date not null) partition by range (day);`);
+    const dir = dirname(writeConfig(''));
+    const file = join(dir, 'block.sql');
+    // Written on Windows (CRLF), a comment before BEGIN: still one transaction.
+    writeFileSync(
+      file,
+      [
+        "SET lock_timeout = '5s';",
+        '-- reviewed: June by hand',
+        '/* one transaction */ BEGIN;',
+        'CREATE TABLE blk_y2024m06 (LIKE blk INCLUDING ALL);',
+        "ALTER TABLE blk ATTACH PARTITION blk_y2024m06 FOR VALUES FROM ('2024-06-01') TO ('2024-07-01');",
+        "CREATE TABLE blk_seen AS SELECT current_setting('lock_timeout') AS lock_timeout;",
+        'COMMIT;',
+        '',
+      ].join('\r\n'),
+    );
+    const result = await cli('apply', '--sql', file, '--lock-timeout', '150');
+    expect(result.stderr).toContain('done: reviewed: June by hand — /* one transaction */ BEGIN;');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^apply --sql: 2 statements: 2 done/);
+    expect(await partitionsOf('blk')).toEqual([
+      { name: 'blk_y2024m06', bound: "FOR VALUES FROM ('2024-06-01') TO ('2024-07-01')" },
+    ]);
+    expect(await query('select lock_timeout from blk_seen')).toEqual([{ lock_timeout: '150ms' }]);
+
+    // A block that fails part-way leaves nothing of itself behind.
+    const failing = join(dir, 'failing.sql');
+    writeFileSync(failing, 'BEGIN;\nCREATE TABLE half_made (id int);\nSELECT 1 / 0;\nCOMMIT;\n');
+    const failed = await cli('apply', '--sql', failing);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/failed at line 1: BEGIN;: division by zero/);
+    expect(await query(`select to_regclass('half_made') as r`)).toEqual([{ r: null }]);
+  });
+
+  it('apply --sql: a failing statement exits 1 naming its line; the statements after it still run', async () => {
+    const file = join(dirname(writeConfig('')), 'broken.sql');
+    writeFileSync(file, 'CREATE TABLE one (id int);\n\n-- a typo\nCREAT TABLE two (id int);\nCREATE TABLE three (id int);\n');
+    const result = await cli('apply', '--sql', file);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: failed at line 4: a typo — CREAT TABLE two \(id int\);: syntax error at or near "CREAT"/m);
+    expect(result.stdout).toMatch(/^apply --sql: 3 statements: 2 done, 0 already done, 1 failed, 0 not run;/);
+    expect(await query(`select to_regclass('one')::text as one, to_regclass('three')::text as three`)).toEqual([
+      { one: 'one', three: 'three' },
+    ]);
+    const unbalanced = join(dirname(file), 'unbalanced.sql');
+    writeFileSync(unbalanced, 'select 1;\nBEGIN;\nselect 2;\n');
+    const usage = await cli('apply', '--sql', unbalanced);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('line 2: BEGIN without COMMIT');
+  });
+
+  it.each(STRATEGIES)(
+    '%s: one table failing at execution does not stop the others; exit 1; JSON log lines',
+    async (strategy) => {
+      // A partition someone detached and then wrote a stray row into: the planner adopts it (it
+      // carries the naming), and only PostgreSQL's ATTACH finds the row that does not fit.
+      await db().client.query(`
+        create table alpha (id int not null, day date not null) partition by range (day);
+        create table beta (id int not null, day date not null) partition by range (day);
+        create table alpha_y2024m03 (like alpha);
+        insert into alpha_y2024m03 values (1, '2024-03-05'), (2, '2023-12-05');`);
+      const config = writeConfig(
+        'tables:\n  - table: alpha\n    interval: month\n    premake: 2\n  - table: beta\n    interval: month\n    premake: 2\n',
+      );
+      const planned = await plan(config, '2024-02-15');
+      expect(planned.tables[0]?.create.map((c) => c.adopt)).toEqual([false, true, false]);
+      const result = await cli(
+        ...['apply', '--config', config, '--now', '2024-02-15', '--strategy', strategy, '--log-format', 'json'],
+      );
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/^apply: 5 of 6 planned partitions created, 1 still missing .* 1 failed, 0 not run;/);
+      expect((await partitionsOf('alpha')).map((p) => p.name)).toEqual(['alpha_y2024m02', 'alpha_y2024m04']);
+      expect(await partitionsOf('beta')).toEqual(expected(planned, 'public.beta'));
+
+      const lines = result.stderr.trimEnd().split('\n');
+      const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      for (const entry of entries) {
+        expect(entry).toMatchObject({ level: expect.stringMatching(/^(info|warn|error)$/), message: expect.any(String) });
+        expect(typeof entry.time).toBe('string');
+      }
+      const errors = entries.filter((e) => e.level === 'error');
+      expect(errors).toHaveLength(1);
+      expect(errors[0]?.message).toMatch(/alpha_y2024m03.*violated by some row/);
+      expect(errors[0]).toMatchObject({ attempts: 1, line: expect.any(Number) });
+    },
+  );
+
+  it('--log-format json: every line of a successful run parses, one per step', async () => {
+    await db().client.query(`create table js (id int not null, day date not null) partition by range (day);`);
+    const config = writeConfig('tables:\n  - table: js\n    interval: month\n    premake: 1\n');
+    const result = await cli('apply', '--config', config, '--now', '2024-02-15', '--log-format', 'json');
+    expect(result.code).toBe(0);
+    const entries = result.stderr
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { level: string; message: string; ms?: number });
+    expect(entries.map((e) => e.level)).toEqual(Array(entries.length).fill('info'));
+    expect(entries[0]?.message).toBe('holding the run lock');
+    // The run lock line, the SET, then CREATE + ATTACH per partition.
+    expect(entries.filter((e) => e.message.startsWith('done: ')).length).toBe(1 + 2 * 2);
+    expect(entries.filter((e) => e.message.startsWith('done: ')).every((e) => typeof e.ms === 'number')).toBe(true);
+  });
+});
