@@ -17,26 +17,27 @@ import { adminUrl, benchDatabase, median, timeCommand } from './lib';
 const parents = Number(process.argv[2] ?? 200);
 const partitionsEach = Number(process.argv[3] ?? 30);
 const repeats = Number(process.argv[4] ?? 7);
-const NOW = '2026-11-21';
+const NOW = new Date().toISOString().slice(0, 10);
 
 const url = await benchDatabase('pk_bench_plan');
 const setup = new pg.Client({ connectionString: url });
 await setup.connect();
-// N parents × `partitionsEach` monthly partitions ending in the current month (so plan has premake work).
-await setup.query(`
-do $$
-declare i int; m int; first date := date '2026-11-01' - make_interval(months => ${partitionsEach - 1});
-begin
-  for i in 1..${parents} loop
-    execute format('create table bench_t%s (id bigint, k date not null, v text) partition by range (k)', i);
-    execute format('create index on bench_t%s (k)', i);
+// N parents × `partitionsEach` monthly partitions ending in the current month (so plan has premake
+// work); one transaction per parent, or the server runs out of lock slots.
+for (let i = 1; i <= parents; i += 1) {
+  await setup.query(`
+  do $$
+  declare m int; first date := date_trunc('month', current_date)::date - make_interval(months => ${partitionsEach - 1});
+  begin
+    execute format('create table bench_t%s (id bigint, k date not null, v text) partition by range (k)', ${i});
+    execute format('create index on bench_t%s (k)', ${i});
     for m in 0..${partitionsEach - 1} loop
       execute format('create table bench_t%s_y%s partition of bench_t%s for values from (%L) to (%L)',
-        i, to_char(first + make_interval(months => m), 'YYYY"m"MM'), i,
-        first + make_interval(months => m), first + make_interval(months => m + 1));
+        ${i}, to_char(first + make_interval(months => m), 'YYYY"m"MM'), ${i},
+        (first + make_interval(months => m))::date, (first + make_interval(months => m + 1))::date);
     end loop;
-  end loop;
-end $$;`);
+  end $$;`);
+}
 await setup.end();
 
 const dir = mkdtempSync(join(tmpdir(), 'pk-bench-'));
@@ -51,10 +52,10 @@ writeFileSync(configFile, `tables:\n${tables.join('')}`);
 const specs = loadConfig(configFile).tables;
 const array = (values: (string | null)[]): string =>
   `array[${values.map((v) => (v === null ? 'null' : quoteLiteral(v))).join(',')}]::text[]`;
-const bareSql = SNAPSHOT_SQL.replace('$1::text[]', array(specs.map((s) => s.schema)))
-  .replace('$2::text[]', array(specs.map((s) => s.name)))
-  .replace('$3::text[]', array(specs.map((s) => s.archive?.schema ?? null)))
-  .replace('$4::text[]', array(specs.map((s) => namePrefix(s.naming, s.name))));
+const bareSql = SNAPSHOT_SQL.replaceAll('$1::text[]', array(specs.map((s) => s.schema)))
+  .replaceAll('$2::text[]', array(specs.map((s) => s.name)))
+  .replaceAll('$3::text[]', array(specs.map((s) => s.archive?.schema ?? null)))
+  .replaceAll('$4::text[]', array(specs.map((s) => namePrefix(s.naming, s.name))));
 const sqlFile = join(dir, 'catalog.sql');
 writeFileSync(sqlFile, `${bareSql};\n`);
 
@@ -66,7 +67,7 @@ const plan = (): number =>
     env,
   );
 const psql = (): number =>
-  timeCommand('psql', ['-X', '-q', '-o', '/dev/null', '-d', url, '-f', sqlFile], env);
+  timeCommand('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-o', '/dev/null', '-d', url, '-f', sqlFile], env);
 const nodeStart = (): number => timeCommand('node', ['-e', ''], env);
 
 // Warm up once each (file cache, catalog cache), then alternate so drift hits all alike.

@@ -6936,7 +6936,11 @@ function summarize(report) {
     if (!report.plan)
         return `apply --sql: ${statements}`;
     const planned = creates(report.plan);
-    const left = report.after ? creates(report.after) : planned;
+    if (!report.after) {
+        // The connection was lost, so the catalog could not be read again to count what was made.
+        return `apply: connection lost part-way through ${planned} planned partitions; the next run completes what is left (${statements})`;
+    }
+    const left = creates(report.after);
     return `apply: ${planned - left} of ${planned} planned partitions created, ${left} still missing (${statements})`;
 }
 
@@ -6987,7 +6991,8 @@ async function acquireRunLock(client, waitSeconds, pollMs = 250) {
     }
     const { rows } = await client.query(`select a.pid, a.application_name, to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ') as since
        from pg_locks l join pg_stat_activity a on a.pid = l.pid
-      where l.locktype = 'advisory' and l.granted
+      where l.locktype = 'advisory' and l.granted and l.objsubid = 1
+        and l.database = (select oid from pg_database where datname = current_database())
         and ((l.classid::int8 << 32) | l.objid::int8) = $1::bigint`, [RUN_LOCK_KEY]);
     const holder = rows[0]
         ? ` (held by pid ${rows[0].pid}, ${rows[0].application_name || 'no application name'}, connected since ${rows[0].since})`
@@ -7013,8 +7018,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/sql/quote.ts
 var quote = __nccwpck_require__(5196);
-// EXTERNAL MODULE: ./src/plan/naming.ts + 1 modules
-var naming = __nccwpck_require__(1493);
+// EXTERNAL MODULE: ./src/plan/naming.ts
+var naming = __nccwpck_require__(387);
 ;// CONCATENATED MODULE: ./src/catalog/archived.ts
 // Recognising detached partitions: tables that carry the parent's naming but are no longer attached.
 
@@ -7916,8 +7921,8 @@ function expandString(text, env, path, problems) {
     });
 }
 
-// EXTERNAL MODULE: ./src/plan/naming.ts + 1 modules
-var naming = __nccwpck_require__(1493);
+// EXTERNAL MODULE: ./src/plan/naming.ts
+var naming = __nccwpck_require__(387);
 // EXTERNAL MODULE: ./src/sql/quote.ts
 var quote = __nccwpck_require__(5196);
 ;// CONCATENATED MODULE: ./node_modules/@date-fns/tz/constants/index.js
@@ -22686,60 +22691,18 @@ function minusRetention(date, retention) {
 
 /***/ }),
 
-/***/ 1493:
+/***/ 387:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  pF: () => (/* binding */ DEFAULT_NAMING),
-  Ws: () => (/* binding */ NAMING_TOKENS),
-  Zw: () => (/* binding */ namingPattern),
-  gU: () => (/* binding */ renderName),
-  RV: () => (/* binding */ unknownTokens)
-});
-
-// EXTERNAL MODULE: ./node_modules/date-fns/toDate.js
-var toDate = __nccwpck_require__(1066);
-;// CONCATENATED MODULE: ./node_modules/date-fns/getQuarter.js
-
-
-/**
- * The {@link getQuarter} function options.
- */
-
-/**
- * @name getQuarter
- * @category Quarter Helpers
- * @summary Get the year quarter of the given date.
- *
- * @description
- * Get the year quarter of the given date.
- *
- * @param date - The given date
- * @param options - An object with options
- *
- * @returns The quarter
- *
- * @example
- * // Which quarter is 2 July 2014?
- * const result = getQuarter(new Date(2014, 6, 2));
- * //=> 3
- */
-function getQuarter(date, options) {
-  const _date = (0,toDate/* toDate */.a)(date, options?.in);
-  const quarter = Math.trunc(_date.getMonth() / 3) + 1;
-  return quarter;
-}
-
-// Fallback for modularized imports:
-/* harmony default export */ const date_fns_getQuarter = ((/* unused pure expression or super */ null && (getQuarter)));
-
-// EXTERNAL MODULE: ./node_modules/date-fns/getISOWeekYear.js
-var getISOWeekYear = __nccwpck_require__(7859);
-// EXTERNAL MODULE: ./node_modules/date-fns/getISOWeek.js + 1 modules
-var getISOWeek = __nccwpck_require__(7698);
-;// CONCATENATED MODULE: ./src/plan/naming.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   RV: () => (/* binding */ unknownTokens),
+/* harmony export */   Ws: () => (/* binding */ NAMING_TOKENS),
+/* harmony export */   Zw: () => (/* binding */ namingPattern),
+/* harmony export */   gU: () => (/* binding */ renderName),
+/* harmony export */   pF: () => (/* binding */ DEFAULT_NAMING)
+/* harmony export */ });
+/* harmony import */ var date_fns__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7859);
+/* harmony import */ var date_fns__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7698);
 // Partition names from the `naming` template: {parent} {YYYY} {MM} {DD} {Q} {IYYY} {WW}.
 
 const NAMING_TOKENS = ['parent', 'YYYY', 'MM', 'DD', 'Q', 'IYYY', 'WW'];
@@ -22759,20 +22722,25 @@ function unknownTokens(template) {
 /** The name of the partition whose period starts on `periodStart` (YYYY-MM-DD). */
 function renderName(template, parent, periodStart) {
     const [y, m, d] = periodStart.split('-').map(Number);
-    // A local Date of that calendar day: date-fns reads its fields in the same zone, so the
-    // result does not depend on TZ, and it is ~20× faster than a TZDate (config checks render thousands).
-    const date = new Date(2000, m - 1, d);
-    date.setFullYear(y, m - 1, d); // the constructor would map years 0–99 to the 1900s
+    // ISO week fields cost a date computation; most templates never ask for them.
+    const isoWeek = template.includes('{IYYY}') || template.includes('{WW}') ? isoWeekOf(y, m, d) : undefined;
     const values = {
         parent,
         YYYY: pad(y, 4),
         MM: pad(m),
         DD: pad(d),
-        Q: String(getQuarter(date)),
-        IYYY: pad((0,getISOWeekYear/* getISOWeekYear */.p)(date), 4),
-        WW: pad((0,getISOWeek/* getISOWeek */.s)(date)),
+        Q: String(Math.ceil(m / 3)),
+        IYYY: pad(isoWeek?.year ?? 0, 4),
+        WW: pad(isoWeek?.week ?? 0),
     };
     return template.replace(/\{([^}]*)\}/g, (whole, token) => values[token] ?? whole);
+}
+function isoWeekOf(y, m, d) {
+    // A local Date of that calendar day: date-fns reads its fields in the same zone, so the result
+    // does not depend on TZ (setFullYear, because the constructor maps years 0–99 to the 1900s).
+    const date = new Date(2000, m - 1, d);
+    date.setFullYear(y, m - 1, d);
+    return { year: (0,date_fns__WEBPACK_IMPORTED_MODULE_0__/* .getISOWeekYear */ .p)(date), week: (0,date_fns__WEBPACK_IMPORTED_MODULE_1__/* .getISOWeek */ .s)(date) };
 }
 const TOKEN_PATTERN = {
     YYYY: '\\d{4}',
@@ -23249,7 +23217,8 @@ function quoteLiteral(value) {
 }
 /** Key for maps of relations: the unquoted parts, unambiguous whatever characters they hold. */
 function relationKey(relation) {
-    return JSON.stringify([relation.schema, relation.name]);
+    // The length prefix makes it unambiguous whatever the names hold; cheap, as it runs per name.
+    return `${relation.schema.length}:${relation.schema}.${relation.name}`;
 }
 /**
  * Parses a relation name written as in SQL: `orders`, `sales.orders`, `"Sales EU"."Orders; 2024"`.
@@ -23381,6 +23350,7 @@ function guardedAttach(table, create) {
  * With a DEFAULT partition, rows for the new range may sit in it (and more may arrive until the
  * range exists): in one transaction, lock the parent then DEFAULT (the order ATTACH takes them),
  * move those rows into the new table, attach it, and check the counts; any mismatch rolls back.
+ * An adopted (detached) table may hold rows of its own: those are counted first and not compared.
  */
 function moveFromDefault(table, create, def, columns) {
     const key = (0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteIdent */ .v4)(table.keyColumn ?? '');
@@ -23411,7 +23381,6 @@ function moveFromDefault(table, create, def, columns) {
         `  LOCK TABLE ONLY ${parent} IN SHARE UPDATE EXCLUSIVE MODE;`,
         `  LOCK TABLE ${defaultName} IN ACCESS EXCLUSIVE MODE;`,
         `  CREATE TABLE IF NOT EXISTS ${partition} (LIKE ${parent} ${LIKE_OPTIONS});`,
-        '  -- An adopted table may hold rows of its own already.',
         `  SELECT count(*) INTO rows_existing FROM ${partition};`,
         `  SELECT count(*) INTO rows_before FROM ${defaultName}${where};`,
         `  WITH moved AS (DELETE FROM ${defaultName}${where} RETURNING ${list})`,

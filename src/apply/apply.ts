@@ -27,7 +27,7 @@ export interface ApplySettings {
 
 export interface ApplyReport {
   outcomes: UnitOutcome[];
-  /** Units not run because the connection was lost. */
+  /** Units not run because the connection was lost or the run deadline passed. */
   notRun: SqlUnit[];
   /** The plan carried out (absent with --sql). */
   plan?: Plan;
@@ -76,6 +76,14 @@ async function runUnits(client: pg.Client, units: SqlUnit[], settings: ApplySett
   client.once('end', () => (lost = true));
   let context = '';
   for (const [i, unit] of units.entries()) {
+    // No new attempt starts after the deadline (executeUnit only checks it between retries).
+    if (Date.now() >= deadline) {
+      logger.log(
+        'error',
+        `the run deadline passed; ${units.length - i} statements not run, the next run does them`,
+      );
+      return { outcomes, notRun: units.slice(i), lost: false };
+    }
     // A statement without a comment of its own continues the step group of the one before.
     if (unit.comment) context = /^SET\b/i.test(unit.sql) ? '' : (unit.comment.split('\n').at(-1) ?? '');
     const outcome = await executeUnit(client, unit, { lockTimeoutMs: settings.lockTimeoutMs, deadline });
@@ -83,10 +91,10 @@ async function runUnits(client: pg.Client, units: SqlUnit[], settings: ApplySett
     logOutcome(logger, outcome, context);
     if (outcome.status === 'failed' && (lost || isConnectionFailure(outcome))) {
       logger.log('error', 'the connection was lost; the next run completes what is left');
-      return { outcomes, notRun: units.slice(i + 1) };
+      return { outcomes, notRun: units.slice(i + 1), lost: true };
     }
   }
-  return { outcomes, notRun: [] };
+  return { outcomes, notRun: [], lost: false };
 }
 
 export async function apply(settings: ApplySettings, logger: Logger): Promise<ApplyReport> {
@@ -97,8 +105,8 @@ export async function apply(settings: ApplySettings, logger: Logger): Promise<Ap
     await acquireRunLock(client, settings.lockWaitSeconds);
     logger.log('info', 'holding the run lock');
     if (fileUnits) {
-      const run = await runUnits(client, fileUnits, settings, logger);
-      return { ...run, ms: Date.now() - started };
+      const { outcomes, notRun } = await runUnits(client, fileUnits, settings, logger);
+      return { outcomes, notRun, ms: Date.now() - started };
     }
     const { config } = settings.source as { config: Config };
     // Planned under the lock from a fresh snapshot: nothing another run did can be undone or repeated.
@@ -108,10 +116,9 @@ export async function apply(settings: ApplySettings, logger: Logger): Promise<Ap
       return { outcomes: [], notRun: [], plan, after: plan, ms: Date.now() - started };
     }
     const sql = renderPlanSql(plan, { strategy: settings.strategy, lockTimeoutMs: settings.lockTimeoutMs });
-    const run = await runUnits(client, splitSql(sql), settings, logger);
-    const after =
-      run.notRun.length === 0 ? (await inspectWith(client, config, settings.now)).plan : undefined;
-    return { ...run, plan, ...(after && { after }), ms: Date.now() - started };
+    const { outcomes, notRun, lost } = await runUnits(client, splitSql(sql), settings, logger);
+    const after = lost ? undefined : (await inspectWith(client, config, settings.now)).plan;
+    return { outcomes, notRun, plan, ...(after && { after }), ms: Date.now() - started };
   } finally {
     await releaseRunLock(client).catch(() => undefined);
     await client.end().catch(() => undefined);
@@ -131,6 +138,10 @@ export function summarize(report: ApplyReport): string {
     `${retried} retried after lock timeouts; slowest ${slowest} ms; ${(report.ms / 1000).toFixed(1)} s in all`;
   if (!report.plan) return `apply --sql: ${statements}`;
   const planned = creates(report.plan);
-  const left = report.after ? creates(report.after) : planned;
+  if (!report.after) {
+    // The connection was lost, so the catalog could not be read again to count what was made.
+    return `apply: connection lost part-way through ${planned} planned partitions; the next run completes what is left (${statements})`;
+  }
+  const left = creates(report.after);
   return `apply: ${planned - left} of ${planned} planned partitions created, ${left} still missing (${statements})`;
 }

@@ -33,7 +33,8 @@ export async function acquireRunLock(client: pg.Client, waitSeconds: number, pol
   const { rows } = await client.query<{ pid: number; application_name: string; since: string }>(
     `select a.pid, a.application_name, to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ') as since
        from pg_locks l join pg_stat_activity a on a.pid = l.pid
-      where l.locktype = 'advisory' and l.granted
+      where l.locktype = 'advisory' and l.granted and l.objsubid = 1
+        and l.database = (select oid from pg_database where datname = current_database())
         and ((l.classid::int8 << 32) | l.objid::int8) = $1::bigint`,
     [RUN_LOCK_KEY],
   );

@@ -1,5 +1,5 @@
 // Partition names from the `naming` template: {parent} {YYYY} {MM} {DD} {Q} {IYYY} {WW}.
-import { getISOWeek, getISOWeekYear, getQuarter } from 'date-fns';
+import { getISOWeek, getISOWeekYear } from 'date-fns';
 import type { Interval } from '../types';
 
 export const NAMING_TOKENS = ['parent', 'YYYY', 'MM', 'DD', 'Q', 'IYYY', 'WW'] as const;
@@ -23,20 +23,26 @@ export function unknownTokens(template: string): string[] {
 /** The name of the partition whose period starts on `periodStart` (YYYY-MM-DD). */
 export function renderName(template: string, parent: string, periodStart: string): string {
   const [y, m, d] = periodStart.split('-').map(Number) as [number, number, number];
-  // A local Date of that calendar day: date-fns reads its fields in the same zone, so the
-  // result does not depend on TZ, and it is ~20× faster than a TZDate (config checks render thousands).
-  const date = new Date(2000, m - 1, d);
-  date.setFullYear(y, m - 1, d); // the constructor would map years 0–99 to the 1900s
+  // ISO week fields cost a date computation; most templates never ask for them.
+  const isoWeek = template.includes('{IYYY}') || template.includes('{WW}') ? isoWeekOf(y, m, d) : undefined;
   const values: Record<string, string> = {
     parent,
     YYYY: pad(y, 4),
     MM: pad(m),
     DD: pad(d),
-    Q: String(getQuarter(date)),
-    IYYY: pad(getISOWeekYear(date), 4),
-    WW: pad(getISOWeek(date)),
+    Q: String(Math.ceil(m / 3)),
+    IYYY: pad(isoWeek?.year ?? 0, 4),
+    WW: pad(isoWeek?.week ?? 0),
   };
   return template.replace(/\{([^}]*)\}/g, (whole, token: string) => values[token] ?? whole);
+}
+
+function isoWeekOf(y: number, m: number, d: number): { year: number; week: number } {
+  // A local Date of that calendar day: date-fns reads its fields in the same zone, so the result
+  // does not depend on TZ (setFullYear, because the constructor maps years 0–99 to the 1900s).
+  const date = new Date(2000, m - 1, d);
+  date.setFullYear(y, m - 1, d);
+  return { year: getISOWeekYear(date), week: getISOWeek(date) };
 }
 
 const TOKEN_PATTERN: Record<string, string> = {

@@ -34,7 +34,8 @@ export function quoteLiteral(value: string): string {
 
 /** Key for maps of relations: the unquoted parts, unambiguous whatever characters they hold. */
 export function relationKey(relation: QualifiedName): string {
-  return JSON.stringify([relation.schema, relation.name]);
+  // The length prefix makes it unambiguous whatever the names hold; cheap, as it runs per name.
+  return `${relation.schema.length}:${relation.schema}.${relation.name}`;
 }
 
 /**

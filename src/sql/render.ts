@@ -80,6 +80,7 @@ function guardedAttach(table: TablePlan, create: PlannedCreate): string {
  * With a DEFAULT partition, rows for the new range may sit in it (and more may arrive until the
  * range exists): in one transaction, lock the parent then DEFAULT (the order ATTACH takes them),
  * move those rows into the new table, attach it, and check the counts; any mismatch rolls back.
+ * An adopted (detached) table may hold rows of its own: those are counted first and not compared.
  */
 function moveFromDefault(
   table: TablePlan,
@@ -116,7 +117,6 @@ function moveFromDefault(
       `  LOCK TABLE ONLY ${parent} IN SHARE UPDATE EXCLUSIVE MODE;`,
       `  LOCK TABLE ${defaultName} IN ACCESS EXCLUSIVE MODE;`,
       `  CREATE TABLE IF NOT EXISTS ${partition} (LIKE ${parent} ${LIKE_OPTIONS});`,
-      '  -- An adopted table may hold rows of its own already.',
       `  SELECT count(*) INTO rows_existing FROM ${partition};`,
       `  SELECT count(*) INTO rows_before FROM ${defaultName}${where};`,
       `  WITH moved AS (DELETE FROM ${defaultName}${where} RETURNING ${list})`,

@@ -100,7 +100,9 @@ describeEachBackend('apply', (db, backend) => {
       const before = await relations();
       const second = await cli('apply', '--config', config, '--now', '2024-02-15', '--strategy', strategy);
       expect(second.code).toBe(0);
-      expect(second.stdout).toMatch(/^apply: 0 of 0 planned partitions created, 0 still missing \(0 statements/);
+      expect(second.stdout).toMatch(
+        /^apply: 0 of 0 planned partitions created, 0 still missing \(0 statements/,
+      );
       expect(second.stderr).toMatch(/nothing to do/);
       expect(await relations()).toEqual(before);
     },
@@ -155,7 +157,13 @@ describeEachBackend('apply', (db, backend) => {
         [partition],
       );
       const constraints = (
-        await query<{ conname: string; contype: string; def: string; conislocal: boolean; coninhcount: number }>(
+        await query<{
+          conname: string;
+          contype: string;
+          def: string;
+          conislocal: boolean;
+          coninhcount: number;
+        }>(
           `select conname, contype, pg_get_constraintdef(oid) as def, conislocal, coninhcount
              from pg_constraint where conrelid = $1::regclass`,
           [partition],
@@ -208,12 +216,16 @@ describeEachBackend('apply', (db, backend) => {
     // creating role owns the partition and access goes through the parent's privileges.
     expect(byPartitionOf.relation).toMatchObject({ owner: 'postgres', acl: null, relpersistence: 'p' });
 
-    await db().client.query(`insert into ident (d, ref_id) values ('2024-01-02', 1), ('2024-02-02', 1), ('2024-03-02', 1)`);
-    expect(await query(`select tableoid::regclass::text as t, id, n, doubled from ident order by d`)).toEqual([
-      { t: 'ident_y2024m01', id: '1', n: 7, doubled: 14 },
-      { t: 'ident_y2024m02', id: '2', n: 7, doubled: 14 },
-      { t: 'ident_y2024m03', id: '3', n: 7, doubled: 14 },
-    ]);
+    await db().client.query(
+      `insert into ident (d, ref_id) values ('2024-01-02', 1), ('2024-02-02', 1), ('2024-03-02', 1)`,
+    );
+    expect(await query(`select tableoid::regclass::text as t, id, n, doubled from ident order by d`)).toEqual(
+      [
+        { t: 'ident_y2024m01', id: '1', n: 7, doubled: 14 },
+        { t: 'ident_y2024m02', id: '2', n: 7, doubled: 14 },
+        { t: 'ident_y2024m03', id: '3', n: 7, doubled: 14 },
+      ],
+    );
   });
 
   it('rows in DEFAULT move into the new partitions, none lost or duplicated; the others stay', async () => {
@@ -279,8 +291,12 @@ describeEachBackend('apply', (db, backend) => {
     const planned = await plan(config, '2024-04-10');
     const result = await cli('apply', '--config', config, '--now', '2024-04-10');
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('moved 2 rows from public.ev_default into public.ev_y2024m04 (2 before, 2 after)');
-    expect(result.stderr).toContain('moved 1 rows from public.ev_default into public.ev_y2024m05 (1 before, 1 after)');
+    expect(result.stderr).toContain(
+      'moved 2 rows from public.ev_default into public.ev_y2024m04 (2 before, 2 after)',
+    );
+    expect(result.stderr).toContain(
+      'moved 1 rows from public.ev_default into public.ev_y2024m05 (1 before, 1 after)',
+    );
     expect(
       await query(
         `select tableoid::regclass::text as t, array_agg(id order by id) as ids from ev group by 1 order by 1`,
@@ -293,7 +309,9 @@ describeEachBackend('apply', (db, backend) => {
     // The bounds are Berlin midnights, as the plan said (printed in the table's zone).
     await db().client.query(`set timezone = 'Europe/Berlin'`);
     try {
-      expect((await partitionsOf('ev')).filter((p) => p.name !== 'ev_default')).toEqual(expected(planned, 'public.ev'));
+      expect((await partitionsOf('ev')).filter((p) => p.name !== 'ev_default')).toEqual(
+        expected(planned, 'public.ev'),
+      );
       expect(expected(planned, 'public.ev')[0]?.bound).toBe(
         "FOR VALUES FROM ('2024-04-01 00:00:00+02') TO ('2024-05-01 00:00:00+02')",
       );
@@ -319,49 +337,60 @@ describeEachBackend('apply', (db, backend) => {
     expect(result.stderr).toContain('moved 1 rows from public.adopt_default into public.adopt_y2024m05');
     expect(result.code).toBe(0);
     expect(
-      await query(`select tableoid::regclass::text as t, array_agg(id order by id) as ids from adopt group by 1 order by 1`),
+      await query(
+        `select tableoid::regclass::text as t, array_agg(id order by id) as ids from adopt group by 1 order by 1`,
+      ),
     ).toEqual([
       { t: 'adopt_default', ids: [4] },
       { t: 'adopt_y2024m05', ids: [1, 2, 3] },
     ]);
   });
 
-  it.each(STRATEGIES)('%s: apply --sql runs the reviewed file; the same file again changes nothing', async (strategy) => {
-    await db().client.query(SEEDS_SCHEMA);
-    const config = writeConfig(SEEDS_CONFIG);
-    const planned = await plan(config, '2024-02-15');
-    const rendered = await cli(
-      ...['plan', '--config', config, '--now', '2024-02-15', '--format', 'sql', '--strategy', strategy],
-    );
-    expect(rendered.code).toBe(0);
-    const file = join(dirname(config), 'reviewed.sql');
-    writeFileSync(file, rendered.stdout);
-    const statements = strategy === 'attach' ? 1 + 2 * 8 : 1 + 8;
+  it.each(STRATEGIES)(
+    '%s: apply --sql runs the reviewed file; the same file again changes nothing',
+    async (strategy) => {
+      await db().client.query(SEEDS_SCHEMA);
+      const config = writeConfig(SEEDS_CONFIG);
+      const planned = await plan(config, '2024-02-15');
+      const rendered = await cli(
+        ...['plan', '--config', config, '--now', '2024-02-15', '--format', 'sql', '--strategy', strategy],
+      );
+      expect(rendered.code).toBe(0);
+      const file = join(dirname(config), 'reviewed.sql');
+      writeFileSync(file, rendered.stdout);
+      const statements = strategy === 'attach' ? 1 + 2 * 8 : 1 + 8;
 
-    const first = await cli('apply', '--sql', file);
-    expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(
-      new RegExp(`^apply --sql: ${statements} statements: ${statements} done, 0 already done, 0 failed, 0 not run;`),
-    );
-    for (const table of ['public.claim_line_items', 'public.claims_production', 'public.kid_absences']) {
-      expect(await partitionsOf(table)).toEqual(expected(planned, table));
-    }
-    const before = await relations();
-    const second = await cli('apply', '--sql', file);
-    expect(second.code).toBe(0);
-    // Every step but the SET finds its work done.
-    expect(second.stdout).toMatch(
-      new RegExp(`^apply --sql: ${statements} statements: 1 done, ${statements - 1} already done, 0 failed`),
-    );
-    expect(await relations()).toEqual(before);
-    // The file is plain SQL too: psql-style, run whole on one connection, twice.
-    await db().client.query(rendered.stdout);
-    await db().client.query(rendered.stdout);
-    expect(await relations()).toEqual(before);
-  });
+      const first = await cli('apply', '--sql', file);
+      expect(first.code).toBe(0);
+      expect(first.stdout).toMatch(
+        new RegExp(
+          `^apply --sql: ${statements} statements: ${statements} done, 0 already done, 0 failed, 0 not run;`,
+        ),
+      );
+      for (const table of ['public.claim_line_items', 'public.claims_production', 'public.kid_absences']) {
+        expect(await partitionsOf(table)).toEqual(expected(planned, table));
+      }
+      const before = await relations();
+      const second = await cli('apply', '--sql', file);
+      expect(second.code).toBe(0);
+      // Every step but the SET finds its work done.
+      expect(second.stdout).toMatch(
+        new RegExp(
+          `^apply --sql: ${statements} statements: 1 done, ${statements - 1} already done, 0 failed`,
+        ),
+      );
+      expect(await relations()).toEqual(before);
+      // The file is plain SQL too: psql-style, run whole on one connection, twice.
+      await db().client.query(rendered.stdout);
+      await db().client.query(rendered.stdout);
+      expect(await relations()).toEqual(before);
+    },
+  );
 
   it('apply --sql keeps an explicit BEGIN … COMMIT whole, with the lock timeout set inside it', async () => {
-    await db().client.query(`create table blk (id int not null, day date not null) partition by range (day);`);
+    await db().client.query(
+      `create table blk (id int not null, day date not null) partition by range (day);`,
+    );
     const dir = dirname(writeConfig(''));
     const file = join(dir, 'block.sql');
     // Written on Windows (CRLF), a comment before BEGIN: still one transaction.
@@ -398,14 +427,19 @@ describeEachBackend('apply', (db, backend) => {
 
   it('apply --sql: a failing statement exits 1 naming its line; the statements after it still run', async () => {
     const file = join(dirname(writeConfig('')), 'broken.sql');
-    writeFileSync(file, 'CREATE TABLE one (id int);\n\n-- a typo\nCREAT TABLE two (id int);\nCREATE TABLE three (id int);\n');
+    writeFileSync(
+      file,
+      'CREATE TABLE one (id int);\n\n-- a typo\nCREAT TABLE two (id int);\nCREATE TABLE three (id int);\n',
+    );
     const result = await cli('apply', '--sql', file);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error: failed at line 4: a typo — CREAT TABLE two \(id int\);: syntax error at or near "CREAT"/m);
+    expect(result.stderr).toMatch(
+      /^error: failed at line 4: a typo — CREAT TABLE two \(id int\);: syntax error at or near "CREAT"/m,
+    );
     expect(result.stdout).toMatch(/^apply --sql: 3 statements: 2 done, 0 already done, 1 failed, 0 not run;/);
-    expect(await query(`select to_regclass('one')::text as one, to_regclass('three')::text as three`)).toEqual([
-      { one: 'one', three: 'three' },
-    ]);
+    expect(
+      await query(`select to_regclass('one')::text as one, to_regclass('three')::text as three`),
+    ).toEqual([{ one: 'one', three: 'three' }]);
     const unbalanced = join(dirname(file), 'unbalanced.sql');
     writeFileSync(unbalanced, 'select 1;\nBEGIN;\nselect 2;\n');
     const usage = await cli('apply', '--sql', unbalanced);
@@ -429,17 +463,32 @@ describeEachBackend('apply', (db, backend) => {
       const planned = await plan(config, '2024-02-15');
       expect(planned.tables[0]?.create.map((c) => c.adopt)).toEqual([false, true, false]);
       const result = await cli(
-        ...['apply', '--config', config, '--now', '2024-02-15', '--strategy', strategy, '--log-format', 'json'],
+        ...[
+          'apply',
+          '--config',
+          config,
+          '--now',
+          '2024-02-15',
+          '--strategy',
+          strategy,
+          '--log-format',
+          'json',
+        ],
       );
       expect(result.code).toBe(1);
-      expect(result.stdout).toMatch(/^apply: 5 of 6 planned partitions created, 1 still missing .* 1 failed, 0 not run;/);
+      expect(result.stdout).toMatch(
+        /^apply: 5 of 6 planned partitions created, 1 still missing .* 1 failed, 0 not run;/,
+      );
       expect((await partitionsOf('alpha')).map((p) => p.name)).toEqual(['alpha_y2024m02', 'alpha_y2024m04']);
       expect(await partitionsOf('beta')).toEqual(expected(planned, 'public.beta'));
 
       const lines = result.stderr.trimEnd().split('\n');
       const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
       for (const entry of entries) {
-        expect(entry).toMatchObject({ level: expect.stringMatching(/^(info|warn|error)$/), message: expect.any(String) });
+        expect(entry).toMatchObject({
+          level: expect.stringMatching(/^(info|warn|error)$/),
+          message: expect.any(String),
+        });
         expect(typeof entry.time).toBe('string');
       }
       const errors = entries.filter((e) => e.level === 'error');
@@ -462,6 +511,8 @@ describeEachBackend('apply', (db, backend) => {
     expect(entries[0]?.message).toBe('holding the run lock');
     // The run lock line, the SET, then CREATE + ATTACH per partition.
     expect(entries.filter((e) => e.message.startsWith('done: ')).length).toBe(1 + 2 * 2);
-    expect(entries.filter((e) => e.message.startsWith('done: ')).every((e) => typeof e.ms === 'number')).toBe(true);
+    expect(entries.filter((e) => e.message.startsWith('done: ')).every((e) => typeof e.ms === 'number')).toBe(
+      true,
+    );
   });
 });

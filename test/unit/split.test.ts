@@ -113,7 +113,7 @@ describe('splitSql over hand-written SQL', () => {
           "select E'\\';still one', e'a\\\\' as x;",
           'select 1 as "odd;""name";',
           "select name'a\\'; select 2;", // not an E string: the backslash is an ordinary character
-          "select $1, a$b$c, $$x;$$, $q$ $$; $q$;",
+          'select $1, a$b$c, $$x;$$, $q$ $$; $q$;',
         ].join('\n'),
       ),
     ).toEqual([
@@ -191,7 +191,8 @@ describe('splitSql over hand-written SQL', () => {
   });
 
   it('a block comment before BEGIN, and CRLF line ends, still make one transaction', () => {
-    const text = '-- reviewed by ops\r\n/* step 1 */ BEGIN;\r\ninsert into t values (1);\r\nCOMMIT;\r\nselect 2;\r\n';
+    const text =
+      '-- reviewed by ops\r\n/* step 1 */ BEGIN;\r\ninsert into t values (1);\r\nCOMMIT;\r\nselect 2;\r\n';
     const units = splitSql(text);
     expect(units.map((u) => [u.transaction, u.line, u.comment])).toEqual([
       [true, 2, 'reviewed by ops'],
