@@ -103,6 +103,8 @@ export interface ParentInfo extends QualifiedName {
   keyType?: KeyType;
   /** Columns an INSERT may name (not generated), in the parent's order. */
   insertableColumns?: string[];
+  /** The parent's own tablespace, when it has one (new partitions go there). */
+  tablespace?: string;
   partitions: PartitionInfo[];
   defaultPartition?: DefaultPartitionInfo;
   archived: ArchivedTable[];
@@ -193,6 +195,8 @@ export interface TablePlan {
   defaultPartition?: QualifiedName;
   /** Columns an INSERT may name, for moving rows out of DEFAULT. */
   insertableColumns?: string[];
+  /** The parent's tablespace, when it has one. */
+  tablespace?: string;
   /** Coverage of the database as it is now (what `check` judges). */
   coverage: Coverage;
   /** Coverage once this plan's creates exist. */

@@ -6766,26 +6766,14 @@ function splitSql(text) {
 var errors = __nccwpck_require__(3916);
 ;// CONCATENATED MODULE: ./src/apply/execute.ts
 
-
+/** Sets the per-attempt lock wait for the session; every unit after it runs under it. */
+async function setLockTimeout(client, ms) {
+    await client.query((0,render/* lockTimeoutStatement */.Cj)(ms));
+}
 // lock_not_available (lock_timeout), deadlock_detected, serialization_failure: someone else's
 // transaction was in the way, so the same statement can simply be tried again.
 const RETRYABLE = new Set(['55P03', '40P01', '40001']);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/** Statements PostgreSQL refuses inside a transaction block. */
-const NO_TRANSACTION = /\bconcurrently\b|^\s*(vacuum|create\s+database|drop\s+database|alter\s+system)\b/i;
-function wrap(unit, lockTimeoutMs) {
-    if (unit.transaction) {
-        // The file's own BEGIN … COMMIT: set the timeout for just that transaction, right after BEGIN
-        // (which may follow a comment: without the SET, the block would wait for locks unbounded).
-        const body = firstWords(unit.sql);
-        const lead = unit.sql.slice(0, unit.sql.length - body.length);
-        return `${lead}${body.replace(/^(begin|start\s+transaction)\b[^;]*;/i, (begin) => `${begin}\nSET LOCAL lock_timeout = '${lockTimeoutMs}ms';`)}`;
-    }
-    if (/^\s*(set|reset)\b/i.test(unit.sql) || NO_TRANSACTION.test(unit.sql)) {
-        return `${(0,render/* lockTimeoutStatement */.Cj)(lockTimeoutMs)}\n${unit.sql}`;
-    }
-    return `BEGIN;\nSET LOCAL lock_timeout = '${lockTimeoutMs}ms';\n${unit.sql}\nCOMMIT;`;
-}
 /** The notices of a step with nothing left to do (CREATE … IF NOT EXISTS, and our DO blocks). */
 const ALREADY = /already exists, skipping/;
 async function executeUnit(client, unit, options) {
@@ -6800,12 +6788,15 @@ async function executeUnit(client, unit, options) {
             attempts += 1;
             notices.length = 0;
             try {
-                await client.query(wrap(unit, options.lockTimeoutMs));
+                // Run as written: a single statement is its own transaction, a BEGIN … COMMIT block one
+                // transaction; the session's lock_timeout (set once by the caller) bounds every lock wait.
+                await client.query(unit.sql);
                 const status = notices.length > 0 && notices.every((n) => ALREADY.test(n)) ? 'already-done' : 'done';
                 return { unit, status, attempts, ms: Date.now() - started, notices: [...notices] };
             }
             catch (error) {
-                await client.query('ROLLBACK').catch(() => undefined);
+                if (unit.transaction)
+                    await client.query('ROLLBACK').catch(() => undefined);
                 const code = error.code ?? '';
                 const backoff = Math.min(options.maxBackoffMs ?? 5000, (options.backoffMs ?? 100) * 2 ** (attempts - 1)) *
                     (0.5 + random());
@@ -6877,25 +6868,35 @@ function logOutcome(logger, o, context) {
 }
 /** The server ended the session (admin shutdown, terminated backend) or the socket closed. */
 const isConnectionFailure = (o) => /^(57P|08)/.test(o.code ?? '') || /connection terminated|not queryable|ECONNRESET/i.test(o.error ?? '');
+const TOUCHES_LOCK_TIMEOUT = /^\s*(set\s+(session\s+)?lock_timeout|reset\s+(lock_timeout|all))\b/i;
 async function runUnits(client, units, settings, logger) {
     const deadline = Date.now() + settings.deadlineSeconds * 1000;
+    await setLockTimeout(client, settings.lockTimeoutMs);
     const outcomes = [];
     let lost = false;
     client.once('end', () => (lost = true));
     let context = '';
     for (const [i, unit] of units.entries()) {
+        // No new attempt starts after the deadline (executeUnit only checks it between retries).
+        if (Date.now() >= deadline) {
+            logger.log('error', `the run deadline passed; ${units.length - i} statements not run, the next run does them`);
+            return { outcomes, notRun: units.slice(i), lost: false };
+        }
         // A statement without a comment of its own continues the step group of the one before.
         if (unit.comment)
             context = /^SET\b/i.test(unit.sql) ? '' : (unit.comment.split('\n').at(-1) ?? '');
-        const outcome = await executeUnit(client, unit, { lockTimeoutMs: settings.lockTimeoutMs, deadline });
+        const outcome = await executeUnit(client, unit, { deadline });
         outcomes.push(outcome);
+        // Our per-attempt bound stays in force whatever the file sets: a long lock wait stalls production.
+        if (TOUCHES_LOCK_TIMEOUT.test(unit.sql))
+            await setLockTimeout(client, settings.lockTimeoutMs);
         logOutcome(logger, outcome, context);
         if (outcome.status === 'failed' && (lost || isConnectionFailure(outcome))) {
             logger.log('error', 'the connection was lost; the next run completes what is left');
-            return { outcomes, notRun: units.slice(i + 1) };
+            return { outcomes, notRun: units.slice(i + 1), lost: true };
         }
     }
-    return { outcomes, notRun: [] };
+    return { outcomes, notRun: [], lost: false };
 }
 async function apply(settings, logger) {
     const started = Date.now();
@@ -6905,8 +6906,8 @@ async function apply(settings, logger) {
         await (0,lock/* acquireRunLock */.Vd)(client, settings.lockWaitSeconds);
         logger.log('info', 'holding the run lock');
         if (fileUnits) {
-            const run = await runUnits(client, fileUnits, settings, logger);
-            return { ...run, ms: Date.now() - started };
+            const { outcomes, notRun } = await runUnits(client, fileUnits, settings, logger);
+            return { outcomes, notRun, ms: Date.now() - started };
         }
         const { config } = settings.source;
         // Planned under the lock from a fresh snapshot: nothing another run did can be undone or repeated.
@@ -6916,9 +6917,9 @@ async function apply(settings, logger) {
             return { outcomes: [], notRun: [], plan, after: plan, ms: Date.now() - started };
         }
         const sql = (0,render/* renderPlanSql */.s4)(plan, { strategy: settings.strategy, lockTimeoutMs: settings.lockTimeoutMs });
-        const run = await runUnits(client, splitSql(sql), settings, logger);
-        const after = run.notRun.length === 0 ? (await (0,core/* inspectWith */.ZF)(client, config, settings.now)).plan : undefined;
-        return { ...run, plan, ...(after && { after }), ms: Date.now() - started };
+        const { outcomes, notRun, lost } = await runUnits(client, splitSql(sql), settings, logger);
+        const after = lost ? undefined : (await (0,core/* inspectWith */.ZF)(client, config, settings.now)).plan;
+        return { outcomes, notRun, plan, ...(after && { after }), ms: Date.now() - started };
     }
     finally {
         await (0,lock/* releaseRunLock */.ai)(client).catch(() => undefined);
@@ -7227,7 +7228,9 @@ parent as (
          -- Columns an INSERT may name (not dropped, not generated): moving rows out of DEFAULT lists them.
          array(select col.attname::text from pg_attribute col
                 where col.attrelid = c.oid and col.attnum > 0 and not col.attisdropped and col.attgenerated = ''
-                order by col.attnum) as insertable_columns
+                order by col.attnum) as insertable_columns,
+         -- PARTITION OF puts new partitions in the parent's tablespace; our LIKE + ATTACH must say it.
+         (select spcname::text from pg_tablespace where oid = c.reltablespace) as tablespace
   from target t
   left join pg_namespace n on n.nspname = t.schema_name
   left join pg_class c on c.relnamespace = n.oid and c.relname = t.table_name
@@ -7465,6 +7468,7 @@ function toParentInfo(row, target, members) {
         keyTypeName: verdict.keyTypeName,
         keyType: verdict.keyType,
         insertableColumns: row.insertable_columns,
+        ...(row.tablespace && { tablespace: row.tablespace }),
         partitions,
         ...(defaultPartition && { defaultPartition }),
         archived,
@@ -21919,6 +21923,7 @@ function planner_tableFields(spec, parent) {
             defaultPartition: { schema: parent.defaultPartition.schema, name: parent.defaultPartition.name },
         }),
         ...(parent?.insertableColumns && { insertableColumns: parent.insertableColumns }),
+        ...(parent?.tablespace && { tablespace: parent.tablespace }),
     };
 }
 function skippedPlan(spec, parent, finding) {
@@ -23330,21 +23335,29 @@ function partitionOf(table, create) {
     return (`CREATE TABLE IF NOT EXISTS ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(create)} PARTITION OF ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(table)}\n` +
         `    ${forValues(create)};`);
 }
-function createLike(table, create) {
-    return `CREATE TABLE IF NOT EXISTS ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(create)}\n    (LIKE ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(table)} ${LIKE_OPTIONS});`;
-}
-/** ATTACH, skipped when the table is a partition already (so the file is safe to run twice). */
-function guardedAttach(table, create) {
+/**
+ * The table made on its own, then attached: one statement (a DO block, so one transaction) that
+ * skips whatever is done already, so the file is safe to run twice and a cut-off run resumes.
+ */
+function createAndAttach(table, create) {
+    const partition = (0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(create);
     return `DO ${dollarQuoted([
         'BEGIN',
-        `  IF NOT EXISTS (SELECT FROM pg_inherits WHERE inhrelid = ${regclass(create)}) THEN`,
-        `    ALTER TABLE ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(table)} ATTACH PARTITION ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(create)}`,
-        `      ${forValues(create)};`,
+        `  IF to_regclass(${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteLiteral */ .ce)(partition)}) IS NULL THEN`,
+        `    CREATE TABLE ${partition} (LIKE ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(table)} ${LIKE_OPTIONS})${tablespaceClause(table)};`,
+        '  END IF;',
+        `  IF EXISTS (SELECT FROM pg_inherits WHERE inhrelid = ${regclass(create)}) THEN`,
+        `    RAISE NOTICE 'partition % already exists, skipping', ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteLiteral */ .ce)(partition)};`,
         '  ELSE',
-        `    RAISE NOTICE 'partition % already exists, skipping', ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteLiteral */ .ce)((0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(create))};`,
+        `    ALTER TABLE ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteQualified */ .$s)(table)} ATTACH PARTITION ${partition}`,
+        `      ${forValues(create)};`,
         '  END IF;',
         'END',
     ].join('\n'))};`;
+}
+/** PARTITION OF puts a partition in the parent's tablespace; LIKE does not, so we say it. */
+function tablespaceClause(table) {
+    return table.tablespace ? ` TABLESPACE ${(0,_quote__WEBPACK_IMPORTED_MODULE_0__/* .quoteIdent */ .v4)(table.tablespace)}` : '';
 }
 /**
  * With a DEFAULT partition, rows for the new range may sit in it (and more may arrive until the
@@ -23380,7 +23393,7 @@ function moveFromDefault(table, create, def, columns) {
         '  END IF;',
         `  LOCK TABLE ONLY ${parent} IN SHARE UPDATE EXCLUSIVE MODE;`,
         `  LOCK TABLE ${defaultName} IN ACCESS EXCLUSIVE MODE;`,
-        `  CREATE TABLE IF NOT EXISTS ${partition} (LIKE ${parent} ${LIKE_OPTIONS});`,
+        `  CREATE TABLE IF NOT EXISTS ${partition} (LIKE ${parent} ${LIKE_OPTIONS})${tablespaceClause(table)};`,
         `  SELECT count(*) INTO rows_existing FROM ${partition};`,
         `  SELECT count(*) INTO rows_before FROM ${defaultName}${where};`,
         `  WITH moved AS (DELETE FROM ${defaultName}${where} RETURNING ${list})`,
@@ -23406,7 +23419,7 @@ function createStatements(table, create, strategy = DEFAULT_STRATEGY) {
         return [moveFromDefault(table, create, table.defaultPartition, table.insertableColumns)];
     }
     if (strategy === 'attach' || create.adopt)
-        return [createLike(table, create), guardedAttach(table, create)];
+        return [createAndAttach(table, create)];
     return [partitionOf(table, create)];
 }
 function createComment(table, create) {
@@ -23428,7 +23441,8 @@ function renderPlanSql(plan, options = {}) {
     const creates = plan.tables.reduce((n, t) => n + t.create.length, 0);
     const lines = [
         `-- partition-keeper plan for ${plan.now}: ${creates} partition${creates === 1 ? '' : 's'} to create.`,
-        '-- Review, then run with `partition-keeper apply --sql FILE` (it retries on lock timeouts).',
+        '-- Review, then run with `partition-keeper apply --sql FILE`: it runs each statement under',
+        '-- its --lock-timeout and retries on timeouts (the SET below is for running it with psql).',
         '-- Safe to run twice: every step checks first whether it is done.',
         lockTimeoutStatement(options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS),
     ];

@@ -9,7 +9,7 @@ import type { Logger } from '../log';
 import { renderPlanSql, type Strategy } from '../sql/render';
 import { splitSql, type SqlUnit } from '../sql/split';
 import { UsageError } from '../errors';
-import { ALREADY, executeUnit, type UnitOutcome } from './execute';
+import { ALREADY, executeUnit, setLockTimeout, type UnitOutcome } from './execute';
 import { acquireRunLock, releaseRunLock } from './lock';
 
 export interface ApplySettings {
@@ -69,8 +69,11 @@ function logOutcome(logger: Logger, o: UnitOutcome, context: string): void {
 const isConnectionFailure = (o: UnitOutcome): boolean =>
   /^(57P|08)/.test(o.code ?? '') || /connection terminated|not queryable|ECONNRESET/i.test(o.error ?? '');
 
+const TOUCHES_LOCK_TIMEOUT = /^\s*(set\s+(session\s+)?lock_timeout|reset\s+(lock_timeout|all))\b/i;
+
 async function runUnits(client: pg.Client, units: SqlUnit[], settings: ApplySettings, logger: Logger) {
   const deadline = Date.now() + settings.deadlineSeconds * 1000;
+  await setLockTimeout(client, settings.lockTimeoutMs);
   const outcomes: UnitOutcome[] = [];
   let lost = false;
   client.once('end', () => (lost = true));
@@ -86,8 +89,10 @@ async function runUnits(client: pg.Client, units: SqlUnit[], settings: ApplySett
     }
     // A statement without a comment of its own continues the step group of the one before.
     if (unit.comment) context = /^SET\b/i.test(unit.sql) ? '' : (unit.comment.split('\n').at(-1) ?? '');
-    const outcome = await executeUnit(client, unit, { lockTimeoutMs: settings.lockTimeoutMs, deadline });
+    const outcome = await executeUnit(client, unit, { deadline });
     outcomes.push(outcome);
+    // Our per-attempt bound stays in force whatever the file sets: a long lock wait stalls production.
+    if (TOUCHES_LOCK_TIMEOUT.test(unit.sql)) await setLockTimeout(client, settings.lockTimeoutMs);
     logOutcome(logger, outcome, context);
     if (outcome.status === 'failed' && (lost || isConnectionFailure(outcome))) {
       logger.log('error', 'the connection was lost; the next run completes what is left');

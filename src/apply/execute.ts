@@ -1,12 +1,17 @@
-// Runs SQL units one at a time, each in its own short transaction with a short lock_timeout,
-// retrying lock timeouts with backoff and jitter until the run's deadline. A queued lock request
-// blocks every query that arrives after it, so we never wait long in the queue: we leave and retry.
+// Runs SQL units one at a time, each its own short transaction under the session's short
+// lock_timeout, retrying lock timeouts with backoff and jitter until the run's deadline. A queued
+// lock request blocks every query that arrives after it, so we never wait long in the queue: we
+// leave it and come back.
 import type pg from 'pg';
 import { lockTimeoutStatement } from '../sql/render';
-import { firstWords, type SqlUnit } from '../sql/split';
+import type { SqlUnit } from '../sql/split';
+
+/** Sets the per-attempt lock wait for the session; every unit after it runs under it. */
+export async function setLockTimeout(client: pg.Client, ms: number): Promise<void> {
+  await client.query(lockTimeoutStatement(ms));
+}
 
 export interface ExecuteOptions {
-  lockTimeoutMs: number;
   /** Epoch ms after which no new attempt starts. */
   deadline: number;
   /** First backoff; doubles per attempt up to maxBackoffMs, each scaled by a random 0.5–1.5. */
@@ -34,26 +39,6 @@ const RETRYABLE = new Set(['55P03', '40P01', '40001']);
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Statements PostgreSQL refuses inside a transaction block. */
-const NO_TRANSACTION = /\bconcurrently\b|^\s*(vacuum|create\s+database|drop\s+database|alter\s+system)\b/i;
-
-function wrap(unit: SqlUnit, lockTimeoutMs: number): string {
-  if (unit.transaction) {
-    // The file's own BEGIN … COMMIT: set the timeout for just that transaction, right after BEGIN
-    // (which may follow a comment: without the SET, the block would wait for locks unbounded).
-    const body = firstWords(unit.sql);
-    const lead = unit.sql.slice(0, unit.sql.length - body.length);
-    return `${lead}${body.replace(
-      /^(begin|start\s+transaction)\b[^;]*;/i,
-      (begin) => `${begin}\nSET LOCAL lock_timeout = '${lockTimeoutMs}ms';`,
-    )}`;
-  }
-  if (/^\s*(set|reset)\b/i.test(unit.sql) || NO_TRANSACTION.test(unit.sql)) {
-    return `${lockTimeoutStatement(lockTimeoutMs)}\n${unit.sql}`;
-  }
-  return `BEGIN;\nSET LOCAL lock_timeout = '${lockTimeoutMs}ms';\n${unit.sql}\nCOMMIT;`;
-}
-
 /** The notices of a step with nothing left to do (CREATE … IF NOT EXISTS, and our DO blocks). */
 export const ALREADY = /already exists, skipping/;
 
@@ -73,11 +58,13 @@ export async function executeUnit(
       attempts += 1;
       notices.length = 0;
       try {
-        await client.query(wrap(unit, options.lockTimeoutMs));
+        // Run as written: a single statement is its own transaction, a BEGIN … COMMIT block one
+        // transaction; the session's lock_timeout (set once by the caller) bounds every lock wait.
+        await client.query(unit.sql);
         const status = notices.length > 0 && notices.every((n) => ALREADY.test(n)) ? 'already-done' : 'done';
         return { unit, status, attempts, ms: Date.now() - started, notices: [...notices] };
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        if (unit.transaction) await client.query('ROLLBACK').catch(() => undefined);
         const code = (error as { code?: string }).code ?? '';
         const backoff =
           Math.min(options.maxBackoffMs ?? 5000, (options.backoffMs ?? 100) * 2 ** (attempts - 1)) *

@@ -32,7 +32,9 @@ parent as (
          -- Columns an INSERT may name (not dropped, not generated): moving rows out of DEFAULT lists them.
          array(select col.attname::text from pg_attribute col
                 where col.attrelid = c.oid and col.attnum > 0 and not col.attisdropped and col.attgenerated = ''
-                order by col.attnum) as insertable_columns
+                order by col.attnum) as insertable_columns,
+         -- PARTITION OF puts new partitions in the parent's tablespace; our LIKE + ATTACH must say it.
+         (select spcname::text from pg_tablespace where oid = c.reltablespace) as tablespace
   from target t
   left join pg_namespace n on n.nspname = t.schema_name
   left join pg_class c on c.relnamespace = n.oid and c.relname = t.table_name

@@ -40,6 +40,7 @@ interface ParentRow {
   key_column: string | null;
   key_type_name: string | null;
   insertable_columns: string[];
+  tablespace: string | null;
 }
 
 interface MemberRow {
@@ -210,6 +211,7 @@ function toParentInfo(row: ParentRow, target: SnapshotTarget, members: MemberRow
     keyTypeName: verdict.keyTypeName,
     keyType: verdict.keyType,
     insertableColumns: row.insertable_columns,
+    ...(row.tablespace && { tablespace: row.tablespace }),
     partitions,
     ...(defaultPartition && { defaultPartition }),
     archived,

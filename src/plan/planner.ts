@@ -79,6 +79,7 @@ function tableFields(spec: TableSpec, parent: ParentInfo | undefined) {
       defaultPartition: { schema: parent.defaultPartition.schema, name: parent.defaultPartition.name },
     }),
     ...(parent?.insertableColumns && { insertableColumns: parent.insertableColumns }),
+    ...(parent?.tablespace && { tablespace: parent.tablespace }),
   };
 }
 

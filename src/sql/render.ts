@@ -56,24 +56,32 @@ function partitionOf(table: TablePlan, create: PlannedCreate): string {
   );
 }
 
-function createLike(table: TablePlan, create: PlannedCreate): string {
-  return `CREATE TABLE IF NOT EXISTS ${quoteQualified(create)}\n    (LIKE ${quoteQualified(table)} ${LIKE_OPTIONS});`;
-}
-
-/** ATTACH, skipped when the table is a partition already (so the file is safe to run twice). */
-function guardedAttach(table: TablePlan, create: PlannedCreate): string {
+/**
+ * The table made on its own, then attached: one statement (a DO block, so one transaction) that
+ * skips whatever is done already, so the file is safe to run twice and a cut-off run resumes.
+ */
+function createAndAttach(table: TablePlan, create: PlannedCreate): string {
+  const partition = quoteQualified(create);
   return `DO ${dollarQuoted(
     [
       'BEGIN',
-      `  IF NOT EXISTS (SELECT FROM pg_inherits WHERE inhrelid = ${regclass(create)}) THEN`,
-      `    ALTER TABLE ${quoteQualified(table)} ATTACH PARTITION ${quoteQualified(create)}`,
-      `      ${forValues(create)};`,
+      `  IF to_regclass(${quoteLiteral(partition)}) IS NULL THEN`,
+      `    CREATE TABLE ${partition} (LIKE ${quoteQualified(table)} ${LIKE_OPTIONS})${tablespaceClause(table)};`,
+      '  END IF;',
+      `  IF EXISTS (SELECT FROM pg_inherits WHERE inhrelid = ${regclass(create)}) THEN`,
+      `    RAISE NOTICE 'partition % already exists, skipping', ${quoteLiteral(partition)};`,
       '  ELSE',
-      `    RAISE NOTICE 'partition % already exists, skipping', ${quoteLiteral(quoteQualified(create))};`,
+      `    ALTER TABLE ${quoteQualified(table)} ATTACH PARTITION ${partition}`,
+      `      ${forValues(create)};`,
       '  END IF;',
       'END',
     ].join('\n'),
   )};`;
+}
+
+/** PARTITION OF puts a partition in the parent's tablespace; LIKE does not, so we say it. */
+function tablespaceClause(table: TablePlan): string {
+  return table.tablespace ? ` TABLESPACE ${quoteIdent(table.tablespace)}` : '';
 }
 
 /**
@@ -116,7 +124,7 @@ function moveFromDefault(
       '  END IF;',
       `  LOCK TABLE ONLY ${parent} IN SHARE UPDATE EXCLUSIVE MODE;`,
       `  LOCK TABLE ${defaultName} IN ACCESS EXCLUSIVE MODE;`,
-      `  CREATE TABLE IF NOT EXISTS ${partition} (LIKE ${parent} ${LIKE_OPTIONS});`,
+      `  CREATE TABLE IF NOT EXISTS ${partition} (LIKE ${parent} ${LIKE_OPTIONS})${tablespaceClause(table)};`,
       `  SELECT count(*) INTO rows_existing FROM ${partition};`,
       `  SELECT count(*) INTO rows_before FROM ${defaultName}${where};`,
       `  WITH moved AS (DELETE FROM ${defaultName}${where} RETURNING ${list})`,
@@ -147,7 +155,7 @@ export function createStatements(
   if (table.defaultPartition && table.insertableColumns && table.keyColumn) {
     return [moveFromDefault(table, create, table.defaultPartition, table.insertableColumns)];
   }
-  if (strategy === 'attach' || create.adopt) return [createLike(table, create), guardedAttach(table, create)];
+  if (strategy === 'attach' || create.adopt) return [createAndAttach(table, create)];
   return [partitionOf(table, create)];
 }
 
@@ -175,7 +183,8 @@ export function renderPlanSql(plan: Plan, options: RenderOptions = {}): string {
   const creates = plan.tables.reduce((n, t) => n + t.create.length, 0);
   const lines = [
     `-- partition-keeper plan for ${plan.now}: ${creates} partition${creates === 1 ? '' : 's'} to create.`,
-    '-- Review, then run with `partition-keeper apply --sql FILE` (it retries on lock timeouts).',
+    '-- Review, then run with `partition-keeper apply --sql FILE`: it runs each statement under',
+    '-- its --lock-timeout and retries on timeouts (the SET below is for running it with psql).',
     '-- Safe to run twice: every step checks first whether it is done.',
     lockTimeoutStatement(options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS),
   ];
