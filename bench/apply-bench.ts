@@ -59,8 +59,12 @@ const today = await withClient(baseUrl, async (db) => {
                 where c.relname ~ '^bench_t\\d+_p\\d{4}_\\d{2}$'
                   and to_date(substring(c.relname from '_p(\\d{4}_\\d{2})$'), 'YYYY_MM') >= '${current}'::date
       loop execute format('drop table %s', r.part); end loop;
-      ${withDefault ? '' : `for r in select c.oid::regclass as part from pg_class c where c.relname ~ '^bench_t\\d+_default$'
-      loop execute format('drop table %s', r.part); end loop;`}
+      ${
+        withDefault
+          ? ''
+          : `for r in select c.oid::regclass as part from pg_class c where c.relname ~ '^bench_t\\d+_default$'
+      loop execute format('drop table %s', r.part); end loop;`
+      }
     end $$`);
   // Without this pg_partman creates nothing ahead of a table that has no new rows (its guard
   // against endless creation); our tool and the bare DDL create regardless, so make it do the same.
@@ -101,12 +105,30 @@ const subjects: Record<string, (url: string) => [string, string[]]> = {
   ],
   'partition-keeper apply (partition-of)': () => [
     'node',
-    ['dist/cli/index.js', 'apply', '--config', configFile, '--strategy', 'partition-of', '--now', new Date().toISOString().slice(0, 10)],
+    [
+      'dist/cli/index.js',
+      'apply',
+      '--config',
+      configFile,
+      '--strategy',
+      'partition-of',
+      '--now',
+      new Date().toISOString().slice(0, 10),
+    ],
   ],
   'psql, bare DDL': (url) => ['psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-f', ddlFile]],
   'pg_partman run_maintenance()': (url) => [
     'psql',
-    ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-c', 'select partman.run_maintenance(p_analyze := false)'],
+    [
+      '-X',
+      '-q',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-d',
+      url,
+      '-c',
+      'select partman.run_maintenance(p_analyze := false)',
+    ],
   ],
 };
 
@@ -153,10 +175,16 @@ console.log(
 console.log('| subject | partitions created | median ms | runs ms |');
 console.log('| --- | ---: | ---: | --- |');
 for (const name of Object.keys(subjects)) {
-  console.log(`| ${name} | ${created[name]} | ${ms(name).toFixed(0)} | ${(times[name] ?? []).map((t) => t.toFixed(0)).join(', ')} |`);
+  console.log(
+    `| ${name} | ${created[name]} | ${ms(name).toFixed(0)} | ${(times[name] ?? []).map((t) => t.toFixed(0)).join(', ')} |`,
+  );
 }
-console.log(`ratio apply (attach) / psql bare DDL: ${(ours / ms('psql, bare DDL')).toFixed(2)} (target ≤ 1.3)`);
-console.log(`ratio apply (attach) / pg_partman run_maintenance(): ${(ours / ms('pg_partman run_maintenance()')).toFixed(2)} (target ≤ 0.5)`);
+console.log(
+  `ratio apply (attach) / psql bare DDL: ${(ours / ms('psql, bare DDL')).toFixed(2)} (target ≤ 1.3)`,
+);
+console.log(
+  `ratio apply (attach) / pg_partman run_maintenance(): ${(ours / ms('pg_partman run_maintenance()')).toFixed(2)} (target ≤ 0.5)`,
+);
 console.log(
   `ratio apply (partition-of) / psql bare DDL: ${(ms('partition-keeper apply (partition-of)') / ms('psql, bare DDL')).toFixed(2)}`,
 );

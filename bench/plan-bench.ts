@@ -55,7 +55,8 @@ const array = (values: (string | null)[]): string =>
 const bareSql = SNAPSHOT_SQL.replaceAll('$1::text[]', array(specs.map((s) => s.schema)))
   .replaceAll('$2::text[]', array(specs.map((s) => s.name)))
   .replaceAll('$3::text[]', array(specs.map((s) => s.archive?.schema ?? null)))
-  .replaceAll('$4::text[]', array(specs.map((s) => namePrefix(s.naming, s.name))));
+  .replaceAll('$4::text[]', array(specs.map((s) => namePrefix(s.naming, s.name))))
+  .replaceAll('$5::boolean', 'false'); // as plan sends it: no sizes
 const sqlFile = join(dir, 'catalog.sql');
 writeFileSync(sqlFile, `${bareSql};\n`);
 
@@ -67,7 +68,11 @@ const plan = (): number =>
     env,
   );
 const psql = (): number =>
-  timeCommand('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-o', '/dev/null', '-d', url, '-f', sqlFile], env);
+  timeCommand(
+    'psql',
+    ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-o', '/dev/null', '-d', url, '-f', sqlFile],
+    env,
+  );
 const nodeStart = (): number => timeCommand('node', ['-e', ''], env);
 
 // Warm up once each (file cache, catalog cache), then alternate so drift hits all alike.

@@ -26,9 +26,11 @@ export function readConfig(settings: Pick<InspectSettings, 'configFile' | 'table
 
 /** Plans from an open connection: one snapshot, then the pure planner. */
 export async function inspectWith(client: pg.Client, config: Config, now: Now): Promise<Inspection> {
+  // Plans need bounds, not sizes (measuring sizes opens every partition: `status` alone asks).
   const snapshot = await readSnapshot(
     client,
     config.tables.filter((t) => t.enabled),
+    { sizes: false },
   );
   return { config, snapshot, plan: buildPlan(config.tables, snapshot, now) };
 }

@@ -35157,14 +35157,15 @@ var render = __nccwpck_require__(1374);
 // Splits a SQL file into the units `apply --sql` runs one at a time: single statements, or an
 // explicit BEGIN … COMMIT block kept whole. Aware of quotes, dollar quotes and comments, so a `;`
 // inside a DO block or a string does not end a statement.
+const DOLLAR_TAG = /\$([A-Za-z_][A-Za-z0-9_]*)?\$/y;
 /** Length of the quoted or commented token starting at `i`, or 0 when none starts there. */
 function skipToken(text, i) {
-    const rest = text.slice(i);
-    if (rest.startsWith('--')) {
+    // No slicing: this runs for every character of files of thousands of statements.
+    if (text.startsWith('--', i)) {
         const end = text.indexOf('\n', i);
         return (end === -1 ? text.length : end) - i;
     }
-    if (rest.startsWith('/*')) {
+    if (text.startsWith('/*', i)) {
         let depth = 0;
         let j = i;
         while (j < text.length) {
@@ -35183,12 +35184,13 @@ function skipToken(text, i) {
         }
         return text.length - i;
     }
-    const dollar = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(rest);
+    DOLLAR_TAG.lastIndex = i;
+    const dollar = text[i] === '$' ? DOLLAR_TAG.exec(text) : null;
     if (dollar && !/[A-Za-z0-9_$]/.test(text[i - 1] ?? ' ')) {
         const end = text.indexOf(dollar[0], i + dollar[0].length);
         return (end === -1 ? text.length : end + dollar[0].length) - i;
     }
-    const quote = rest[0];
+    const quote = text[i];
     if (quote === "'" || quote === '"') {
         const backslashes = quote === "'" && /[eE]/.test(text[i - 1] ?? '') && !/[A-Za-z0-9_]/.test(text[i - 2] ?? ' ');
         let j = i + 1;
@@ -35209,6 +35211,7 @@ function skipToken(text, i) {
 function splitStatements(text) {
     const statements = [];
     let start = 0;
+    let startLine = 1; // line of `start`, kept as we go (counting from the top each time is quadratic)
     let i = 0;
     const flush = (end) => {
         const raw = text.slice(start, end);
@@ -35225,9 +35228,9 @@ function splitStatements(text) {
         }
         const sql = lines.slice(first).join('\n').trim();
         if (sql !== '') {
-            const line = text.slice(0, start).split('\n').length + first;
-            statements.push({ sql, comment: comments.join('\n').trim(), line });
+            statements.push({ sql, comment: comments.join('\n').trim(), line: startLine + first });
         }
+        startLine += lines.length - 1;
         start = end;
     };
     while (i < text.length) {
@@ -49711,13 +49714,15 @@ detached as (
     and c.oid is distinct from p.oid
 ),
 
--- Sizes and row estimates. A sub-partitioned table stores nothing itself: add up its leaves.
--- reltuples is -1 until the table is first analyzed (or, summed over leaves, when none was).
+-- Sizes ($5: only when asked, for the status command — measuring opens every partition, which in a fresh
+-- session is most of this query's time) and row estimates. A sub-partitioned table stores nothing
+-- itself: add up its leaves. reltuples is -1 until the table is first analyzed (or, summed over
+-- leaves, when none was).
 member as (
   select m.ord, m.role, c.oid::int8 as oid, n.nspname::text as schema, c.relname::text as name,
          c.relkind = 'p' as sub_partitioned,
          pg_get_expr(c.relpartbound, c.oid) as bound,
-         coalesce(leaves.bytes, pg_total_relation_size(c.oid), 0)::int8 as bytes,
+         case when $5::boolean then coalesce(leaves.bytes, pg_total_relation_size(c.oid), 0) else 0 end::int8 as bytes,
          case when c.relkind = 'p' then coalesce(leaves.reltuples, -1) else c.reltuples end::float8 as reltuples
   from (select * from attached union all select * from detached) m
   join pg_class c on c.oid = m.oid
@@ -49727,7 +49732,7 @@ member as (
            sum(leaf_class.reltuples) filter (where leaf_class.reltuples >= 0) as reltuples
     from pg_partition_tree(c.oid) leaf
     join pg_class leaf_class on leaf_class.oid = leaf.relid
-    where c.relkind = 'p' and leaf.isleaf
+    where c.relkind = 'p' and leaf.isleaf and $5::boolean
   ) leaves on true
 )
 
@@ -49790,13 +49795,14 @@ order by ord, counts.day nulls last
 
 
 /** Reads the parents named by `targets`; a table that cannot be managed gets a `problem`, never an exception. */
-async function readSnapshot(client, targets) {
+async function readSnapshot(client, targets, options = {}) {
     const unique = uniqueTargets(targets);
     const { rows } = await client.query(SNAPSHOT_SQL, [
         unique.map((t) => t.schema),
         unique.map((t) => t.name),
         unique.map((t) => archiveSchemaOf(t) ?? null),
         unique.map((t) => namePrefix(t.naming, t.name)),
+        options.sizes ?? true,
     ]);
     const row = rows[0];
     if (!row)
@@ -50752,7 +50758,8 @@ function readConfig(settings) {
 }
 /** Plans from an open connection: one snapshot, then the pure planner. */
 async function inspectWith(client, config, now) {
-    const snapshot = await readSnapshot(client, config.tables.filter((t) => t.enabled));
+    // Plans need bounds, not sizes (measuring sizes opens every partition: `status` alone asks).
+    const snapshot = await readSnapshot(client, config.tables.filter((t) => t.enabled), { sizes: false });
     return { config, snapshot, plan: buildPlan(config.tables, snapshot, now) };
 }
 async function inspect(settings) {

@@ -63,13 +63,15 @@ detached as (
     and c.oid is distinct from p.oid
 ),
 
--- Sizes and row estimates. A sub-partitioned table stores nothing itself: add up its leaves.
--- reltuples is -1 until the table is first analyzed (or, summed over leaves, when none was).
+-- Sizes ($5: only when asked, for the status command — measuring opens every partition, which in a fresh
+-- session is most of this query's time) and row estimates. A sub-partitioned table stores nothing
+-- itself: add up its leaves. reltuples is -1 until the table is first analyzed (or, summed over
+-- leaves, when none was).
 member as (
   select m.ord, m.role, c.oid::int8 as oid, n.nspname::text as schema, c.relname::text as name,
          c.relkind = 'p' as sub_partitioned,
          pg_get_expr(c.relpartbound, c.oid) as bound,
-         coalesce(leaves.bytes, pg_total_relation_size(c.oid), 0)::int8 as bytes,
+         case when $5::boolean then coalesce(leaves.bytes, pg_total_relation_size(c.oid), 0) else 0 end::int8 as bytes,
          case when c.relkind = 'p' then coalesce(leaves.reltuples, -1) else c.reltuples end::float8 as reltuples
   from (select * from attached union all select * from detached) m
   join pg_class c on c.oid = m.oid
@@ -79,7 +81,7 @@ member as (
            sum(leaf_class.reltuples) filter (where leaf_class.reltuples >= 0) as reltuples
     from pg_partition_tree(c.oid) leaf
     join pg_class leaf_class on leaf_class.oid = leaf.relid
-    where c.relkind = 'p' and leaf.isleaf
+    where c.relkind = 'p' and leaf.isleaf and $5::boolean
   ) leaves on true
 )
 

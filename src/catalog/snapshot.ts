@@ -75,14 +75,24 @@ interface DefaultRowsRow {
   row_count: string;
 }
 
+export interface SnapshotOptions {
+  /** Measure each partition's size (default true). Planning does not need it, and it is the costly part. */
+  sizes?: boolean;
+}
+
 /** Reads the parents named by `targets`; a table that cannot be managed gets a `problem`, never an exception. */
-export async function readSnapshot(client: pg.Client, targets: SnapshotTarget[]): Promise<CatalogSnapshot> {
+export async function readSnapshot(
+  client: pg.Client,
+  targets: SnapshotTarget[],
+  options: SnapshotOptions = {},
+): Promise<CatalogSnapshot> {
   const unique = uniqueTargets(targets);
   const { rows } = await client.query<SnapshotRow>(SNAPSHOT_SQL, [
     unique.map((t) => t.schema),
     unique.map((t) => t.name),
     unique.map((t) => archiveSchemaOf(t) ?? null),
     unique.map((t) => namePrefix(t.naming, t.name)),
+    options.sizes ?? true,
   ]);
   const row = rows[0];
   if (!row) throw new Error('the catalog query returned no row');

@@ -19,14 +19,16 @@ interface Statement {
   line: number;
 }
 
+const DOLLAR_TAG = /\$([A-Za-z_][A-Za-z0-9_]*)?\$/y;
+
 /** Length of the quoted or commented token starting at `i`, or 0 when none starts there. */
 function skipToken(text: string, i: number): number {
-  const rest = text.slice(i);
-  if (rest.startsWith('--')) {
+  // No slicing: this runs for every character of files of thousands of statements.
+  if (text.startsWith('--', i)) {
     const end = text.indexOf('\n', i);
     return (end === -1 ? text.length : end) - i;
   }
-  if (rest.startsWith('/*')) {
+  if (text.startsWith('/*', i)) {
     let depth = 0;
     let j = i;
     while (j < text.length) {
@@ -41,12 +43,13 @@ function skipToken(text: string, i: number): number {
     }
     return text.length - i;
   }
-  const dollar = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(rest);
+  DOLLAR_TAG.lastIndex = i;
+  const dollar = text[i] === '$' ? DOLLAR_TAG.exec(text) : null;
   if (dollar && !/[A-Za-z0-9_$]/.test(text[i - 1] ?? ' ')) {
     const end = text.indexOf(dollar[0], i + dollar[0].length);
     return (end === -1 ? text.length : end + dollar[0].length) - i;
   }
-  const quote = rest[0];
+  const quote = text[i];
   if (quote === "'" || quote === '"') {
     const backslashes =
       quote === "'" && /[eE]/.test(text[i - 1] ?? '') && !/[A-Za-z0-9_]/.test(text[i - 2] ?? ' ');
@@ -65,6 +68,7 @@ function skipToken(text: string, i: number): number {
 function splitStatements(text: string): Statement[] {
   const statements: Statement[] = [];
   let start = 0;
+  let startLine = 1; // line of `start`, kept as we go (counting from the top each time is quadratic)
   let i = 0;
   const flush = (end: number): void => {
     const raw = text.slice(start, end);
@@ -80,9 +84,9 @@ function splitStatements(text: string): Statement[] {
     }
     const sql = lines.slice(first).join('\n').trim();
     if (sql !== '') {
-      const line = text.slice(0, start).split('\n').length + first;
-      statements.push({ sql, comment: comments.join('\n').trim(), line });
+      statements.push({ sql, comment: comments.join('\n').trim(), line: startLine + first });
     }
+    startLine += lines.length - 1;
     start = end;
   };
   while (i < text.length) {
