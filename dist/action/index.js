@@ -35000,8 +35000,8 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _config_errors__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7827);
 /* harmony import */ var _db_connect__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(920);
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3916);
-/* harmony import */ var _now__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8933);
-/* harmony import */ var _core__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(6342);
+/* harmony import */ var _now__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(2210);
+/* harmony import */ var _core__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(51);
 /* harmony import */ var _apply_apply__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(3280);
 /* harmony import */ var _log__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(5625);
 /* harmony import */ var _sql_render__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(1374);
@@ -35147,8 +35147,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: ./src/core.ts + 87 modules
-var core = __nccwpck_require__(6342);
+// EXTERNAL MODULE: ./src/core.ts + 50 modules
+var core = __nccwpck_require__(51);
 // EXTERNAL MODULE: ./src/db/connect.ts + 1 modules
 var connect = __nccwpck_require__(920);
 // EXTERNAL MODULE: ./src/sql/render.ts
@@ -35590,7 +35590,7 @@ function isWithin(path, prefix) {
 
 /***/ }),
 
-/***/ 6342:
+/***/ 51:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35922,21 +35922,54 @@ function unknownTokens(template) {
     const known = new Set(NAMING_TOKENS);
     return [...template.matchAll(/\{([^}]*)\}/g)].map((m) => m[1] ?? '').filter((t) => !known.has(t));
 }
+const compiled = new Map();
+/** The template split into literal text and tokens once (it is rendered for every partition). */
+function partsOf(template) {
+    let parts = compiled.get(template);
+    if (!parts) {
+        parts = [];
+        let last = 0;
+        for (const match of template.matchAll(/\{([^}]*)\}/g)) {
+            parts.push(template.slice(last, match.index), { token: match[1] ?? '' });
+            last = (match.index ?? 0) + match[0].length;
+        }
+        parts.push(template.slice(last));
+        compiled.set(template, parts);
+    }
+    return parts;
+}
 /** The name of the partition whose period starts on `periodStart` (YYYY-MM-DD). */
 function renderName(template, parent, periodStart) {
-    const [y, m, d] = periodStart.split('-').map(Number);
-    // ISO week fields cost a date computation; most templates never ask for them.
-    const isoWeek = template.includes('{IYYY}') || template.includes('{WW}') ? isoWeekOf(y, m, d) : undefined;
-    const values = {
-        parent,
-        YYYY: pad(y, 4),
-        MM: pad(m),
-        DD: pad(d),
-        Q: String(Math.ceil(m / 3)),
-        IYYY: pad(isoWeek?.year ?? 0, 4),
-        WW: pad(isoWeek?.week ?? 0),
+    const y = Number(periodStart.slice(0, 4));
+    const m = Number(periodStart.slice(5, 7));
+    const d = Number(periodStart.slice(8, 10));
+    let isoWeek;
+    const value = (token) => {
+        switch (token) {
+            case 'parent':
+                return parent;
+            case 'YYYY':
+                return pad(y, 4);
+            case 'MM':
+                return pad(m);
+            case 'DD':
+                return pad(d);
+            case 'Q':
+                return String(Math.ceil(m / 3));
+            case 'IYYY':
+                isoWeek ??= isoWeekOf(y, m, d);
+                return pad(isoWeek.year, 4);
+            case 'WW':
+                isoWeek ??= isoWeekOf(y, m, d);
+                return pad(isoWeek.week);
+            default:
+                return undefined;
+        }
     };
-    return template.replace(/\{([^}]*)\}/g, (whole, token) => values[token] ?? whole);
+    let name = '';
+    for (const part of partsOf(template))
+        name += typeof part === 'string' ? part : (value(part.token) ?? `{${part.token}}`);
+    return name;
 }
 function isoWeekOf(y, m, d) {
     // A local Date of that calendar day: date-fns reads its fields in the same zone, so the result
@@ -35970,3463 +36003,171 @@ function namingPattern(template, parent) {
 
 // EXTERNAL MODULE: ./src/sql/quote.ts
 var quote = __nccwpck_require__(5196);
-;// CONCATENATED MODULE: ./node_modules/@date-fns/tz/constants/index.js
-/**
- * The symbol to access the `TZDate`'s function to construct a new instance from
- * the provided value. It helps date-fns to inherit the time zone.
- */
-const constructFromSymbol = Symbol.for("constructDateFrom");
-;// CONCATENATED MODULE: ./node_modules/@date-fns/tz/tzName/index.js
-/**
- * Time zone name format.
- */
-
-/**
- * The function returns the time zone name for the given date in the specified
- * time zone.
- *
- * It uses the `Intl.DateTimeFormat` API and by default outputs the time zone
- * name in a long format, e.g. "Pacific Standard Time" or
- * "Singapore Standard Time".
- *
- * It is possible to specify the format as the third argument using one of the following options
- *
- * - "short": e.g. "EDT" or "GMT+8".
- * - "long": e.g. "Eastern Daylight Time".
- * - "shortGeneric": e.g. "ET" or "Singapore Time".
- * - "longGeneric": e.g. "Eastern Time" or "Singapore Standard Time".
- *
- * These options correspond to TR35 tokens `z..zzz`, `zzzz`, `v`, and `vvvv` respectively: https://www.unicode.org/reports/tr35/tr35-dates.html#dfst-zone
- *
- * @param timeZone - Time zone name (IANA or UTC offset)
- * @param date - Date object to get the time zone name for
- * @param format - Optional format of the time zone name. Defaults to "long". Can be "short", "long", "shortGeneric", or "longGeneric".
- *
- * @returns Time zone name (e.g. "Singapore Standard Time")
- */
-function tzName(timeZone, date, format = "long") {
-  return new Intl.DateTimeFormat("en-US", {
-    // Enforces engine to render the time. Without the option JavaScriptCore omits it.
-    hour: "numeric",
-    timeZone: timeZone,
-    timeZoneName: format
-  }).format(date).split(/\s/g) // Format.JS uses non-breaking spaces
-  .slice(2) // Skip the hour and AM/PM parts
-  .join(" ");
-}
-;// CONCATENATED MODULE: ./node_modules/@date-fns/tz/tzOffset/index.js
-const offsetFormatCache = {};
-const offsetCache = {};
-
-/**
- * The function returns UTC offset in minutes for the given date in specified
- * time zone.
- *
- * Unlike `Date.prototype.getTimezoneOffset`, this function returns the value
- * mirrored to the sign of the offset in the time zone. For Asia/Singapore
- * (UTC+8), `tzOffset` returns `480`, while `getTimezoneOffset` returns `-480`.
- *
- * It uses `Intl.DateTimeFormat` internally to access otherwise unavailable
- * runtime's time zone data, and falls back to basic manual parsing if Intl API
- * is not supported (e.g., older Node.js versions, React Native's Hermes, etc.).
- *
- * @param timeZone - Time zone name (IANA or UTC offset).
- * @param date - Date to check the offset for.
- *
- * @returns UTC offset in minutes (e.g., `480` for date in UTC+8).
- */
-function tzOffset_tzOffset(timeZone, date) {
-  try {
-    // Create `Intl.DateTimeFormat` with `"longOffset"` that gives us consistent
-    // date strings like `"5/19/2026, GMT-08:00"`.
-    const format = offsetFormatCache[timeZone] ||= new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      timeZoneName: "longOffset"
-    }).format;
-
-    // Get `"-08:00"`.
-    const offsetStr = format(date).split("GMT")[1];
-
-    // Avoid parsing the same offset string.
-    if (offsetStr in offsetCache) return offsetCache[offsetStr];
-
-    // Calculate offset from `["-08", "00"]` and cache it.
-    return calcOffset(offsetStr, offsetStr.split(":"));
-  } catch {
-    // Fallback to manual parsing if the runtime doesn't support
-    // `±HH:MM/±HHMM/±HH`. See: https://github.com/nodejs/node/issues/53419.
-    if (timeZone in offsetCache) return offsetCache[timeZone];
-    const captures = timeZone?.match(offsetRe);
-    if (captures) return calcOffset(timeZone, captures.slice(1));
-    return NaN;
-  }
-}
-const offsetRe = /([+-]\d\d):?(\d\d)?/;
-function calcOffset(cacheStr, values) {
-  const hours = +(values[0] || 0);
-  const minutes = +(values[1] || 0);
-  // Convert seconds to minutes by dividing by 60 to keep the function return in minutes.
-  const seconds = +(values[2] || 0) / 60;
-  return offsetCache[cacheStr] = hours * 60 + minutes > 0 ? hours * 60 + minutes + seconds : hours * 60 - minutes - seconds;
-}
-;// CONCATENATED MODULE: ./node_modules/@date-fns/tz/date/mini.js
-
-
-// TZDate stores time in two `Date` objects because native `Date` can only
-// expose local fields in the system time zone.
-//
-// The external date (`this`) stores the real timestamp. It is the value used by
-// `getTime()`, `valueOf()`, UTC getters/setters, comparisons, and arithmetic.
-// Its local getters are not used for target-zone fields because they would read
-// the timestamp through the system time zone.
-//
-// The internal date (`this.internal`) stores the target-zone wall-clock fields.
-// We read and write those fields through UTC getters/setters so the host system
-// time zone cannot reinterpret them. For example, `getHours()` returns
-// `internal.getUTCHours()`, and `setHours()` writes `internal.setUTCHours(...)`.
-//
-// Syncing moves data between the two representations:
-//
-// - `syncToInternal` starts from the external timestamp and rebuilds internal
-//   wall-clock fields using `this.timeZone` offset.
-//
-// - `syncFromInternal` starts from internal wall-clock fields, writes them into
-//   the external date, then adjusts that timestamp for the system/target offset
-//   difference and DST edge cases.
-//
-// The public TZDate value is the combination of both: external is the instant,
-// internal is the wall-clock view of that instant in `this.timeZone`.
-
-class TZDateMini extends Date {
-  //#region static
-
-  constructor(...args) {
-    super();
-
-    // Time zone string is always the last string argument unless date string
-    // is passed (as a single argument).
-    if (args.length > 1 && typeof args[args.length - 1] === "string") {
-      this.timeZone = args.pop();
-    }
-    this.internal = new Date();
-
-    // Validate the time zone by checking its offset.
-    if (isNaN(tzOffset_tzOffset(this.timeZone, this))) {
-      this.setTime(NaN);
-    } else {
-      if (!args.length) {
-        // No arguments passed: use current time
-        this.setTime(Date.now());
-      } else if (typeof args[0] === "number" && (args.length === 1 || args.length === 2 && typeof args[1] !== "number")) {
-        // Timestamp passed: use it as is
-        this.setTime(args[0]);
-      } else if (typeof args[0] === "string") {
-        // `Date` string passed: parse it as external date
-        this.setTime(+new Date(args[0]));
-      } else if (args[0] instanceof Date) {
-        // `Date` passed: use its timestamp
-        this.setTime(+args[0]);
-      } else {
-        // `Date` values passed:
-
-        // Set it as external date.
-        this.setTime(+new Date(...args));
-
-        // Adjust internal and external dates considering that we might have
-        // landed on the DST hour.
-        adjustToSystemTZ(this, args);
-      }
-    }
-  }
-  static tz(tz, ...args) {
-    return args.length ? new TZDateMini(...args, tz) : new TZDateMini(Date.now(), tz);
-  }
-
-  //#endregion
-
-  //#region time zone
-
-  withTimeZone(timeZone) {
-    return new TZDateMini(+this, timeZone);
-  }
-  getTimezoneOffset() {
-    const offset = -tzOffset_tzOffset(this.timeZone, this);
-    // Remove the seconds offset using `Math.floor` for negative UTC time zones
-    // and `Math.ceil` for positive UTC time zones.
-    return offset > 0 ? Math.floor(offset) : Math.ceil(offset);
-  }
-
-  //#endregion
-
-  //#region time
-
-  setTime(_time) {
-    // Use the native `setTime` to the external date time.
-    Date.prototype.setTime.apply(this, arguments);
-
-    // Then apply it to the internal date adjusting to the timezone offset.
-    syncToInternal(this);
-    return +this;
-  }
-
-  //#endregion
-
-  //#region date-fns integration
-
-  [Symbol.for("constructDateFrom")](date) {
-    return new TZDateMini(+new Date(date), this.timeZone);
-  }
-
-  //#endregion
-}
-
-// Assign getters and setters
-const re = /^(get|set)(?!UTC)/;
-Object.getOwnPropertyNames(Date.prototype).forEach(method => {
-  if (!re.test(method)) return;
-  const utcMethod = method.replace(re, "$1UTC");
-  // Filter out methods without UTC counterparts
-  if (!TZDateMini.prototype[utcMethod]) return;
-  if (method.startsWith("get")) {
-    // Delegate to internal date's UTC method
-    TZDateMini.prototype[method] = function () {
-      return this.internal[utcMethod]();
-    };
-  } else {
-    // Assign regular setter
-    TZDateMini.prototype[method] = function () {
-      Date.prototype[utcMethod].apply(this.internal, arguments);
-      syncFromInternal(this);
-      return +this;
-    };
-
-    // Assign UTC setter
-    TZDateMini.prototype[utcMethod] = function () {
-      Date.prototype[utcMethod].apply(this, arguments);
-      syncToInternal(this);
-      return +this;
-    };
-  }
-});
-
-/**
- * @internal
- * Function syncs time to internal date, applying the current time zone offset.
- *
- * @param {Date} date - `Date` to sync
- */
-function syncToInternal(date) {
-  // Start internal from the same real timestamp as external.
-  date.internal.setTime(+date);
-
-  // Shift internal by the target offset so its UTC fields become the target-zone
-  // wall-clock fields for the external timestamp.
-  //
-  //   o internal UTC fields: 2024-02-11 00:00
-  //   |
-  //   | + Asia/Singapore offset (+08:00)
-  //   v
-  //   x internal UTC fields: 2024-02-11 08:00
-  //
-  date.internal.setUTCSeconds(date.internal.getUTCSeconds() -
-  // Round after converting minutes to seconds to avoid fractional offset
-  // precision errors from historical offsets.
-  Math.round(-tzOffset_tzOffset(date.timeZone, date) * 60));
-}
-
-/**
- * @internal
- * Function syncs internal wall-clock fields into the external date.
- *
- * @param {Date} date - The date to sync
- */
-function syncFromInternal(date) {
-  // Copy target-zone wall-clock fields from internal into external using native
-  // local setters. At this point external holds the right field values but they
-  // are interpreted in the system time zone; `adjustToSystemTZ` fixes that.
-  Date.prototype.setFullYear.call(date, date.internal.getUTCFullYear(), date.internal.getUTCMonth(), date.internal.getUTCDate());
-  Date.prototype.setHours.call(date, date.internal.getUTCHours(), date.internal.getUTCMinutes(), date.internal.getUTCSeconds(), date.internal.getUTCMilliseconds());
-
-  // Now we have to adjust the date to the system time zone
-  adjustToSystemTZ(date);
-}
-
-/**
- * @internal
- * Function adjusts the date to the system time zone. It uses the time zone
- * differences to calculate the offset and adjust the date.
- *
- * We use it when constructing `TZDate` and syncing the external date from
- * the internal one.
- *
- * @param {TZDate} date - `TZDate` to adjust.
- */
-function adjustToSystemTZ(date, constructorArgs) {
-  // Keep the intended target-zone wall-clock value before native Date/system
-  // time zone normalization can move it. Later corrections compare against this
-  // value to distinguish intended DST normalization from accidental drift.
-  const expectedInternalTime = Array.isArray(constructorArgs) ? constructorArgsToInternalTime(constructorArgs) : +date.internal;
-  //#region Initial offset calculation
-
-  // Current target time zone offset at the native timestamp. It may include
-  // historical offset seconds, which we preserve for the seconds adjustment.
-  const offsetWithSeconds = tzOffset_tzOffset(date.timeZone, date);
-
-  // Minute-precision target offset used by minute-based timestamp adjustments.
-  // Historical offsets can contain seconds, so we strip the fractional minute
-  // here and handle remaining seconds in the seconds adjustment below.
-  const offset = offsetWithSeconds > 0 ? Math.floor(offsetWithSeconds) : Math.ceil(offsetWithSeconds);
-
-  //#endregion
-
-  //#region System DST adjustment
-
-  // Native `Date` may normalize the requested wall time when the system time
-  // zone skips that hour for DST.
-  //
-  // We compare the system wall-clock hour represented by the external date with
-  // the wall-clock hour stored in the internal date. If they differ, the next
-  // offset-diff calculation may need the previous system offset, because the
-  // current external timestamp is already after the system DST jump.
-
-  // Previous-hour reference used to detect whether the system offset changed
-  // immediately before the current native timestamp.
-  const prevHour = new Date(+date);
-
-  // Use UTC math so subtracting one hour cannot be normalized back into the
-  // same missing local DST hour.
-  prevHour.setUTCHours(prevHour.getUTCHours() - 1);
-
-  // Current system offset at the native timestamp.
-  const systemOffset = -new Date(+date).getTimezoneOffset();
-
-  // System offset one real hour before the native timestamp.
-  const prevHourSystemOffset = -new Date(+prevHour).getTimezoneOffset();
-
-  // Non-zero when the system offset changed between `prevHour` and `date`.
-  const systemDSTChange = systemOffset - prevHourSystemOffset;
-
-  // System offset to use in the later system-target offset difference.
-  // Defaults to the current system offset and switches to the previous offset
-  // only when native `Date` normalized a missing system wall time.
-  let systemOffsetForDiff = systemOffset;
-  if (systemDSTChange && systemOffset !== offset) {
-    // System wall-clock hour represented by the current external timestamp.
-    const systemHour = Date.prototype.getHours.apply(date);
-
-    // Target wall-clock hour currently stored in internal fields. Constructors
-    // get it from arguments because internal may have already been synced from
-    // the normalized external timestamp; setters get it directly from internal.
-    const expectedHour = Array.isArray(constructorArgs) ? constructorArgs[3] || 0 : date.internal.getUTCHours();
-    if (systemHour !== expectedHour) {
-      // Check whether using the current system offset would keep the target
-      // offset unchanged. If so, the only DST jump we crossed is the system
-      // one, so the diff should use the pre-DST system offset.
-      const testDate = new Date(+date);
-
-      // Difference that the later offset-diff step would apply with the
-      // current system offset.
-      const testOffsetDiff = systemOffset - offset;
-      if (testOffsetDiff) testDate.setUTCMinutes(testDate.getUTCMinutes() + testOffsetDiff);
-
-      // Target offset after applying the current system offset difference.
-      const testOffsetWithSeconds = tzOffset_tzOffset(date.timeZone, testDate);
-
-      // Target offset without historical seconds, matching `offset`.
-      const testOffset = testOffsetWithSeconds > 0 ? Math.floor(testOffsetWithSeconds) : Math.ceil(testOffsetWithSeconds);
-      if (testOffset === offset) systemOffsetForDiff = prevHourSystemOffset;
-    }
-  }
-
-  //#endregion
-
-  //#region System diff adjustment
-
-  // Move external from the system-zone interpretation of internal fields toward
-  // the timestamp that represents those fields in the target time zone.
-  //
-  // At this point native `Date` has treated the internal wall-clock fields as if
-  // they belonged to the system zone. The system-target offset difference moves
-  // external by the distance between that system interpretation and the target
-  // interpretation.
-
-  // Difference between the system offset selected above and the minute-precision
-  // target offset. Positive values move external forward; negative values move
-  // it backward.
-  const offsetDiff = systemOffsetForDiff - offset;
-  if (offsetDiff)
-    // Apply the system-target minute difference to external. Internal is
-    // rebuilt from the final external timestamp after all adjustments are
-    // complete.
-    //
-    //   o  external as target: 2023-01-31 23:00
-    //   |
-    //   |  add `offsetDiff`
-    //   v
-    //   x  external as target: 2023-02-01 12:00
-    //
-    Date.prototype.setUTCMinutes.call(date, Date.prototype.getUTCMinutes.call(date) + offsetDiff);
-
-  //#endregion
-
-  //#region Seconds system diff adjustment
-
-  // Historical time zone offsets can include seconds, but the minute-based
-  // offset adjustment above intentionally used minute precision.
-  //
-  // This adjustment applies the remaining seconds difference to external. For
-  // example, historical Singapore used UTC+06:55:25, while ISO formatting shows
-  // only `+06:55`; without the seconds correction, setter paths keep the wrong
-  // wall-clock seconds.
-
-  // Clone external as a native `Date` so we can inspect how the system time zone
-  // represents the same timestamp.
-  const systemDate = new Date(+date);
-
-  // Zero UTC seconds before reading system seconds. Any remaining local seconds
-  // then come from the system time zone offset rather than from the timestamp's
-  // own seconds value.
-  systemDate.setUTCSeconds(0);
-
-  // Seconds part contributed by the system time zone offset. Negative offsets
-  // need wrapping because `Date#getSeconds()` returns values in the 0..59 range.
-  const systemSecondsOffset = systemOffset > 0 ? systemDate.getSeconds() : (systemDate.getSeconds() - 60) % 60;
-
-  // Seconds part contributed by the target time zone offset.
-  const secondsOffset = Math.round(-(tzOffset_tzOffset(date.timeZone, date) * 60)) % 60;
-  if (secondsOffset || systemSecondsOffset)
-    // Apply the remaining second-level system-target difference to external.
-    //
-    //   o  external as Asia/Singapore: 1900-01-01 00:00:56
-    //   |
-    //   |  + `secondsOffset`
-    //   |  + `systemSecondsOffset`
-    //   v
-    //   x  external as Asia/Singapore: 1900-01-01 00:00:31
-    //
-    Date.prototype.setUTCSeconds.call(date, Date.prototype.getUTCSeconds.call(date) + secondsOffset + systemSecondsOffset);
-
-  //#endregion
-
-  //#region Post-adjustment DST fix
-
-  // The first system-target offset move can cross a target-zone DST boundary.
-  //
-  // When that happens, the target offset at the new external timestamp differs
-  // from the target offset used for `offsetDiff`. We compare the original move
-  // with the move that would be calculated at the new timestamp, then apply the
-  // difference to external.
-
-  // Target offset at the current external timestamp, including historical
-  // seconds for the later seconds adjustment.
-  const postOffsetWithSeconds = tzOffset_tzOffset(date.timeZone, date);
-
-  // Minute-precision target offset at the current external timestamp.
-  const postOffset = postOffsetWithSeconds > 0 ? Math.floor(postOffsetWithSeconds) : Math.ceil(postOffsetWithSeconds);
-
-  // System offset at the current external timestamp.
-  const postSystemOffset = -new Date(+date).getTimezoneOffset();
-
-  // System-target offset difference at the current external timestamp.
-  const postOffsetDiff = postSystemOffset - postOffset;
-
-  // Whether the target offset changed after the first offset move.
-  const offsetChanged = postOffset !== offset;
-
-  // Difference between the current offset move and the move already applied.
-  const postDiff = postOffsetDiff - offsetDiff;
-
-  // If the first offset move already normalized a target DST gap forward, the
-  // generic post-DST correction below would undo that valid normalization. This
-  // happens, for example, with America/New_York 02:00 during spring-forward when
-  // the system zone also changes offset around the same instant.
-  const targetDSTShift = postOffset - offset;
-
-  // Candidate timestamp that would represent the requested wall-clock time with
-  // the post-transition target offset. If it still does not round-trip to the
-  // requested wall-clock fields, the requested time is inside a target DST gap.
-  const postOffsetCandidate = expectedInternalTime - postOffset * 60 * 1000;
-
-  // Only positive target offset shifts are spring-forward gaps. Negative shifts
-  // are fall-back overlaps and still need the regular post-adjustment path.
-  const normalizedTargetDSTGap = targetDSTShift > 0 && targetInternalTime(date) - expectedInternalTime === targetDSTShift * 60 * 1000 && targetInternalTime(date, postOffsetCandidate) !== expectedInternalTime;
-  if (offsetChanged && postDiff && !normalizedTargetDSTGap) {
-    // Apply the target-DST correction to external. In the backward-crossing case
-    // shown here, this lands on an intermediate value that needs `offsetChange`
-    // below.
-    //
-    //   o  external as America/New_York: 2023-03-12 03:00 EDT
-    //   |
-    //   |  + `postDiff`
-    //   v
-    //   x  external as America/New_York: 2023-03-12 01:00 EST
-    //
-    Date.prototype.setUTCMinutes.call(date, Date.prototype.getUTCMinutes.call(date) + postDiff);
-
-    // Target offset after applying `postDiff`. It may change again if the
-    // correction itself crosses a target-zone DST boundary.
-    const newOffsetWithSeconds = tzOffset_tzOffset(date.timeZone, date);
-
-    // Minute-precision target offset after applying `postDiff`.
-    const newOffset = newOffsetWithSeconds > 0 ? Math.floor(newOffsetWithSeconds) : Math.ceil(newOffsetWithSeconds);
-
-    // Offset change caused by the `postDiff` move itself.
-    const offsetChange = postOffset - newOffset;
-
-    // If the correction moved external backward across the target DST boundary,
-    // apply the boundary change so external lands on the valid target-zone
-    // timestamp. Forward crossings are already normalized by native Date, and
-    // applying this correction there would undo the valid post-DST result.
-    if (offsetChange && postDiff < 0) {
-      // Apply the second target-DST correction to external.
-      //
-      //   o  external as America/New_York: 2023-03-12 01:00 EST
-      //   |
-      //   |  + `offsetChange`
-      //   v
-      //   x  external as America/New_York: 2023-03-12 03:00 EDT
-      //
-      Date.prototype.setUTCMinutes.call(date, Date.prototype.getUTCMinutes.call(date) + offsetChange);
-    }
-  }
-
-  //#endregion
-
-  // Rebuild internal wall-clock fields from the final external timestamp.
-  syncToInternal(date);
-
-  // Native Date can normalize historical system offsets with minute and second
-  // precision before we adjust to the target time zone. Correct only small
-  // historical drift so DST gap normalization (usually one hour) remains intact.
-  const expectedTime = constructorArgs ? expectedInternalTime : expectedInternalTime + secondsOffset * 1000;
-  const drift = expectedTime - +date.internal;
-  if (drift && Math.abs(drift) < 30 * 60 * 1000) {
-    Date.prototype.setTime.call(date, +date + drift);
-    syncToInternal(date);
-  }
-}
-function constructorArgsToInternalTime(args) {
-  // Mirror Date's date-value constructor defaults while preserving explicit
-  // `undefined` behavior. Missing month/day default, but passed `undefined`
-  // should remain invalid just like `Date.UTC(year, undefined, ...)`.
-  return Date.UTC(args[0], args.length > 1 ? args[1] : 0, args.length > 2 ? args[2] : 1, ...args.slice(3));
-}
-function targetInternalTime(date, time) {
-  // Compute the target-zone wall-clock representation for a timestamp without
-  // mutating the TZDate. This mirrors syncToInternal for temporary checks.
-  const internal = new Date(time ?? +date);
-  internal.setUTCSeconds(internal.getUTCSeconds() - Math.round(-tzOffset_tzOffset(date.timeZone, internal) * 60));
-  return +internal;
-}
-;// CONCATENATED MODULE: ./node_modules/@date-fns/tz/date/index.js
-
-
-class date_TZDate extends TZDateMini {
-  //#region static
-
-  static tz(tz, ...args) {
-    return args.length ? new date_TZDate(...args, tz) : new date_TZDate(Date.now(), tz);
-  }
-
-  //#endregion
-
-  //#region representation
-
-  toISOString() {
-    const [sign, hours, minutes] = this.tzComponents();
-    const tz = `${sign}${hours}:${minutes}`;
-    return this.internal.toISOString().slice(0, -1) + tz;
-  }
-  toString() {
-    // "Tue Aug 13 2024 07:50:19 GMT+0800 (Singapore Standard Time)";
-    return `${this.toDateString()} ${this.toTimeString()}`;
-  }
-  toDateString() {
-    // toUTCString returns RFC 7231 ("Mon, 12 Aug 2024 23:36:08 GMT")
-    const [day, date, month, year] = this.internal.toUTCString().split(" ");
-    // "Tue Aug 13 2024"
-    return `${day?.slice(0, -1) /* Remove "," */} ${month} ${date} ${year}`;
-  }
-  toTimeString() {
-    // toUTCString returns RFC 7231 ("Mon, 12 Aug 2024 23:36:08 GMT")
-    const time = this.internal.toUTCString().split(" ")[4];
-    const [sign, hours, minutes] = this.tzComponents();
-    // "07:42:23 GMT+0800 (Singapore Standard Time)"
-    return `${time} GMT${sign}${hours}${minutes} (${tzName(this.timeZone, this)})`;
-  }
-  toLocaleString(locales, options) {
-    return Date.prototype.toLocaleString.call(this, locales, {
-      ...options,
-      timeZone: options?.timeZone || this.timeZone
-    });
-  }
-  toLocaleDateString(locales, options) {
-    return Date.prototype.toLocaleDateString.call(this, locales, {
-      ...options,
-      timeZone: options?.timeZone || this.timeZone
-    });
-  }
-  toLocaleTimeString(locales, options) {
-    return Date.prototype.toLocaleTimeString.call(this, locales, {
-      ...options,
-      timeZone: options?.timeZone || this.timeZone
-    });
-  }
-
-  //#endregion
-
-  //#region private
-
-  tzComponents() {
-    const offset = this.getTimezoneOffset();
-    const sign = offset > 0 ? "-" : "+";
-    const hours = String(Math.floor(Math.abs(offset) / 60)).padStart(2, "0");
-    const minutes = String(Math.abs(offset) % 60).padStart(2, "0");
-    return [sign, hours, minutes];
-  }
-
-  //#endregion
-
-  withTimeZone(timeZone) {
-    return new date_TZDate(+this, timeZone);
-  }
-
-  //#region date-fns integration
-
-  [Symbol.for("constructDateFrom")](date) {
-    return new date_TZDate(+new Date(date), this.timeZone);
-  }
-
-  //#endregion
-}
-;// CONCATENATED MODULE: ./node_modules/@date-fns/tz/tz/index.js
-
-
-/**
- * The function creates accepts a time zone and returns a function that creates
- * a new `TZDate` instance in the time zone from the provided value. Use it to
- * provide the context for the date-fns functions, via the `in` option.
- *
- * @param timeZone - Time zone name (IANA or UTC offset)
- *
- * @returns Function that creates a new `TZDate` instance in the time zone
- */
-const tz = timeZone => value => TZDate.tz(timeZone, +new Date(value));
-;// CONCATENATED MODULE: ./node_modules/@date-fns/tz/tzScan/index.js
-
-
-/**
- * Time interval.
- */
-
-/**
- * Time zone change record.
- */
-
-/**
- * The function scans the time zone for changes in the given interval.
- *
- * @param timeZone - Time zone name (IANA or UTC offset)
- * @param interval - Time interval to scan for changes
- *
- * @returns Array of time zone changes
- */
-function tzScan(timeZone, interval) {
-  const changes = [];
-  const monthDate = new Date(interval.start);
-  monthDate.setUTCSeconds(0, 0);
-  const endDate = new Date(interval.end);
-  endDate.setUTCSeconds(0, 0);
-  const endMonthTime = +endDate;
-  let lastOffset = tzOffset(timeZone, monthDate);
-  while (+monthDate < endMonthTime) {
-    // Month forward
-    monthDate.setUTCMonth(monthDate.getUTCMonth() + 1);
-
-    // Find the month where the offset changes
-    const offset = tzOffset(timeZone, monthDate);
-    if (offset != lastOffset) {
-      // Rewind a month back to find the day where the offset changes
-      const dayDate = new Date(monthDate);
-      dayDate.setUTCMonth(dayDate.getUTCMonth() - 1);
-      const endDayTime = +monthDate;
-      lastOffset = tzOffset(timeZone, dayDate);
-      while (+dayDate < endDayTime) {
-        // Day forward
-        dayDate.setUTCDate(dayDate.getUTCDate() + 1);
-
-        // Find the day where the offset changes
-        const offset = tzOffset(timeZone, dayDate);
-        if (offset != lastOffset) {
-          // Rewind a day back to find the time where the offset changes
-          const hourDate = new Date(dayDate);
-          hourDate.setUTCDate(hourDate.getUTCDate() - 1);
-          const endHourTime = +dayDate;
-          lastOffset = tzOffset(timeZone, hourDate);
-          while (+hourDate < endHourTime) {
-            // Hour forward
-            hourDate.setUTCHours(hourDate.getUTCHours() + 1);
-
-            // Find the hour where the offset changes
-            const hourOffset = tzOffset(timeZone, hourDate);
-            if (hourOffset !== lastOffset) {
-              changes.push({
-                date: new Date(hourDate),
-                change: hourOffset - lastOffset,
-                offset: hourOffset
-              });
-            }
-            lastOffset = hourOffset;
-          }
-        }
-        lastOffset = offset;
-      }
-    }
-    lastOffset = offset;
-  }
-  return changes;
-}
-;// CONCATENATED MODULE: ./node_modules/@date-fns/tz/index.js
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/addDays.js
-
-
-
-/**
- * The {@link addDays} function options.
- */
-
-/**
- * @name addDays
- * @category Day Helpers
- * @summary Add the specified number of days to the given date.
- *
- * @description
- * Add the specified number of days to the given date.
- *
- * **You don't need date-fns\***:
- *
- * Temporal has a built-in `add` method on all its classes:
- *
- * - [`Temporal.Instant.prototype.add()`](https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Global_Objects/Temporal/Instant/add)
- * - [`Temporal.PlainDate.prototype.add()`](https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Global_Objects/Temporal/PlainDate/add)
- * - [`Temporal.PlainDateTime.prototype.add()`](https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Global_Objects/Temporal/PlainDateTime/add)
- * - [`Temporal.PlainTime.prototype.add()`](https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Global_Objects/Temporal/PlainTime/add)
- * - [`Temporal.PlainYearMonth.prototype.add()`](https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Global_Objects/Temporal/PlainYearMonth/add)
- * - [`Temporal.ZonedDateTime.prototype.add()`](https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Global_Objects/Temporal/ZonedDateTime/add)
- *
- * \* **Not really**, see: https://date-fns.org/you-dont-need-date-fns
- *
- * @typeParam DateType - The `Date` type, the function operates on. Gets inferred from passed arguments. Allows to use extensions like [`UTCDate`](https://github.com/date-fns/utc).
- * @typeParam ResultDate - The result `Date` type, it is the type returned from the context function if it is passed, or inferred from the arguments.
- *
- * @param date - The date to be changed
- * @param amount - The amount of days to be added.
- * @param options - An object with options
- *
- * @returns The new date with the days added
- *
- * @example
- * // Add 10 days to 1 September 2014:
- * const result = addDays(new Date(2014, 8, 1), 10)
- * //=> Thu Sep 11 2014 00:00:00
- *
- * @example
- * // Using Temporal:
- * // Add 10 days to 1 September 2014:
- * Temporal.PlainDate.from("2014-09-01").add({ days: 10 }).toString();
- * //=> "2014-09-11"
- */
-function addDays(date, amount, options) {
-  const _date = (0,toDate/* toDate */.a)(date, options?.in);
-  if (isNaN(amount)) return (0,constructFrom/* constructFrom */.w)(options?.in || date, NaN);
-
-  // If 0 days, no-op to avoid changing times in the hour before end of DST
-  if (!amount) return _date;
-
-  _date.setDate(_date.getDate() + amount);
-  return _date;
-}
-
-// Fallback for modularized imports:
-/* harmony default export */ const date_fns_addDays = ((/* unused pure expression or super */ null && (addDays)));
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/addWeeks.js
-
-
-/**
- * The {@link addWeeks} function options.
- */
-
-/**
- * @name addWeeks
- * @category Week Helpers
- * @summary Add the specified number of weeks to the given date.
- *
- * @description
- * Add the specified number of weeks to the given date.
- *
- * @typeParam DateType - The `Date` type, the function operates on. Gets inferred from passed arguments. Allows to use extensions like [`UTCDate`](https://github.com/date-fns/utc).
- * @typeParam ResultDate - The result `Date` type, it is the type returned from the context function if it is passed, or inferred from the arguments.
- *
- * @param date - The date to be changed
- * @param amount - The amount of weeks to be added.
- * @param options - An object with options
- *
- * @returns The new date with the weeks added
- *
- * @example
- * // Add 4 weeks to 1 September 2014:
- * const result = addWeeks(new Date(2014, 8, 1), 4)
- * //=> Mon Sep 29 2014 00:00:00
- */
-function addWeeks(date, amount, options) {
-  return addDays(date, amount * 7, options);
-}
-
-// Fallback for modularized imports:
-/* harmony default export */ const date_fns_addWeeks = ((/* unused pure expression or super */ null && (addWeeks)));
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/addMonths.js
-
-
-
-/**
- * The {@link addMonths} function options.
- */
-
-/**
- * @name addMonths
- * @category Month Helpers
- * @summary Add the specified number of months to the given date.
- *
- * @description
- * Add the specified number of months to the given date.
- *
- * @typeParam DateType - The `Date` type, the function operates on. Gets inferred from passed arguments. Allows to use extensions like [`UTCDate`](https://github.com/date-fns/utc).
- * @typeParam ResultDate - The result `Date` type, it is the type returned from the context function if it is passed, or inferred from the arguments.
- *
- * @param date - The date to be changed
- * @param amount - The amount of months to be added.
- * @param options - The options object
- *
- * @returns The new date with the months added
- *
- * @example
- * // Add 5 months to 1 September 2014:
- * const result = addMonths(new Date(2014, 8, 1), 5)
- * //=> Sun Feb 01 2015 00:00:00
- *
- * // Add one month to 30 January 2023:
- * const result = addMonths(new Date(2023, 0, 30), 1)
- * //=> Tue Feb 28 2023 00:00:00
- */
-function addMonths(date, amount, options) {
-  const _date = (0,toDate/* toDate */.a)(date, options?.in);
-  if (isNaN(amount)) return (0,constructFrom/* constructFrom */.w)(options?.in || date, NaN);
-  if (!amount) {
-    // If 0 months, no-op to avoid changing times in the hour before end of DST
-    return _date;
-  }
-  const dayOfMonth = _date.getDate();
-
-  // The JS Date object supports date math by accepting out-of-bounds values for
-  // month, day, etc. For example, new Date(2020, 0, 0) returns 31 Dec 2019 and
-  // new Date(2020, 13, 1) returns 1 Feb 2021.  This is *almost* the behavior we
-  // want except that dates will wrap around the end of a month, meaning that
-  // new Date(2020, 13, 31) will return 3 Mar 2021 not 28 Feb 2021 as desired. So
-  // we'll default to the end of the desired month by adding 1 to the desired
-  // month and using a date of 0 to back up one day to the end of the desired
-  // month.
-  const endOfDesiredMonth = (0,constructFrom/* constructFrom */.w)(options?.in || date, _date.getTime());
-  endOfDesiredMonth.setMonth(_date.getMonth() + amount + 1, 0);
-  const daysInMonth = endOfDesiredMonth.getDate();
-  if (dayOfMonth >= daysInMonth) {
-    // If we're already at the end of the month, then this is the correct date
-    // and we're done.
-    return endOfDesiredMonth;
-  } else {
-    // Otherwise, we now know that setting the original day-of-month value won't
-    // cause an overflow, so set the desired day-of-month. Note that we can't
-    // just set the date of `endOfDesiredMonth` because that object may have had
-    // its time changed in the unusual case where where a DST transition was on
-    // the last day of the month and its local time was in the hour skipped or
-    // repeated next to a DST transition.  So we use `date` instead which is
-    // guaranteed to still have the original time.
-    _date.setFullYear(
-      endOfDesiredMonth.getFullYear(),
-      endOfDesiredMonth.getMonth(),
-      dayOfMonth,
-    );
-    return _date;
-  }
-}
-
-// Fallback for modularized imports:
-/* harmony default export */ const date_fns_addMonths = ((/* unused pure expression or super */ null && (addMonths)));
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/addYears.js
-
-
-/**
- * The {@link addYears} function options.
- */
-
-/**
- * @name addYears
- * @category Year Helpers
- * @summary Add the specified number of years to the given date.
- *
- * @description
- * Add the specified number of years to the given date.
- *
- * @typeParam DateType - The `Date` type, the function operates on. Gets inferred from passed arguments. Allows to use extensions like [`UTCDate`](https://github.com/date-fns/utc).
- * @typeParam ResultDate - The result `Date` type.
- *
- * @param date - The date to be changed
- * @param amount - The amount of years to be added.
- * @param options - The options
- *
- * @returns The new date with the years added
- *
- * @example
- * // Add 5 years to 1 September 2014:
- * const result = addYears(new Date(2014, 8, 1), 5)
- * //=> Sun Sep 01 2019 00:00:00
- */
-function addYears(date, amount, options) {
-  return addMonths(date, amount * 12, options);
-}
-
-// Fallback for modularized imports:
-/* harmony default export */ const date_fns_addYears = ((/* unused pure expression or super */ null && (addYears)));
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/locale/en-US/_lib/formatDistance.js
-const formatDistanceLocale = {
-  lessThanXSeconds: {
-    one: "less than a second",
-    other: "less than {{count}} seconds",
-  },
-
-  xSeconds: {
-    one: "1 second",
-    other: "{{count}} seconds",
-  },
-
-  halfAMinute: "half a minute",
-
-  lessThanXMinutes: {
-    one: "less than a minute",
-    other: "less than {{count}} minutes",
-  },
-
-  xMinutes: {
-    one: "1 minute",
-    other: "{{count}} minutes",
-  },
-
-  aboutXHours: {
-    one: "about 1 hour",
-    other: "about {{count}} hours",
-  },
-
-  xHours: {
-    one: "1 hour",
-    other: "{{count}} hours",
-  },
-
-  xDays: {
-    one: "1 day",
-    other: "{{count}} days",
-  },
-
-  aboutXWeeks: {
-    one: "about 1 week",
-    other: "about {{count}} weeks",
-  },
-
-  xWeeks: {
-    one: "1 week",
-    other: "{{count}} weeks",
-  },
-
-  aboutXMonths: {
-    one: "about 1 month",
-    other: "about {{count}} months",
-  },
-
-  xMonths: {
-    one: "1 month",
-    other: "{{count}} months",
-  },
-
-  aboutXYears: {
-    one: "about 1 year",
-    other: "about {{count}} years",
-  },
-
-  xYears: {
-    one: "1 year",
-    other: "{{count}} years",
-  },
-
-  overXYears: {
-    one: "over 1 year",
-    other: "over {{count}} years",
-  },
-
-  almostXYears: {
-    one: "almost 1 year",
-    other: "almost {{count}} years",
-  },
-};
-
-const formatDistance = (token, count, options) => {
-  let result;
-
-  const tokenValue = formatDistanceLocale[token];
-  if (typeof tokenValue === "string") {
-    result = tokenValue;
-  } else if (count === 1) {
-    result = tokenValue.one;
-  } else {
-    result = tokenValue.other.replace("{{count}}", count.toString());
-  }
-
-  if (options?.addSuffix) {
-    if (options.comparison && options.comparison > 0) {
-      return "in " + result;
-    } else {
-      return result + " ago";
-    }
-  }
-
-  return result;
-};
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/locale/_lib/buildFormatLongFn.js
-function buildFormatLongFn(args) {
-  return (options = {}) => {
-    // TODO: Remove String()
-    const width = options.width ? String(options.width) : args.defaultWidth;
-    const format = args.formats[width] || args.formats[args.defaultWidth];
-    return format;
-  };
-}
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/locale/en-US/_lib/formatLong.js
-
-
-const dateFormats = {
-  full: "EEEE, MMMM do, y",
-  long: "MMMM do, y",
-  medium: "MMM d, y",
-  short: "MM/dd/yyyy",
-};
-
-const timeFormats = {
-  full: "h:mm:ss a zzzz",
-  long: "h:mm:ss a z",
-  medium: "h:mm:ss a",
-  short: "h:mm a",
-};
-
-const dateTimeFormats = {
-  full: "{{date}} 'at' {{time}}",
-  long: "{{date}} 'at' {{time}}",
-  medium: "{{date}}, {{time}}",
-  short: "{{date}}, {{time}}",
-};
-
-const formatLong = {
-  date: buildFormatLongFn({
-    formats: dateFormats,
-    defaultWidth: "full",
-  }),
-
-  time: buildFormatLongFn({
-    formats: timeFormats,
-    defaultWidth: "full",
-  }),
-
-  dateTime: buildFormatLongFn({
-    formats: dateTimeFormats,
-    defaultWidth: "full",
-  }),
-};
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/locale/en-US/_lib/formatRelative.js
-const formatRelativeLocale = {
-  lastWeek: "'last' eeee 'at' p",
-  yesterday: "'yesterday at' p",
-  today: "'today at' p",
-  tomorrow: "'tomorrow at' p",
-  nextWeek: "eeee 'at' p",
-  other: "P",
-};
-
-const formatRelative = (token, _date, _baseDate, _options) =>
-  formatRelativeLocale[token];
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/locale/_lib/buildLocalizeFn.js
-/**
- * The localize function argument callback which allows to convert raw value to
- * the actual type.
- *
- * @param value - The value to convert
- *
- * @returns The converted value
- */
-
-/**
- * The map of localized values for each width.
- */
-
-/**
- * The index type of the locale unit value. It types conversion of units of
- * values that don't start at 0 (i.e. quarters).
- */
-
-/**
- * Converts the unit value to the tuple of values.
- */
-
-/**
- * The tuple of localized era values. The first element represents BC,
- * the second element represents AD.
- */
-
-/**
- * The tuple of localized quarter values. The first element represents Q1.
- */
-
-/**
- * The tuple of localized day values. The first element represents Sunday.
- */
-
-/**
- * The tuple of localized month values. The first element represents January.
- */
-
-function buildLocalizeFn(args) {
-  return (value, options) => {
-    const context = options?.context ? String(options.context) : "standalone";
-
-    let valuesArray;
-    if (context === "formatting" && args.formattingValues) {
-      const defaultWidth = args.defaultFormattingWidth || args.defaultWidth;
-      const width = options?.width ? String(options.width) : defaultWidth;
-
-      valuesArray =
-        args.formattingValues[width] || args.formattingValues[defaultWidth];
-    } else {
-      const defaultWidth = args.defaultWidth;
-      const width = options?.width ? String(options.width) : args.defaultWidth;
-
-      valuesArray = args.values[width] || args.values[defaultWidth];
-    }
-    const index = args.argumentCallback ? args.argumentCallback(value) : value;
-
-    // @ts-expect-error - For some reason TypeScript just don't want to match it, no matter how hard we try. I challenge you to try to remove it!
-    return valuesArray[index];
-  };
-}
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/locale/en-US/_lib/localize.js
-
-
-const eraValues = {
-  narrow: ["B", "A"],
-  abbreviated: ["BC", "AD"],
-  wide: ["Before Christ", "Anno Domini"],
-};
-
-const quarterValues = {
-  narrow: ["1", "2", "3", "4"],
-  abbreviated: ["Q1", "Q2", "Q3", "Q4"],
-  wide: ["1st quarter", "2nd quarter", "3rd quarter", "4th quarter"],
-};
-
-// Note: in English, the names of days of the week and months are capitalized.
-// If you are making a new locale based on this one, check if the same is true for the language you're working on.
-// Generally, formatted dates should look like they are in the middle of a sentence,
-// e.g. in Spanish language the weekdays and months should be in the lowercase.
-const monthValues = {
-  narrow: ["J", "F", "M", "A", "M", "J", "J", "A", "S", "O", "N", "D"],
-  abbreviated: [
-    "Jan",
-    "Feb",
-    "Mar",
-    "Apr",
-    "May",
-    "Jun",
-    "Jul",
-    "Aug",
-    "Sep",
-    "Oct",
-    "Nov",
-    "Dec",
-  ],
-
-  wide: [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-  ],
-};
-
-const dayValues = {
-  narrow: ["S", "M", "T", "W", "T", "F", "S"],
-  short: ["Su", "Mo", "Tu", "We", "Th", "Fr", "Sa"],
-  abbreviated: ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
-  wide: [
-    "Sunday",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-  ],
-};
-
-const dayPeriodValues = {
-  narrow: {
-    am: "a",
-    pm: "p",
-    midnight: "mi",
-    noon: "n",
-    morning: "morning",
-    afternoon: "afternoon",
-    evening: "evening",
-    night: "night",
-  },
-  abbreviated: {
-    am: "AM",
-    pm: "PM",
-    midnight: "midnight",
-    noon: "noon",
-    morning: "morning",
-    afternoon: "afternoon",
-    evening: "evening",
-    night: "night",
-  },
-  wide: {
-    am: "a.m.",
-    pm: "p.m.",
-    midnight: "midnight",
-    noon: "noon",
-    morning: "morning",
-    afternoon: "afternoon",
-    evening: "evening",
-    night: "night",
-  },
-};
-
-const formattingDayPeriodValues = {
-  narrow: {
-    am: "a",
-    pm: "p",
-    midnight: "mi",
-    noon: "n",
-    morning: "in the morning",
-    afternoon: "in the afternoon",
-    evening: "in the evening",
-    night: "at night",
-  },
-  abbreviated: {
-    am: "AM",
-    pm: "PM",
-    midnight: "midnight",
-    noon: "noon",
-    morning: "in the morning",
-    afternoon: "in the afternoon",
-    evening: "in the evening",
-    night: "at night",
-  },
-  wide: {
-    am: "a.m.",
-    pm: "p.m.",
-    midnight: "midnight",
-    noon: "noon",
-    morning: "in the morning",
-    afternoon: "in the afternoon",
-    evening: "in the evening",
-    night: "at night",
-  },
-};
-
-const ordinalNumber = (dirtyNumber, _options) => {
-  const number = Number(dirtyNumber);
-
-  // If ordinal numbers depend on context, for example,
-  // if they are different for different grammatical genders,
-  // use `options.unit`.
-  //
-  // `unit` can be 'year', 'quarter', 'month', 'week', 'date', 'dayOfYear',
-  // 'day', 'hour', 'minute', 'second'.
-
-  const rem100 = number % 100;
-  if (rem100 > 20 || rem100 < 10) {
-    switch (rem100 % 10) {
-      case 1:
-        return number + "st";
-      case 2:
-        return number + "nd";
-      case 3:
-        return number + "rd";
-    }
-  }
-  return number + "th";
-};
-
-const localize = {
-  ordinalNumber,
-
-  era: buildLocalizeFn({
-    values: eraValues,
-    defaultWidth: "wide",
-  }),
-
-  quarter: buildLocalizeFn({
-    values: quarterValues,
-    defaultWidth: "wide",
-    argumentCallback: (quarter) => quarter - 1,
-  }),
-
-  month: buildLocalizeFn({
-    values: monthValues,
-    defaultWidth: "wide",
-  }),
-
-  day: buildLocalizeFn({
-    values: dayValues,
-    defaultWidth: "wide",
-  }),
-
-  dayPeriod: buildLocalizeFn({
-    values: dayPeriodValues,
-    defaultWidth: "wide",
-    formattingValues: formattingDayPeriodValues,
-    defaultFormattingWidth: "wide",
-  }),
-};
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/locale/_lib/buildMatchFn.js
-function buildMatchFn(args) {
-  return (string, options = {}) => {
-    const width = options.width;
-
-    const matchPattern =
-      (width && args.matchPatterns[width]) ||
-      args.matchPatterns[args.defaultMatchWidth];
-    const matchResult = string.match(matchPattern);
-
-    if (!matchResult) {
-      return null;
-    }
-    const matchedString = matchResult[0];
-
-    const parsePatterns =
-      (width && args.parsePatterns[width]) ||
-      args.parsePatterns[args.defaultParseWidth];
-
-    const key = Array.isArray(parsePatterns)
-      ? findIndex(parsePatterns, (pattern) => pattern.test(matchedString))
-      : // [TODO] -- I challenge you to fix the type
-        findKey(parsePatterns, (pattern) => pattern.test(matchedString));
-
-    let value;
-
-    value = args.valueCallback ? args.valueCallback(key) : key;
-    value = options.valueCallback
-      ? // [TODO] -- I challenge you to fix the type
-        options.valueCallback(value)
-      : value;
-
-    const rest = string.slice(matchedString.length);
-
-    return { value, rest };
-  };
-}
-
-function findKey(object, predicate) {
-  for (const key in object) {
-    if (
-      Object.prototype.hasOwnProperty.call(object, key) &&
-      predicate(object[key])
-    ) {
-      return key;
-    }
-  }
-  return undefined;
-}
-
-function findIndex(array, predicate) {
-  for (let key = 0; key < array.length; key++) {
-    if (predicate(array[key])) {
-      return key;
-    }
-  }
-  return undefined;
-}
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/locale/_lib/buildMatchPatternFn.js
-function buildMatchPatternFn(args) {
-  return (string, options = {}) => {
-    const matchResult = string.match(args.matchPattern);
-    if (!matchResult) return null;
-    const matchedString = matchResult[0];
-
-    const parseResult = string.match(args.parsePattern);
-    if (!parseResult) return null;
-    let value = args.valueCallback
-      ? args.valueCallback(parseResult[0])
-      : parseResult[0];
-
-    // [TODO] I challenge you to fix the type
-    value = options.valueCallback ? options.valueCallback(value) : value;
-
-    const rest = string.slice(matchedString.length);
-
-    return { value, rest };
-  };
-}
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/locale/en-US/_lib/match.js
-
-
-
-const matchOrdinalNumberPattern = /^(\d+)(th|st|nd|rd)?/i;
-const parseOrdinalNumberPattern = /\d+/i;
-
-const matchEraPatterns = {
-  narrow: /^(b|a)/i,
-  abbreviated: /^(b\.?\s?c\.?|b\.?\s?c\.?\s?e\.?|a\.?\s?d\.?|c\.?\s?e\.?)/i,
-  wide: /^(before christ|before common era|anno domini|common era)/i,
-};
-const parseEraPatterns = {
-  any: [/^b/i, /^(a|c)/i],
-};
-
-const matchQuarterPatterns = {
-  narrow: /^[1234]/i,
-  abbreviated: /^q[1234]/i,
-  wide: /^[1234](th|st|nd|rd)? quarter/i,
-};
-const parseQuarterPatterns = {
-  any: [/1/i, /2/i, /3/i, /4/i],
-};
-
-const matchMonthPatterns = {
-  narrow: /^[jfmasond]/i,
-  abbreviated: /^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/i,
-  wide: /^(january|february|march|april|may|june|july|august|september|october|november|december)/i,
-};
-const parseMonthPatterns = {
-  narrow: [
-    /^j/i,
-    /^f/i,
-    /^m/i,
-    /^a/i,
-    /^m/i,
-    /^j/i,
-    /^j/i,
-    /^a/i,
-    /^s/i,
-    /^o/i,
-    /^n/i,
-    /^d/i,
-  ],
-
-  any: [
-    /^ja/i,
-    /^f/i,
-    /^mar/i,
-    /^ap/i,
-    /^may/i,
-    /^jun/i,
-    /^jul/i,
-    /^au/i,
-    /^s/i,
-    /^o/i,
-    /^n/i,
-    /^d/i,
-  ],
-};
-
-const matchDayPatterns = {
-  narrow: /^[smtwf]/i,
-  short: /^(su|mo|tu|we|th|fr|sa)/i,
-  abbreviated: /^(sun|mon|tue|wed|thu|fri|sat)/i,
-  wide: /^(sunday|monday|tuesday|wednesday|thursday|friday|saturday)/i,
-};
-const parseDayPatterns = {
-  narrow: [/^s/i, /^m/i, /^t/i, /^w/i, /^t/i, /^f/i, /^s/i],
-  any: [/^su/i, /^m/i, /^tu/i, /^w/i, /^th/i, /^f/i, /^sa/i],
-};
-
-const matchDayPeriodPatterns = {
-  narrow: /^(a|p|mi|n|(in the|at) (morning|afternoon|evening|night))/i,
-  any: /^([ap]\.?\s?m\.?|midnight|noon|(in the|at) (morning|afternoon|evening|night))/i,
-};
-const parseDayPeriodPatterns = {
-  any: {
-    am: /^a/i,
-    pm: /^p/i,
-    midnight: /^mi/i,
-    noon: /^no/i,
-    morning: /morning/i,
-    afternoon: /afternoon/i,
-    evening: /evening/i,
-    night: /night/i,
-  },
-};
-
-const match = {
-  ordinalNumber: buildMatchPatternFn({
-    matchPattern: matchOrdinalNumberPattern,
-    parsePattern: parseOrdinalNumberPattern,
-    valueCallback: (value) => parseInt(value, 10),
-  }),
-
-  era: buildMatchFn({
-    matchPatterns: matchEraPatterns,
-    defaultMatchWidth: "wide",
-    parsePatterns: parseEraPatterns,
-    defaultParseWidth: "any",
-  }),
-
-  quarter: buildMatchFn({
-    matchPatterns: matchQuarterPatterns,
-    defaultMatchWidth: "wide",
-    parsePatterns: parseQuarterPatterns,
-    defaultParseWidth: "any",
-    valueCallback: (index) => index + 1,
-  }),
-
-  month: buildMatchFn({
-    matchPatterns: matchMonthPatterns,
-    defaultMatchWidth: "wide",
-    parsePatterns: parseMonthPatterns,
-    defaultParseWidth: "any",
-  }),
-
-  day: buildMatchFn({
-    matchPatterns: matchDayPatterns,
-    defaultMatchWidth: "wide",
-    parsePatterns: parseDayPatterns,
-    defaultParseWidth: "any",
-  }),
-
-  dayPeriod: buildMatchFn({
-    matchPatterns: matchDayPeriodPatterns,
-    defaultMatchWidth: "any",
-    parsePatterns: parseDayPeriodPatterns,
-    defaultParseWidth: "any",
-  }),
-};
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/locale/en-US.js
-
-
-
-
-
-
-/**
- * @category Locales
- * @summary English locale (United States).
- * @language English
- * @iso-639-2 eng
- * @author Sasha Koss [@kossnocorp](https://github.com/kossnocorp)
- * @author Lesha Koss [@leshakoss](https://github.com/leshakoss)
- */
-const enUS = {
-  code: "en-US",
-  formatDistance: formatDistance,
-  formatLong: formatLong,
-  formatRelative: formatRelative,
-  localize: localize,
-  match: match,
-  options: {
-    weekStartsOn: 0 /* Sunday */,
-    firstWeekContainsDate: 1,
-  },
-};
-
-// Fallback for modularized imports:
-/* harmony default export */ const en_US = ((/* unused pure expression or super */ null && (enUS)));
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/_lib/getTimezoneOffsetInMilliseconds.js
-
-
-/**
- * Google Chrome as of 67.0.3396.87 introduced timezones with offset that includes seconds.
- * They usually appear for dates that denote time before the timezones were introduced
- * (e.g. for 'Europe/Prague' timezone the offset is GMT+00:57:44 before 1 October 1891
- * and GMT+01:00:00 after that date)
- *
- * Date#getTimezoneOffset returns the offset in minutes and would return 57 for the example above,
- * which would lead to incorrect calculations.
- *
- * This function returns the timezone offset in milliseconds that takes seconds in account.
- */
-function getTimezoneOffsetInMilliseconds(date) {
-  const _date = (0,toDate/* toDate */.a)(date);
-  const utcDate = new Date(
-    Date.UTC(
-      _date.getFullYear(),
-      _date.getMonth(),
-      _date.getDate(),
-      _date.getHours(),
-      _date.getMinutes(),
-      _date.getSeconds(),
-      _date.getMilliseconds(),
-    ),
-  );
-  utcDate.setUTCFullYear(_date.getFullYear());
-  return +date - +utcDate;
-}
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/_lib/normalizeDates.js
-
-
-function normalizeDates(context, ...dates) {
-  const normalize = constructFrom/* constructFrom */.w.bind(
-    null,
-    context || dates.find((date) => typeof date === "object"),
-  );
-  return dates.map(normalize);
-}
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/startOfDay.js
-
-
-/**
- * The {@link startOfDay} function options.
- */
-
-/**
- * @name startOfDay
- * @category Day Helpers
- * @summary Return the start of a day for the given date.
- *
- * @description
- * Return the start of a day for the given date.
- * The result will be in the local timezone.
- *
- * @typeParam DateType - The `Date` type, the function operates on. Gets inferred from passed arguments. Allows to use extensions like [`UTCDate`](https://github.com/date-fns/utc).
- * @typeParam ResultDate - The result `Date` type, it is the type returned from the context function if it is passed, or inferred from the arguments.
- *
- * @param date - The original date
- * @param options - The options
- *
- * @returns The start of a day
- *
- * @example
- * // The start of a day for 2 September 2014 11:55:00:
- * const result = startOfDay(new Date(2014, 8, 2, 11, 55, 0))
- * //=> Tue Sep 02 2014 00:00:00
- */
-function startOfDay(date, options) {
-  const _date = (0,toDate/* toDate */.a)(date, options?.in);
-  _date.setHours(0, 0, 0, 0);
-  return _date;
-}
-
-// Fallback for modularized imports:
-/* harmony default export */ const date_fns_startOfDay = ((/* unused pure expression or super */ null && (startOfDay)));
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/differenceInCalendarDays.js
-
-
-
-
-
-/**
- * The {@link differenceInCalendarDays} function options.
- */
-
-/**
- * @name differenceInCalendarDays
- * @category Day Helpers
- * @summary Get the number of calendar days between the given dates.
- *
- * @description
- * Get the number of calendar days between the given dates. This means that the times are removed
- * from the dates and then the difference in days is calculated.
- *
- * @param laterDate - The later date
- * @param earlierDate - The earlier date
- * @param options - The options object
- *
- * @returns The number of calendar days
- *
- * @example
- * // How many calendar days are between
- * // 2 July 2011 23:00:00 and 2 July 2012 00:00:00?
- * const result = differenceInCalendarDays(
- *   new Date(2012, 6, 2, 0, 0),
- *   new Date(2011, 6, 2, 23, 0)
- * )
- * //=> 366
- * // How many calendar days are between
- * // 2 July 2011 23:59:00 and 3 July 2011 00:01:00?
- * const result = differenceInCalendarDays(
- *   new Date(2011, 6, 3, 0, 1),
- *   new Date(2011, 6, 2, 23, 59)
- * )
- * //=> 1
- */
-function differenceInCalendarDays(laterDate, earlierDate, options) {
-  const [laterDate_, earlierDate_] = normalizeDates(
-    options?.in,
-    laterDate,
-    earlierDate,
-  );
-
-  const laterStartOfDay = startOfDay(laterDate_);
-  const earlierStartOfDay = startOfDay(earlierDate_);
-
-  const laterTimestamp =
-    +laterStartOfDay - getTimezoneOffsetInMilliseconds(laterStartOfDay);
-  const earlierTimestamp =
-    +earlierStartOfDay - getTimezoneOffsetInMilliseconds(earlierStartOfDay);
-
-  // Round the number of days to the nearest integer because the number of
-  // milliseconds in a day is not constant (e.g. it's different in the week of
-  // the daylight saving time clock shift).
-  return Math.round((laterTimestamp - earlierTimestamp) / constants/* millisecondsInDay */.w4);
-}
-
-// Fallback for modularized imports:
-/* harmony default export */ const date_fns_differenceInCalendarDays = ((/* unused pure expression or super */ null && (differenceInCalendarDays)));
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/startOfYear.js
-
-
-/**
- * The {@link startOfYear} function options.
- */
-
-/**
- * @name startOfYear
- * @category Year Helpers
- * @summary Return the start of a year for the given date.
- *
- * @description
- * Return the start of a year for the given date.
- * The result will be in the local timezone.
- *
- * @typeParam DateType - The `Date` type, the function operates on. Gets inferred from passed arguments. Allows to use extensions like [`UTCDate`](https://github.com/date-fns/utc).
- * @typeParam ResultDate - The result `Date` type, it is the type returned from the context function if it is passed, or inferred from the arguments.
- *
- * @param date - The original date
- * @param options - The options
- *
- * @returns The start of a year
- *
- * @example
- * // The start of a year for 2 September 2014 11:55:00:
- * const result = startOfYear(new Date(2014, 8, 2, 11, 55, 00))
- * //=> Wed Jan 01 2014 00:00:00
- */
-function startOfYear(date, options) {
-  const date_ = (0,toDate/* toDate */.a)(date, options?.in);
-  date_.setFullYear(date_.getFullYear(), 0, 1);
-  date_.setHours(0, 0, 0, 0);
-  return date_;
-}
-
-// Fallback for modularized imports:
-/* harmony default export */ const date_fns_startOfYear = ((/* unused pure expression or super */ null && (startOfYear)));
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/getDayOfYear.js
-
-
-
-
-/**
- * The {@link getDayOfYear} function options.
- */
-
-/**
- * @name getDayOfYear
- * @category Day Helpers
- * @summary Get the day of the year of the given date.
- *
- * @description
- * Get the day of the year of the given date.
- *
- * @param date - The given date
- * @param options - The options
- *
- * @returns The day of year
- *
- * @example
- * // Which day of the year is 2 July 2014?
- * const result = getDayOfYear(new Date(2014, 6, 2))
- * //=> 183
- */
-function getDayOfYear(date, options) {
-  const _date = (0,toDate/* toDate */.a)(date, options?.in);
-  const diff = differenceInCalendarDays(_date, startOfYear(_date));
-  const dayOfYear = diff + 1;
-  return dayOfYear;
-}
-
-// Fallback for modularized imports:
-/* harmony default export */ const date_fns_getDayOfYear = ((/* unused pure expression or super */ null && (getDayOfYear)));
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/getWeekYear.js
-
-
-
-
-
-/**
- * The {@link getWeekYear} function options.
- */
-
-/**
- * @name getWeekYear
- * @category Week-Numbering Year Helpers
- * @summary Get the local week-numbering year of the given date.
- *
- * @description
- * Get the local week-numbering year of the given date.
- * The exact calculation depends on the values of
- * `options.weekStartsOn` (which is the index of the first day of the week)
- * and `options.firstWeekContainsDate` (which is the day of January, which is always in
- * the first week of the week-numbering year)
- *
- * Week numbering: https://en.wikipedia.org/wiki/Week#The_ISO_week_date_system
- *
- * @param date - The given date
- * @param options - An object with options.
- *
- * @returns The local week-numbering year
- *
- * @example
- * // Which week numbering year is 26 December 2004 with the default settings?
- * const result = getWeekYear(new Date(2004, 11, 26))
- * //=> 2005
- *
- * @example
- * // Which week numbering year is 26 December 2004 if week starts on Saturday?
- * const result = getWeekYear(new Date(2004, 11, 26), { weekStartsOn: 6 })
- * //=> 2004
- *
- * @example
- * // Which week numbering year is 26 December 2004 if the first week contains 4 January?
- * const result = getWeekYear(new Date(2004, 11, 26), { firstWeekContainsDate: 4 })
- * //=> 2004
- */
-function getWeekYear(date, options) {
-  const _date = (0,toDate/* toDate */.a)(date, options?.in);
-  const year = _date.getFullYear();
-
-  const defaultOptions = getDefaultOptions();
-  const firstWeekContainsDate =
-    options?.firstWeekContainsDate ??
-    options?.locale?.options?.firstWeekContainsDate ??
-    defaultOptions.firstWeekContainsDate ??
-    defaultOptions.locale?.options?.firstWeekContainsDate ??
-    1;
-
-  const firstWeekOfNextYear = (0,constructFrom/* constructFrom */.w)(options?.in || date, 0);
-  firstWeekOfNextYear.setFullYear(year + 1, 0, firstWeekContainsDate);
-  firstWeekOfNextYear.setHours(0, 0, 0, 0);
-  const startOfNextYear = startOfWeek(firstWeekOfNextYear, options);
-
-  const firstWeekOfThisYear = (0,constructFrom/* constructFrom */.w)(options?.in || date, 0);
-  firstWeekOfThisYear.setFullYear(year, 0, firstWeekContainsDate);
-  firstWeekOfThisYear.setHours(0, 0, 0, 0);
-  const startOfThisYear = startOfWeek(firstWeekOfThisYear, options);
-
-  if (+_date >= +startOfNextYear) {
-    return year + 1;
-  } else if (+_date >= +startOfThisYear) {
-    return year;
-  } else {
-    return year - 1;
-  }
-}
-
-// Fallback for modularized imports:
-/* harmony default export */ const date_fns_getWeekYear = ((/* unused pure expression or super */ null && (getWeekYear)));
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/startOfWeekYear.js
-
-
-
-
-
-/**
- * The {@link startOfWeekYear} function options.
- */
-
-/**
- * @name startOfWeekYear
- * @category Week-Numbering Year Helpers
- * @summary Return the start of a local week-numbering year for the given date.
- *
- * @description
- * Return the start of a local week-numbering year.
- * The exact calculation depends on the values of
- * `options.weekStartsOn` (which is the index of the first day of the week)
- * and `options.firstWeekContainsDate` (which is the day of January, which is always in
- * the first week of the week-numbering year)
- *
- * Week numbering: https://en.wikipedia.org/wiki/Week#The_ISO_week_date_system
- *
- * @typeParam DateType - The `Date` type, the function operates on. Gets inferred from passed arguments. Allows to use extensions like [`UTCDate`](https://github.com/date-fns/utc).
- * @typeParam ResultDate - The result `Date` type.
- *
- * @param date - The original date
- * @param options - An object with options
- *
- * @returns The start of a week-numbering year
- *
- * @example
- * // The start of an a week-numbering year for 2 July 2005 with default settings:
- * const result = startOfWeekYear(new Date(2005, 6, 2))
- * //=> Sun Dec 26 2004 00:00:00
- *
- * @example
- * // The start of a week-numbering year for 2 July 2005
- * // if Monday is the first day of week
- * // and 4 January is always in the first week of the year:
- * const result = startOfWeekYear(new Date(2005, 6, 2), {
- *   weekStartsOn: 1,
- *   firstWeekContainsDate: 4
- * })
- * //=> Mon Jan 03 2005 00:00:00
- */
-function startOfWeekYear(date, options) {
-  const defaultOptions = getDefaultOptions();
-  const firstWeekContainsDate =
-    options?.firstWeekContainsDate ??
-    options?.locale?.options?.firstWeekContainsDate ??
-    defaultOptions.firstWeekContainsDate ??
-    defaultOptions.locale?.options?.firstWeekContainsDate ??
-    1;
-
-  const year = getWeekYear(date, options);
-  const firstWeek = (0,constructFrom/* constructFrom */.w)(options?.in || date, 0);
-  firstWeek.setFullYear(year, 0, firstWeekContainsDate);
-  firstWeek.setHours(0, 0, 0, 0);
-  const _date = startOfWeek(firstWeek, options);
-  return _date;
-}
-
-// Fallback for modularized imports:
-/* harmony default export */ const date_fns_startOfWeekYear = ((/* unused pure expression or super */ null && (startOfWeekYear)));
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/getWeek.js
-
-
-
-
-
-/**
- * The {@link getWeek} function options.
- */
-
-/**
- * @name getWeek
- * @category Week Helpers
- * @summary Get the local week index of the given date.
- *
- * @description
- * Get the local week index of the given date.
- * The exact calculation depends on the values of
- * `options.weekStartsOn` (which is the index of the first day of the week)
- * and `options.firstWeekContainsDate` (which is the day of January, which is always in
- * the first week of the week-numbering year)
- *
- * Week numbering: https://en.wikipedia.org/wiki/Week#The_ISO_week_date_system
- *
- * @param date - The given date
- * @param options - An object with options
- *
- * @returns The week
- *
- * @example
- * // Which week of the local week numbering year is 2 January 2005 with default options?
- * const result = getWeek(new Date(2005, 0, 2))
- * //=> 2
- *
- * @example
- * // Which week of the local week numbering year is 2 January 2005,
- * // if Monday is the first day of the week,
- * // and the first week of the year always contains 4 January?
- * const result = getWeek(new Date(2005, 0, 2), {
- *   weekStartsOn: 1,
- *   firstWeekContainsDate: 4
- * })
- * //=> 53
- */
-function getWeek(date, options) {
-  const _date = (0,toDate/* toDate */.a)(date, options?.in);
-  const diff = +startOfWeek(_date, options) - +startOfWeekYear(_date, options);
-
-  // Round the number of weeks to the nearest integer because the number of
-  // milliseconds in a week is not constant (e.g. it's different in the week of
-  // the daylight saving time clock shift).
-  return Math.round(diff / constants/* millisecondsInWeek */.my) + 1;
-}
-
-// Fallback for modularized imports:
-/* harmony default export */ const date_fns_getWeek = ((/* unused pure expression or super */ null && (getWeek)));
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/_lib/addLeadingZeros.js
-function addLeadingZeros(number, targetLength) {
-  const sign = number < 0 ? "-" : "";
-  const output = Math.abs(number).toString().padStart(targetLength, "0");
-  return sign + output;
-}
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/_lib/format/lightFormatters.js
-
-
-/*
- * |     | Unit                           |     | Unit                           |
- * |-----|--------------------------------|-----|--------------------------------|
- * |  a  | AM, PM                         |  A* |                                |
- * |  d  | Day of month                   |  D  |                                |
- * |  h  | Hour [1-12]                    |  H  | Hour [0-23]                    |
- * |  m  | Minute                         |  M  | Month                          |
- * |  s  | Second                         |  S  | Fraction of second             |
- * |  y  | Year (abs)                     |  Y  |                                |
- *
- * Letters marked by * are not implemented but reserved by Unicode standard.
- */
-
-const lightFormatters = {
-  // Year
-  y(date, token) {
-    // From http://www.unicode.org/reports/tr35/tr35-31/tr35-dates.html#Date_Format_tokens
-    // | Year     |     y | yy |   yyy |  yyyy | yyyyy |
-    // |----------|-------|----|-------|-------|-------|
-    // | AD 1     |     1 | 01 |   001 |  0001 | 00001 |
-    // | AD 12    |    12 | 12 |   012 |  0012 | 00012 |
-    // | AD 123   |   123 | 23 |   123 |  0123 | 00123 |
-    // | AD 1234  |  1234 | 34 |  1234 |  1234 | 01234 |
-    // | AD 12345 | 12345 | 45 | 12345 | 12345 | 12345 |
-
-    const signedYear = date.getFullYear();
-    // Returns 1 for 1 BC (which is year 0 in JavaScript)
-    const year = signedYear > 0 ? signedYear : 1 - signedYear;
-    return addLeadingZeros(token === "yy" ? year % 100 : year, token.length);
-  },
-
-  // Month
-  M(date, token) {
-    const month = date.getMonth();
-    return token === "M" ? String(month + 1) : addLeadingZeros(month + 1, 2);
-  },
-
-  // Day of the month
-  d(date, token) {
-    return addLeadingZeros(date.getDate(), token.length);
-  },
-
-  // AM or PM
-  a(date, token) {
-    const dayPeriodEnumValue = date.getHours() / 12 >= 1 ? "pm" : "am";
-
-    switch (token) {
-      case "a":
-      case "aa":
-        return dayPeriodEnumValue.toUpperCase();
-      case "aaa":
-        return dayPeriodEnumValue;
-      case "aaaaa":
-        return dayPeriodEnumValue[0];
-      case "aaaa":
-      default:
-        return dayPeriodEnumValue === "am" ? "a.m." : "p.m.";
-    }
-  },
-
-  // Hour [1-12]
-  h(date, token) {
-    return addLeadingZeros(date.getHours() % 12 || 12, token.length);
-  },
-
-  // Hour [0-23]
-  H(date, token) {
-    return addLeadingZeros(date.getHours(), token.length);
-  },
-
-  // Minute
-  m(date, token) {
-    return addLeadingZeros(date.getMinutes(), token.length);
-  },
-
-  // Second
-  s(date, token) {
-    return addLeadingZeros(date.getSeconds(), token.length);
-  },
-
-  // Fraction of second
-  S(date, token) {
-    const numberOfDigits = token.length;
-    const milliseconds = date.getMilliseconds();
-    const fractionalSeconds = Math.trunc(
-      milliseconds * Math.pow(10, numberOfDigits - 3),
-    );
-    return addLeadingZeros(fractionalSeconds, token.length);
-  },
-};
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/_lib/format/formatters.js
-
-
-
-
-
-
-
-
-
-const dayPeriodEnum = {
-  am: "am",
-  pm: "pm",
-  midnight: "midnight",
-  noon: "noon",
-  morning: "morning",
-  afternoon: "afternoon",
-  evening: "evening",
-  night: "night",
-};
-
-/*
- * |     | Unit                           |     | Unit                           |
- * |-----|--------------------------------|-----|--------------------------------|
- * |  a  | AM, PM                         |  A* | Milliseconds in day            |
- * |  b  | AM, PM, noon, midnight         |  B  | Flexible day period            |
- * |  c  | Stand-alone local day of week  |  C* | Localized hour w/ day period   |
- * |  d  | Day of month                   |  D  | Day of year                    |
- * |  e  | Local day of week              |  E  | Day of week                    |
- * |  f  |                                |  F* | Day of week in month           |
- * |  g* | Modified Julian day            |  G  | Era                            |
- * |  h  | Hour [1-12]                    |  H  | Hour [0-23]                    |
- * |  i! | ISO day of week                |  I! | ISO week of year               |
- * |  j* | Localized hour w/ day period   |  J* | Localized hour w/o day period  |
- * |  k  | Hour [1-24]                    |  K  | Hour [0-11]                    |
- * |  l* | (deprecated)                   |  L  | Stand-alone month              |
- * |  m  | Minute                         |  M  | Month                          |
- * |  n  |                                |  N  |                                |
- * |  o! | Ordinal number modifier        |  O  | Timezone (GMT)                 |
- * |  p! | Long localized time            |  P! | Long localized date            |
- * |  q  | Stand-alone quarter            |  Q  | Quarter                        |
- * |  r* | Related Gregorian year         |  R! | ISO week-numbering year        |
- * |  s  | Second                         |  S  | Fraction of second             |
- * |  t! | Seconds timestamp              |  T! | Milliseconds timestamp         |
- * |  u  | Extended year                  |  U* | Cyclic year                    |
- * |  v* | Timezone (generic non-locat.)  |  V* | Timezone (location)            |
- * |  w  | Local week of year             |  W* | Week of month                  |
- * |  x  | Timezone (ISO-8601 w/o Z)      |  X  | Timezone (ISO-8601)            |
- * |  y  | Year (abs)                     |  Y  | Local week-numbering year      |
- * |  z  | Timezone (specific non-locat.) |  Z* | Timezone (aliases)             |
- *
- * Letters marked by * are not implemented but reserved by Unicode standard.
- *
- * Letters marked by ! are non-standard, but implemented by date-fns:
- * - `o` modifies the previous token to turn it into an ordinal (see `format` docs)
- * - `i` is ISO day of week. For `i` and `ii` is returns numeric ISO week days,
- *   i.e. 7 for Sunday, 1 for Monday, etc.
- * - `I` is ISO week of year, as opposed to `w` which is local week of year.
- * - `R` is ISO week-numbering year, as opposed to `Y` which is local week-numbering year.
- *   `R` is supposed to be used in conjunction with `I` and `i`
- *   for universal ISO week-numbering date, whereas
- *   `Y` is supposed to be used in conjunction with `w` and `e`
- *   for week-numbering date specific to the locale.
- * - `P` is long localized date format
- * - `p` is long localized time format
- */
-
-const formatters = {
-  // Era
-  G: function (date, token, localize) {
-    const era = date.getFullYear() > 0 ? 1 : 0;
-    switch (token) {
-      // AD, BC
-      case "G":
-      case "GG":
-      case "GGG":
-        return localize.era(era, { width: "abbreviated" });
-      // A, B
-      case "GGGGG":
-        return localize.era(era, { width: "narrow" });
-      // Anno Domini, Before Christ
-      case "GGGG":
-      default:
-        return localize.era(era, { width: "wide" });
-    }
-  },
-
-  // Year
-  y: function (date, token, localize) {
-    // Ordinal number
-    if (token === "yo") {
-      const signedYear = date.getFullYear();
-      // Returns 1 for 1 BC (which is year 0 in JavaScript)
-      const year = signedYear > 0 ? signedYear : 1 - signedYear;
-      return localize.ordinalNumber(year, { unit: "year" });
-    }
-
-    return lightFormatters.y(date, token);
-  },
-
-  // Local week-numbering year
-  Y: function (date, token, localize, options) {
-    const signedWeekYear = getWeekYear(date, options);
-    // Returns 1 for 1 BC (which is year 0 in JavaScript)
-    const weekYear = signedWeekYear > 0 ? signedWeekYear : 1 - signedWeekYear;
-
-    // Two digit year
-    if (token === "YY") {
-      const twoDigitYear = weekYear % 100;
-      return addLeadingZeros(twoDigitYear, 2);
-    }
-
-    // Ordinal number
-    if (token === "Yo") {
-      return localize.ordinalNumber(weekYear, { unit: "year" });
-    }
-
-    // Padding
-    return addLeadingZeros(weekYear, token.length);
-  },
-
-  // ISO week-numbering year
-  R: function (date, token) {
-    const isoWeekYear = getISOWeekYear(date);
-
-    // Padding
-    return addLeadingZeros(isoWeekYear, token.length);
-  },
-
-  // Extended year. This is a single number designating the year of this calendar system.
-  // The main difference between `y` and `u` localizers are B.C. years:
-  // | Year | `y` | `u` |
-  // |------|-----|-----|
-  // | AC 1 |   1 |   1 |
-  // | BC 1 |   1 |   0 |
-  // | BC 2 |   2 |  -1 |
-  // Also `yy` always returns the last two digits of a year,
-  // while `uu` pads single digit years to 2 characters and returns other years unchanged.
-  u: function (date, token) {
-    const year = date.getFullYear();
-    return addLeadingZeros(year, token.length);
-  },
-
-  // Quarter
-  Q: function (date, token, localize) {
-    const quarter = Math.ceil((date.getMonth() + 1) / 3);
-    switch (token) {
-      // 1, 2, 3, 4
-      case "Q":
-        return String(quarter);
-      // 01, 02, 03, 04
-      case "QQ":
-        return addLeadingZeros(quarter, 2);
-      // 1st, 2nd, 3rd, 4th
-      case "Qo":
-        return localize.ordinalNumber(quarter, { unit: "quarter" });
-      // Q1, Q2, Q3, Q4
-      case "QQQ":
-        return localize.quarter(quarter, {
-          width: "abbreviated",
-          context: "formatting",
+;// CONCATENATED MODULE: ./src/plan/zone.ts
+// Wall clocks in IANA time zones, read through Intl (the runtime's time zone database).
+// Offsets keep their seconds: PostgreSQL prints local mean time offsets such as -04:56:02.
+const MS_PER_HOUR = 3_600_000;
+const formatters = new Map();
+function formatterFor(timezone) {
+    let formatter = formatters.get(timezone);
+    if (!formatter) {
+        formatter = new Intl.DateTimeFormat('en-US', {
+            timeZone: timezone,
+            hourCycle: 'h23',
+            era: 'short',
+            year: 'numeric',
+            month: 'numeric',
+            day: 'numeric',
+            hour: 'numeric',
+            minute: 'numeric',
+            second: 'numeric',
         });
-      // 1, 2, 3, 4 (narrow quarter; could be not numerical)
-      case "QQQQQ":
-        return localize.quarter(quarter, {
-          width: "narrow",
-          context: "formatting",
-        });
-      // 1st quarter, 2nd quarter, ...
-      case "QQQQ":
-      default:
-        return localize.quarter(quarter, {
-          width: "wide",
-          context: "formatting",
-        });
+        formatters.set(timezone, formatter);
     }
-  },
-
-  // Stand-alone quarter
-  q: function (date, token, localize) {
-    const quarter = Math.ceil((date.getMonth() + 1) / 3);
-    switch (token) {
-      // 1, 2, 3, 4
-      case "q":
-        return String(quarter);
-      // 01, 02, 03, 04
-      case "qq":
-        return addLeadingZeros(quarter, 2);
-      // 1st, 2nd, 3rd, 4th
-      case "qo":
-        return localize.ordinalNumber(quarter, { unit: "quarter" });
-      // Q1, Q2, Q3, Q4
-      case "qqq":
-        return localize.quarter(quarter, {
-          width: "abbreviated",
-          context: "standalone",
-        });
-      // 1, 2, 3, 4 (narrow quarter; could be not numerical)
-      case "qqqqq":
-        return localize.quarter(quarter, {
-          width: "narrow",
-          context: "standalone",
-        });
-      // 1st quarter, 2nd quarter, ...
-      case "qqqq":
-      default:
-        return localize.quarter(quarter, {
-          width: "wide",
-          context: "standalone",
-        });
-    }
-  },
-
-  // Month
-  M: function (date, token, localize) {
-    const month = date.getMonth();
-    switch (token) {
-      case "M":
-      case "MM":
-        return lightFormatters.M(date, token);
-      // 1st, 2nd, ..., 12th
-      case "Mo":
-        return localize.ordinalNumber(month + 1, { unit: "month" });
-      // Jan, Feb, ..., Dec
-      case "MMM":
-        return localize.month(month, {
-          width: "abbreviated",
-          context: "formatting",
-        });
-      // J, F, ..., D
-      case "MMMMM":
-        return localize.month(month, {
-          width: "narrow",
-          context: "formatting",
-        });
-      // January, February, ..., December
-      case "MMMM":
-      default:
-        return localize.month(month, { width: "wide", context: "formatting" });
-    }
-  },
-
-  // Stand-alone month
-  L: function (date, token, localize) {
-    const month = date.getMonth();
-    switch (token) {
-      // 1, 2, ..., 12
-      case "L":
-        return String(month + 1);
-      // 01, 02, ..., 12
-      case "LL":
-        return addLeadingZeros(month + 1, 2);
-      // 1st, 2nd, ..., 12th
-      case "Lo":
-        return localize.ordinalNumber(month + 1, { unit: "month" });
-      // Jan, Feb, ..., Dec
-      case "LLL":
-        return localize.month(month, {
-          width: "abbreviated",
-          context: "standalone",
-        });
-      // J, F, ..., D
-      case "LLLLL":
-        return localize.month(month, {
-          width: "narrow",
-          context: "standalone",
-        });
-      // January, February, ..., December
-      case "LLLL":
-      default:
-        return localize.month(month, { width: "wide", context: "standalone" });
-    }
-  },
-
-  // Local week of year
-  w: function (date, token, localize, options) {
-    const week = getWeek(date, options);
-
-    if (token === "wo") {
-      return localize.ordinalNumber(week, { unit: "week" });
-    }
-
-    return addLeadingZeros(week, token.length);
-  },
-
-  // ISO week of year
-  I: function (date, token, localize) {
-    const isoWeek = getISOWeek(date);
-
-    if (token === "Io") {
-      return localize.ordinalNumber(isoWeek, { unit: "week" });
-    }
-
-    return addLeadingZeros(isoWeek, token.length);
-  },
-
-  // Day of the month
-  d: function (date, token, localize) {
-    if (token === "do") {
-      return localize.ordinalNumber(date.getDate(), { unit: "date" });
-    }
-
-    return lightFormatters.d(date, token);
-  },
-
-  // Day of year
-  D: function (date, token, localize) {
-    const dayOfYear = getDayOfYear(date);
-
-    if (token === "Do") {
-      return localize.ordinalNumber(dayOfYear, { unit: "dayOfYear" });
-    }
-
-    return addLeadingZeros(dayOfYear, token.length);
-  },
-
-  // Day of week
-  E: function (date, token, localize) {
-    const dayOfWeek = date.getDay();
-    switch (token) {
-      // Tue
-      case "E":
-      case "EE":
-      case "EEE":
-        return localize.day(dayOfWeek, {
-          width: "abbreviated",
-          context: "formatting",
-        });
-      // T
-      case "EEEEE":
-        return localize.day(dayOfWeek, {
-          width: "narrow",
-          context: "formatting",
-        });
-      // Tu
-      case "EEEEEE":
-        return localize.day(dayOfWeek, {
-          width: "short",
-          context: "formatting",
-        });
-      // Tuesday
-      case "EEEE":
-      default:
-        return localize.day(dayOfWeek, {
-          width: "wide",
-          context: "formatting",
-        });
-    }
-  },
-
-  // Local day of week
-  e: function (date, token, localize, options) {
-    const dayOfWeek = date.getDay();
-    const localDayOfWeek = (dayOfWeek - options.weekStartsOn + 8) % 7 || 7;
-    switch (token) {
-      // Numerical value (Nth day of week with current locale or weekStartsOn)
-      case "e":
-        return String(localDayOfWeek);
-      // Padded numerical value
-      case "ee":
-        return addLeadingZeros(localDayOfWeek, 2);
-      // 1st, 2nd, ..., 7th
-      case "eo":
-        return localize.ordinalNumber(localDayOfWeek, { unit: "day" });
-      case "eee":
-        return localize.day(dayOfWeek, {
-          width: "abbreviated",
-          context: "formatting",
-        });
-      // T
-      case "eeeee":
-        return localize.day(dayOfWeek, {
-          width: "narrow",
-          context: "formatting",
-        });
-      // Tu
-      case "eeeeee":
-        return localize.day(dayOfWeek, {
-          width: "short",
-          context: "formatting",
-        });
-      // Tuesday
-      case "eeee":
-      default:
-        return localize.day(dayOfWeek, {
-          width: "wide",
-          context: "formatting",
-        });
-    }
-  },
-
-  // Stand-alone local day of week
-  c: function (date, token, localize, options) {
-    const dayOfWeek = date.getDay();
-    const localDayOfWeek = (dayOfWeek - options.weekStartsOn + 8) % 7 || 7;
-    switch (token) {
-      // Numerical value (same as in `e`)
-      case "c":
-        return String(localDayOfWeek);
-      // Padded numerical value
-      case "cc":
-        return addLeadingZeros(localDayOfWeek, token.length);
-      // 1st, 2nd, ..., 7th
-      case "co":
-        return localize.ordinalNumber(localDayOfWeek, { unit: "day" });
-      case "ccc":
-        return localize.day(dayOfWeek, {
-          width: "abbreviated",
-          context: "standalone",
-        });
-      // T
-      case "ccccc":
-        return localize.day(dayOfWeek, {
-          width: "narrow",
-          context: "standalone",
-        });
-      // Tu
-      case "cccccc":
-        return localize.day(dayOfWeek, {
-          width: "short",
-          context: "standalone",
-        });
-      // Tuesday
-      case "cccc":
-      default:
-        return localize.day(dayOfWeek, {
-          width: "wide",
-          context: "standalone",
-        });
-    }
-  },
-
-  // ISO day of week
-  i: function (date, token, localize) {
-    const dayOfWeek = date.getDay();
-    const isoDayOfWeek = dayOfWeek === 0 ? 7 : dayOfWeek;
-    switch (token) {
-      // 2
-      case "i":
-        return String(isoDayOfWeek);
-      // 02
-      case "ii":
-        return addLeadingZeros(isoDayOfWeek, token.length);
-      // 2nd
-      case "io":
-        return localize.ordinalNumber(isoDayOfWeek, { unit: "day" });
-      // Tue
-      case "iii":
-        return localize.day(dayOfWeek, {
-          width: "abbreviated",
-          context: "formatting",
-        });
-      // T
-      case "iiiii":
-        return localize.day(dayOfWeek, {
-          width: "narrow",
-          context: "formatting",
-        });
-      // Tu
-      case "iiiiii":
-        return localize.day(dayOfWeek, {
-          width: "short",
-          context: "formatting",
-        });
-      // Tuesday
-      case "iiii":
-      default:
-        return localize.day(dayOfWeek, {
-          width: "wide",
-          context: "formatting",
-        });
-    }
-  },
-
-  // AM or PM
-  a: function (date, token, localize) {
-    const hours = date.getHours();
-    const dayPeriodEnumValue = hours / 12 >= 1 ? "pm" : "am";
-
-    switch (token) {
-      case "a":
-      case "aa":
-        return localize.dayPeriod(dayPeriodEnumValue, {
-          width: "abbreviated",
-          context: "formatting",
-        });
-      case "aaa":
-        return localize
-          .dayPeriod(dayPeriodEnumValue, {
-            width: "abbreviated",
-            context: "formatting",
-          })
-          .toLowerCase();
-      case "aaaaa":
-        return localize.dayPeriod(dayPeriodEnumValue, {
-          width: "narrow",
-          context: "formatting",
-        });
-      case "aaaa":
-      default:
-        return localize.dayPeriod(dayPeriodEnumValue, {
-          width: "wide",
-          context: "formatting",
-        });
-    }
-  },
-
-  // AM, PM, midnight, noon
-  b: function (date, token, localize) {
-    const hours = date.getHours();
-    let dayPeriodEnumValue;
-    if (hours === 12) {
-      dayPeriodEnumValue = dayPeriodEnum.noon;
-    } else if (hours === 0) {
-      dayPeriodEnumValue = dayPeriodEnum.midnight;
-    } else {
-      dayPeriodEnumValue = hours / 12 >= 1 ? "pm" : "am";
-    }
-
-    switch (token) {
-      case "b":
-      case "bb":
-        return localize.dayPeriod(dayPeriodEnumValue, {
-          width: "abbreviated",
-          context: "formatting",
-        });
-      case "bbb":
-        return localize
-          .dayPeriod(dayPeriodEnumValue, {
-            width: "abbreviated",
-            context: "formatting",
-          })
-          .toLowerCase();
-      case "bbbbb":
-        return localize.dayPeriod(dayPeriodEnumValue, {
-          width: "narrow",
-          context: "formatting",
-        });
-      case "bbbb":
-      default:
-        return localize.dayPeriod(dayPeriodEnumValue, {
-          width: "wide",
-          context: "formatting",
-        });
-    }
-  },
-
-  // in the morning, in the afternoon, in the evening, at night
-  B: function (date, token, localize) {
-    const hours = date.getHours();
-    let dayPeriodEnumValue;
-    if (hours >= 17) {
-      dayPeriodEnumValue = dayPeriodEnum.evening;
-    } else if (hours >= 12) {
-      dayPeriodEnumValue = dayPeriodEnum.afternoon;
-    } else if (hours >= 4) {
-      dayPeriodEnumValue = dayPeriodEnum.morning;
-    } else {
-      dayPeriodEnumValue = dayPeriodEnum.night;
-    }
-
-    switch (token) {
-      case "B":
-      case "BB":
-      case "BBB":
-        return localize.dayPeriod(dayPeriodEnumValue, {
-          width: "abbreviated",
-          context: "formatting",
-        });
-      case "BBBBB":
-        return localize.dayPeriod(dayPeriodEnumValue, {
-          width: "narrow",
-          context: "formatting",
-        });
-      case "BBBB":
-      default:
-        return localize.dayPeriod(dayPeriodEnumValue, {
-          width: "wide",
-          context: "formatting",
-        });
-    }
-  },
-
-  // Hour [1-12]
-  h: function (date, token, localize) {
-    if (token === "ho") {
-      let hours = date.getHours() % 12;
-      if (hours === 0) hours = 12;
-      return localize.ordinalNumber(hours, { unit: "hour" });
-    }
-
-    return lightFormatters.h(date, token);
-  },
-
-  // Hour [0-23]
-  H: function (date, token, localize) {
-    if (token === "Ho") {
-      return localize.ordinalNumber(date.getHours(), { unit: "hour" });
-    }
-
-    return lightFormatters.H(date, token);
-  },
-
-  // Hour [0-11]
-  K: function (date, token, localize) {
-    const hours = date.getHours() % 12;
-
-    if (token === "Ko") {
-      return localize.ordinalNumber(hours, { unit: "hour" });
-    }
-
-    return addLeadingZeros(hours, token.length);
-  },
-
-  // Hour [1-24]
-  k: function (date, token, localize) {
-    let hours = date.getHours();
-    if (hours === 0) hours = 24;
-
-    if (token === "ko") {
-      return localize.ordinalNumber(hours, { unit: "hour" });
-    }
-
-    return addLeadingZeros(hours, token.length);
-  },
-
-  // Minute
-  m: function (date, token, localize) {
-    if (token === "mo") {
-      return localize.ordinalNumber(date.getMinutes(), { unit: "minute" });
-    }
-
-    return lightFormatters.m(date, token);
-  },
-
-  // Second
-  s: function (date, token, localize) {
-    if (token === "so") {
-      return localize.ordinalNumber(date.getSeconds(), { unit: "second" });
-    }
-
-    return lightFormatters.s(date, token);
-  },
-
-  // Fraction of second
-  S: function (date, token) {
-    return lightFormatters.S(date, token);
-  },
-
-  // Timezone (ISO-8601. If offset is 0, output is always `'Z'`)
-  X: function (date, token, _localize) {
-    const timezoneOffset = date.getTimezoneOffset();
-
-    if (timezoneOffset === 0) {
-      return "Z";
-    }
-
-    switch (token) {
-      // Hours and optional minutes
-      case "X":
-        return formatTimezoneWithOptionalMinutes(timezoneOffset);
-
-      // Hours, minutes and optional seconds without `:` delimiter
-      // Note: neither ISO-8601 nor JavaScript supports seconds in timezone offsets
-      // so this token always has the same output as `XX`
-      case "XXXX":
-      case "XX": // Hours and minutes without `:` delimiter
-        return formatTimezone(timezoneOffset);
-
-      // Hours, minutes and optional seconds with `:` delimiter
-      // Note: neither ISO-8601 nor JavaScript supports seconds in timezone offsets
-      // so this token always has the same output as `XXX`
-      case "XXXXX":
-      case "XXX": // Hours and minutes with `:` delimiter
-      default:
-        return formatTimezone(timezoneOffset, ":");
-    }
-  },
-
-  // Timezone (ISO-8601. If offset is 0, output is `'+00:00'` or equivalent)
-  x: function (date, token, _localize) {
-    const timezoneOffset = date.getTimezoneOffset();
-
-    switch (token) {
-      // Hours and optional minutes
-      case "x":
-        return formatTimezoneWithOptionalMinutes(timezoneOffset);
-
-      // Hours, minutes and optional seconds without `:` delimiter
-      // Note: neither ISO-8601 nor JavaScript supports seconds in timezone offsets
-      // so this token always has the same output as `xx`
-      case "xxxx":
-      case "xx": // Hours and minutes without `:` delimiter
-        return formatTimezone(timezoneOffset);
-
-      // Hours, minutes and optional seconds with `:` delimiter
-      // Note: neither ISO-8601 nor JavaScript supports seconds in timezone offsets
-      // so this token always has the same output as `xxx`
-      case "xxxxx":
-      case "xxx": // Hours and minutes with `:` delimiter
-      default:
-        return formatTimezone(timezoneOffset, ":");
-    }
-  },
-
-  // Timezone (GMT)
-  O: function (date, token, _localize) {
-    const timezoneOffset = date.getTimezoneOffset();
-
-    switch (token) {
-      // Short
-      case "O":
-      case "OO":
-      case "OOO":
-        return "GMT" + formatTimezoneShort(timezoneOffset, ":");
-      // Long
-      case "OOOO":
-      default:
-        return "GMT" + formatTimezone(timezoneOffset, ":");
-    }
-  },
-
-  // Timezone (specific non-location)
-  z: function (date, token, _localize) {
-    const timezoneOffset = date.getTimezoneOffset();
-
-    switch (token) {
-      // Short
-      case "z":
-      case "zz":
-      case "zzz":
-        return "GMT" + formatTimezoneShort(timezoneOffset, ":");
-      // Long
-      case "zzzz":
-      default:
-        return "GMT" + formatTimezone(timezoneOffset, ":");
-    }
-  },
-
-  // Seconds timestamp
-  t: function (date, token, _localize) {
-    const timestamp = Math.trunc(+date / 1000);
-    return addLeadingZeros(timestamp, token.length);
-  },
-
-  // Milliseconds timestamp
-  T: function (date, token, _localize) {
-    return addLeadingZeros(+date, token.length);
-  },
-};
-
-function formatTimezoneShort(offset, delimiter = "") {
-  const sign = offset > 0 ? "-" : "+";
-  const absOffset = Math.abs(offset);
-  const hours = Math.trunc(absOffset / 60);
-  const minutes = absOffset % 60;
-  if (minutes === 0) {
-    return sign + String(hours);
-  }
-  return sign + String(hours) + delimiter + addLeadingZeros(minutes, 2);
+    return formatter;
 }
-
-function formatTimezoneWithOptionalMinutes(offset, delimiter) {
-  if (offset % 60 === 0) {
-    const sign = offset > 0 ? "-" : "+";
-    return sign + addLeadingZeros(Math.abs(offset) / 60, 2);
-  }
-  return formatTimezone(offset, delimiter);
+/** The wall-clock time at `instant` in `timezone`, as epoch ms read as if it were UTC. */
+function wallClock(instant, timezone) {
+    const wholeSecond = Math.floor(instant / 1000) * 1000;
+    const fields = {};
+    for (const part of formatterFor(timezone).formatToParts(new Date(wholeSecond)))
+        fields[part.type] = part.value;
+    const yearOfEra = Number(fields.year);
+    const year = fields.era === 'BC' || fields.era === 'B' ? 1 - yearOfEra : yearOfEra;
+    const date = new Date(0);
+    date.setUTCFullYear(year, Number(fields.month) - 1, Number(fields.day));
+    date.setUTCHours(Number(fields.hour), Number(fields.minute), Number(fields.second), 0);
+    return date.getTime() + (instant - wholeSecond);
 }
-
-function formatTimezone(offset, delimiter = "") {
-  const sign = offset > 0 ? "-" : "+";
-  const absOffset = Math.abs(offset);
-  const hours = addLeadingZeros(Math.trunc(absOffset / 60), 2);
-  const minutes = addLeadingZeros(absOffset % 60, 2);
-  return sign + hours + delimiter + minutes;
+/** The zone's offset from UTC at `instant`, in ms (east positive: +01 is 3 600 000). */
+function utcOffset(instant, timezone) {
+    return wallClock(instant, timezone) - instant;
 }
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/_lib/format/longFormatters.js
-const dateLongFormatter = (pattern, formatLong) => {
-  switch (pattern) {
-    case "P":
-      return formatLong.date({ width: "short" });
-    case "PP":
-      return formatLong.date({ width: "medium" });
-    case "PPP":
-      return formatLong.date({ width: "long" });
-    case "PPPP":
-    default:
-      return formatLong.date({ width: "full" });
-  }
-};
-
-const timeLongFormatter = (pattern, formatLong) => {
-  switch (pattern) {
-    case "p":
-      return formatLong.time({ width: "short" });
-    case "pp":
-      return formatLong.time({ width: "medium" });
-    case "ppp":
-      return formatLong.time({ width: "long" });
-    case "pppp":
-    default:
-      return formatLong.time({ width: "full" });
-  }
-};
-
-const dateTimeLongFormatter = (pattern, formatLong) => {
-  const matchResult = pattern.match(/(P+)(p+)?/) || [];
-  const datePattern = matchResult[1];
-  const timePattern = matchResult[2];
-
-  if (!timePattern) {
-    return dateLongFormatter(pattern, formatLong);
-  }
-
-  let dateTimeFormat;
-
-  switch (datePattern) {
-    case "P":
-      dateTimeFormat = formatLong.dateTime({ width: "short" });
-      break;
-    case "PP":
-      dateTimeFormat = formatLong.dateTime({ width: "medium" });
-      break;
-    case "PPP":
-      dateTimeFormat = formatLong.dateTime({ width: "long" });
-      break;
-    case "PPPP":
-    default:
-      dateTimeFormat = formatLong.dateTime({ width: "full" });
-      break;
-  }
-
-  return dateTimeFormat
-    .replace("{{date}}", dateLongFormatter(datePattern, formatLong))
-    .replace("{{time}}", timeLongFormatter(timePattern, formatLong));
-};
-
-const longFormatters = {
-  p: timeLongFormatter,
-  P: dateTimeLongFormatter,
-};
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/_lib/protectedTokens.js
-const dayOfYearTokenRE = /^D+$/;
-const weekYearTokenRE = /^Y+$/;
-
-const throwTokens = ["D", "DD", "YY", "YYYY"];
-
-function isProtectedDayOfYearToken(token) {
-  return dayOfYearTokenRE.test(token);
-}
-
-function isProtectedWeekYearToken(token) {
-  return weekYearTokenRE.test(token);
-}
-
-function warnOrThrowProtectedError(token, format, input) {
-  const _message = message(token, format, input);
-  console.warn(_message);
-  if (throwTokens.includes(token)) throw new RangeError(_message);
-}
-
-function message(token, format, input) {
-  const subject = token[0] === "Y" ? "years" : "days of the month";
-  return `Use \`${token.toLowerCase()}\` instead of \`${token}\` (in \`${format}\`) for formatting ${subject} to the input \`${input}\`; see: https://github.com/date-fns/date-fns/blob/master/docs/unicodeTokens.md`;
-}
-
-// EXTERNAL MODULE: ./node_modules/date-fns/isValid.js + 1 modules
-var isValid = __nccwpck_require__(3518);
-;// CONCATENATED MODULE: ./node_modules/date-fns/format.js
-
-
-
-
-
-
-
-
-// Rexports of internal for libraries to use.
-// See: https://github.com/date-fns/date-fns/issues/3638#issuecomment-1877082874
-
-
-// This RegExp consists of three parts separated by `|`:
-// - [yYQqMLwIdDecihHKkms]o matches any available ordinal number token
-//   (one of the certain letters followed by `o`)
-// - (\w)\1* matches any sequences of the same letter
-// - '' matches two quote characters in a row
-// - '(''|[^'])+('|$) matches anything surrounded by two quote characters ('),
-//   except a single quote symbol, which ends the sequence.
-//   Two quote characters do not end the sequence.
-//   If there is no matching single quote
-//   then the sequence will continue until the end of the string.
-// - . matches any single character unmatched by previous parts of the RegExps
-const formattingTokensRegExp =
-  /[yYQqMLwIdDecihHKkms]o|(\w)\1*|''|'(''|[^'])+('|$)|./g;
-
-// This RegExp catches symbols escaped by quotes, and also
-// sequences of symbols P, p, and the combinations like `PPPPPPPppppp`
-const longFormattingTokensRegExp = /P+p+|P+|p+|''|'(''|[^'])+('|$)|./g;
-
-const escapedStringRegExp = /^'([^]*?)'?$/;
-const doubleQuoteRegExp = /''/g;
-const unescapedLatinCharacterRegExp = /[a-zA-Z]/;
-
-
-
 /**
- * The {@link format} function options.
+ * The instant PostgreSQL means by a wall-clock time in `timezone`. In a spring-forward gap it reads
+ * the time with the offset from before the jump (America/Sao_Paulo 2018-11-04 00:00 → 01:00-02, the
+ * first instant of that day); in a fall-back overlap it takes the later one, with the offset after.
  */
-
-/**
- * @name format
- * @alias formatDate
- * @category Common Helpers
- * @summary Format the date.
- *
- * @description
- * Return the formatted date string in the given format. The result may vary by locale.
- *
- * > ⚠️ Please note that the `format` tokens differ from Moment.js and other libraries.
- * > See: https://github.com/date-fns/date-fns/blob/master/docs/unicodeTokens.md
- *
- * The characters wrapped between two single quotes characters (') are escaped.
- * Two single quotes in a row, whether inside or outside a quoted sequence, represent a 'real' single quote.
- * (see the last example)
- *
- * Format of the string is based on Unicode Technical Standard #35:
- * https://www.unicode.org/reports/tr35/tr35-dates.html#Date_Field_Symbol_Table
- * with a few additions (see note 7 below the table).
- *
- * Accepted patterns:
- * | Unit                            | Pattern | Result examples                   | Notes |
- * |---------------------------------|---------|-----------------------------------|-------|
- * | Era                             | G..GGG  | AD, BC                            |       |
- * |                                 | GGGG    | Anno Domini, Before Christ        | 2     |
- * |                                 | GGGGG   | A, B                              |       |
- * | Calendar year                   | y       | 44, 1, 1900, 2017                 | 5     |
- * |                                 | yo      | 44th, 1st, 0th, 17th              | 5,7   |
- * |                                 | yy      | 44, 01, 00, 17                    | 5     |
- * |                                 | yyy     | 044, 001, 1900, 2017              | 5     |
- * |                                 | yyyy    | 0044, 0001, 1900, 2017            | 5     |
- * |                                 | yyyyy   | ...                               | 3,5   |
- * | Local week-numbering year       | Y       | 44, 1, 1900, 2017                 | 5     |
- * |                                 | Yo      | 44th, 1st, 1900th, 2017th         | 5,7   |
- * |                                 | YY      | 44, 01, 00, 17                    | 5,8   |
- * |                                 | YYY     | 044, 001, 1900, 2017              | 5     |
- * |                                 | YYYY    | 0044, 0001, 1900, 2017            | 5,8   |
- * |                                 | YYYYY   | ...                               | 3,5   |
- * | ISO week-numbering year         | R       | -43, 0, 1, 1900, 2017             | 5,7   |
- * |                                 | RR      | -43, 00, 01, 1900, 2017           | 5,7   |
- * |                                 | RRR     | -043, 000, 001, 1900, 2017        | 5,7   |
- * |                                 | RRRR    | -0043, 0000, 0001, 1900, 2017     | 5,7   |
- * |                                 | RRRRR   | ...                               | 3,5,7 |
- * | Extended year                   | u       | -43, 0, 1, 1900, 2017             | 5     |
- * |                                 | uu      | -43, 01, 1900, 2017               | 5     |
- * |                                 | uuu     | -043, 001, 1900, 2017             | 5     |
- * |                                 | uuuu    | -0043, 0001, 1900, 2017           | 5     |
- * |                                 | uuuuu   | ...                               | 3,5   |
- * | Quarter (formatting)            | Q       | 1, 2, 3, 4                        |       |
- * |                                 | Qo      | 1st, 2nd, 3rd, 4th                | 7     |
- * |                                 | QQ      | 01, 02, 03, 04                    |       |
- * |                                 | QQQ     | Q1, Q2, Q3, Q4                    |       |
- * |                                 | QQQQ    | 1st quarter, 2nd quarter, ...     | 2     |
- * |                                 | QQQQQ   | 1, 2, 3, 4                        | 4     |
- * | Quarter (stand-alone)           | q       | 1, 2, 3, 4                        |       |
- * |                                 | qo      | 1st, 2nd, 3rd, 4th                | 7     |
- * |                                 | qq      | 01, 02, 03, 04                    |       |
- * |                                 | qqq     | Q1, Q2, Q3, Q4                    |       |
- * |                                 | qqqq    | 1st quarter, 2nd quarter, ...     | 2     |
- * |                                 | qqqqq   | 1, 2, 3, 4                        | 4     |
- * | Month (formatting)              | M       | 1, 2, ..., 12                     |       |
- * |                                 | Mo      | 1st, 2nd, ..., 12th               | 7     |
- * |                                 | MM      | 01, 02, ..., 12                   |       |
- * |                                 | MMM     | Jan, Feb, ..., Dec                |       |
- * |                                 | MMMM    | January, February, ..., December  | 2     |
- * |                                 | MMMMM   | J, F, ..., D                      |       |
- * | Month (stand-alone)             | L       | 1, 2, ..., 12                     |       |
- * |                                 | Lo      | 1st, 2nd, ..., 12th               | 7     |
- * |                                 | LL      | 01, 02, ..., 12                   |       |
- * |                                 | LLL     | Jan, Feb, ..., Dec                |       |
- * |                                 | LLLL    | January, February, ..., December  | 2     |
- * |                                 | LLLLL   | J, F, ..., D                      |       |
- * | Local week of year              | w       | 1, 2, ..., 53                     |       |
- * |                                 | wo      | 1st, 2nd, ..., 53th               | 7     |
- * |                                 | ww      | 01, 02, ..., 53                   |       |
- * | ISO week of year                | I       | 1, 2, ..., 53                     | 7     |
- * |                                 | Io      | 1st, 2nd, ..., 53th               | 7     |
- * |                                 | II      | 01, 02, ..., 53                   | 7     |
- * | Day of month                    | d       | 1, 2, ..., 31                     |       |
- * |                                 | do      | 1st, 2nd, ..., 31st               | 7     |
- * |                                 | dd      | 01, 02, ..., 31                   |       |
- * | Day of year                     | D       | 1, 2, ..., 365, 366               | 9     |
- * |                                 | Do      | 1st, 2nd, ..., 365th, 366th       | 7     |
- * |                                 | DD      | 01, 02, ..., 365, 366             | 9     |
- * |                                 | DDD     | 001, 002, ..., 365, 366           |       |
- * |                                 | DDDD    | ...                               | 3     |
- * | Day of week (formatting)        | E..EEE  | Mon, Tue, Wed, ..., Sun           |       |
- * |                                 | EEEE    | Monday, Tuesday, ..., Sunday      | 2     |
- * |                                 | EEEEE   | M, T, W, T, F, S, S               |       |
- * |                                 | EEEEEE  | Mo, Tu, We, Th, Fr, Sa, Su        |       |
- * | ISO day of week (formatting)    | i       | 1, 2, 3, ..., 7                   | 7     |
- * |                                 | io      | 1st, 2nd, ..., 7th                | 7     |
- * |                                 | ii      | 01, 02, ..., 07                   | 7     |
- * |                                 | iii     | Mon, Tue, Wed, ..., Sun           | 7     |
- * |                                 | iiii    | Monday, Tuesday, ..., Sunday      | 2,7   |
- * |                                 | iiiii   | M, T, W, T, F, S, S               | 7     |
- * |                                 | iiiiii  | Mo, Tu, We, Th, Fr, Sa, Su        | 7     |
- * | Local day of week (formatting)  | e       | 2, 3, 4, ..., 1                   |       |
- * |                                 | eo      | 2nd, 3rd, ..., 1st                | 7     |
- * |                                 | ee      | 02, 03, ..., 01                   |       |
- * |                                 | eee     | Mon, Tue, Wed, ..., Sun           |       |
- * |                                 | eeee    | Monday, Tuesday, ..., Sunday      | 2     |
- * |                                 | eeeee   | M, T, W, T, F, S, S               |       |
- * |                                 | eeeeee  | Mo, Tu, We, Th, Fr, Sa, Su        |       |
- * | Local day of week (stand-alone) | c       | 2, 3, 4, ..., 1                   |       |
- * |                                 | co      | 2nd, 3rd, ..., 1st                | 7     |
- * |                                 | cc      | 02, 03, ..., 01                   |       |
- * |                                 | ccc     | Mon, Tue, Wed, ..., Sun           |       |
- * |                                 | cccc    | Monday, Tuesday, ..., Sunday      | 2     |
- * |                                 | ccccc   | M, T, W, T, F, S, S               |       |
- * |                                 | cccccc  | Mo, Tu, We, Th, Fr, Sa, Su        |       |
- * | AM, PM                          | a..aa   | AM, PM                            |       |
- * |                                 | aaa     | am, pm                            |       |
- * |                                 | aaaa    | a.m., p.m.                        | 2     |
- * |                                 | aaaaa   | a, p                              |       |
- * | AM, PM, noon, midnight          | b..bb   | AM, PM, noon, midnight            |       |
- * |                                 | bbb     | am, pm, noon, midnight            |       |
- * |                                 | bbbb    | a.m., p.m., noon, midnight        | 2     |
- * |                                 | bbbbb   | a, p, n, mi                       |       |
- * | Flexible day period             | B..BBB  | at night, in the morning, ...     |       |
- * |                                 | BBBB    | at night, in the morning, ...     | 2     |
- * |                                 | BBBBB   | at night, in the morning, ...     |       |
- * | Hour [1-12]                     | h       | 1, 2, ..., 11, 12                 |       |
- * |                                 | ho      | 1st, 2nd, ..., 11th, 12th         | 7     |
- * |                                 | hh      | 01, 02, ..., 11, 12               |       |
- * | Hour [0-23]                     | H       | 0, 1, 2, ..., 23                  |       |
- * |                                 | Ho      | 0th, 1st, 2nd, ..., 23rd          | 7     |
- * |                                 | HH      | 00, 01, 02, ..., 23               |       |
- * | Hour [0-11]                     | K       | 1, 2, ..., 11, 0                  |       |
- * |                                 | Ko      | 1st, 2nd, ..., 11th, 0th          | 7     |
- * |                                 | KK      | 01, 02, ..., 11, 00               |       |
- * | Hour [1-24]                     | k       | 24, 1, 2, ..., 23                 |       |
- * |                                 | ko      | 24th, 1st, 2nd, ..., 23rd         | 7     |
- * |                                 | kk      | 24, 01, 02, ..., 23               |       |
- * | Minute                          | m       | 0, 1, ..., 59                     |       |
- * |                                 | mo      | 0th, 1st, ..., 59th               | 7     |
- * |                                 | mm      | 00, 01, ..., 59                   |       |
- * | Second                          | s       | 0, 1, ..., 59                     |       |
- * |                                 | so      | 0th, 1st, ..., 59th               | 7     |
- * |                                 | ss      | 00, 01, ..., 59                   |       |
- * | Fraction of second              | S       | 0, 1, ..., 9                      |       |
- * |                                 | SS      | 00, 01, ..., 99                   |       |
- * |                                 | SSS     | 000, 001, ..., 999                |       |
- * |                                 | SSSS    | ...                               | 3     |
- * | Timezone (ISO-8601 w/ Z)        | X       | -08, +0530, Z                     |       |
- * |                                 | XX      | -0800, +0530, Z                   |       |
- * |                                 | XXX     | -08:00, +05:30, Z                 |       |
- * |                                 | XXXX    | -0800, +0530, Z, +123456          | 2     |
- * |                                 | XXXXX   | -08:00, +05:30, Z, +12:34:56      |       |
- * | Timezone (ISO-8601 w/o Z)       | x       | -08, +0530, +00                   |       |
- * |                                 | xx      | -0800, +0530, +0000               |       |
- * |                                 | xxx     | -08:00, +05:30, +00:00            | 2     |
- * |                                 | xxxx    | -0800, +0530, +0000, +123456      |       |
- * |                                 | xxxxx   | -08:00, +05:30, +00:00, +12:34:56 |       |
- * | Timezone (GMT)                  | O...OOO | GMT-8, GMT+5:30, GMT+0            |       |
- * |                                 | OOOO    | GMT-08:00, GMT+05:30, GMT+00:00   | 2     |
- * | Timezone (specific non-locat.)  | z...zzz | GMT-8, GMT+5:30, GMT+0            | 6     |
- * |                                 | zzzz    | GMT-08:00, GMT+05:30, GMT+00:00   | 2,6   |
- * | Seconds timestamp               | t       | 512969520                         | 7     |
- * |                                 | tt      | ...                               | 3,7   |
- * | Milliseconds timestamp          | T       | 512969520900                      | 7     |
- * |                                 | TT      | ...                               | 3,7   |
- * | Long localized date             | P       | 04/29/1453                        | 7     |
- * |                                 | PP      | Apr 29, 1453                      | 7     |
- * |                                 | PPP     | April 29th, 1453                  | 7     |
- * |                                 | PPPP    | Friday, April 29th, 1453          | 2,7   |
- * | Long localized time             | p       | 12:00 AM                          | 7     |
- * |                                 | pp      | 12:00:00 AM                       | 7     |
- * |                                 | ppp     | 12:00:00 AM GMT+2                 | 7     |
- * |                                 | pppp    | 12:00:00 AM GMT+02:00             | 2,7   |
- * | Combination of date and time    | Pp      | 04/29/1453, 12:00 AM              | 7     |
- * |                                 | PPpp    | Apr 29, 1453, 12:00:00 AM         | 7     |
- * |                                 | PPPppp  | April 29th, 1453 at ...           | 7     |
- * |                                 | PPPPpppp| Friday, April 29th, 1453 at ...   | 2,7   |
- * Notes:
- * 1. "Formatting" units (e.g. formatting quarter) in the default en-US locale
- *    are the same as "stand-alone" units, but are different in some languages.
- *    "Formatting" units are declined according to the rules of the language
- *    in the context of a date. "Stand-alone" units are always nominative singular:
- *
- *    `format(new Date(2017, 10, 6), 'do LLLL', {locale: cs}) //=> '6. listopad'`
- *
- *    `format(new Date(2017, 10, 6), 'do MMMM', {locale: cs}) //=> '6. listopadu'`
- *
- * 2. Any sequence of the identical letters is a pattern, unless it is escaped by
- *    the single quote characters (see below).
- *    If the sequence is longer than listed in table (e.g. `EEEEEEEEEEE`)
- *    the output will be the same as default pattern for this unit, usually
- *    the longest one (in case of ISO weekdays, `EEEE`). Default patterns for units
- *    are marked with "2" in the last column of the table.
- *
- *    `format(new Date(2017, 10, 6), 'MMM') //=> 'Nov'`
- *
- *    `format(new Date(2017, 10, 6), 'MMMM') //=> 'November'`
- *
- *    `format(new Date(2017, 10, 6), 'MMMMM') //=> 'N'`
- *
- *    `format(new Date(2017, 10, 6), 'MMMMMM') //=> 'November'`
- *
- *    `format(new Date(2017, 10, 6), 'MMMMMMM') //=> 'November'`
- *
- * 3. Some patterns could be unlimited length (such as `yyyyyyyy`).
- *    The output will be padded with zeros to match the length of the pattern.
- *
- *    `format(new Date(2017, 10, 6), 'yyyyyyyy') //=> '00002017'`
- *
- * 4. `QQQQQ` and `qqqqq` could be not strictly numerical in some locales.
- *    These tokens represent the shortest form of the quarter.
- *
- * 5. The main difference between `y` and `u` patterns are B.C. years:
- *
- *    | Year | `y` | `u` |
- *    |------|-----|-----|
- *    | AC 1 |   1 |   1 |
- *    | BC 1 |   1 |   0 |
- *    | BC 2 |   2 |  -1 |
- *
- *    Also `yy` always returns the last two digits of a year,
- *    while `uu` pads single digit years to 2 characters and returns other years unchanged:
- *
- *    | Year | `yy` | `uu` |
- *    |------|------|------|
- *    | 1    |   01 |   01 |
- *    | 14   |   14 |   14 |
- *    | 376  |   76 |  376 |
- *    | 1453 |   53 | 1453 |
- *
- *    The same difference is true for local and ISO week-numbering years (`Y` and `R`),
- *    except local week-numbering years are dependent on `options.weekStartsOn`
- *    and `options.firstWeekContainsDate` (compare [getISOWeekYear](https://date-fns.org/docs/getISOWeekYear)
- *    and [getWeekYear](https://date-fns.org/docs/getWeekYear)).
- *
- * 6. Specific non-location timezones are currently unavailable in `date-fns`,
- *    so right now these tokens fall back to GMT timezones.
- *
- * 7. These patterns are not in the Unicode Technical Standard #35:
- *    - `i`: ISO day of week
- *    - `I`: ISO week of year
- *    - `R`: ISO week-numbering year
- *    - `t`: seconds timestamp
- *    - `T`: milliseconds timestamp
- *    - `o`: ordinal number modifier
- *    - `P`: long localized date
- *    - `p`: long localized time
- *
- * 8. `YY` and `YYYY` tokens represent week-numbering years but they are often confused with years.
- *    You should enable `options.useAdditionalWeekYearTokens` to use them. See: https://github.com/date-fns/date-fns/blob/master/docs/unicodeTokens.md
- *
- * 9. `D` and `DD` tokens represent days of the year but they are often confused with days of the month.
- *    You should enable `options.useAdditionalDayOfYearTokens` to use them. See: https://github.com/date-fns/date-fns/blob/master/docs/unicodeTokens.md
- *
- * @param date - The original date
- * @param format - The string of tokens
- * @param options - An object with options
- *
- * @returns The formatted date string
- *
- * @throws `date` must not be Invalid Date
- * @throws `options.locale` must contain `localize` property
- * @throws `options.locale` must contain `formatLong` property
- * @throws use `yyyy` instead of `YYYY` for formatting years using [format provided] to the input [input provided]; see: https://github.com/date-fns/date-fns/blob/master/docs/unicodeTokens.md
- * @throws use `yy` instead of `YY` for formatting years using [format provided] to the input [input provided]; see: https://github.com/date-fns/date-fns/blob/master/docs/unicodeTokens.md
- * @throws use `d` instead of `D` for formatting days of the month using [format provided] to the input [input provided]; see: https://github.com/date-fns/date-fns/blob/master/docs/unicodeTokens.md
- * @throws use `dd` instead of `DD` for formatting days of the month using [format provided] to the input [input provided]; see: https://github.com/date-fns/date-fns/blob/master/docs/unicodeTokens.md
- * @throws format string contains an unescaped latin alphabet character
- *
- * @example
- * // Represent 11 February 2014 in middle-endian format:
- * const result = format(new Date(2014, 1, 11), 'MM/dd/yyyy')
- * //=> '02/11/2014'
- *
- * @example
- * // Represent 2 July 2014 in Esperanto:
- * import { eoLocale } from 'date-fns/locale/eo'
- * const result = format(new Date(2014, 6, 2), "do 'de' MMMM yyyy", {
- *   locale: eoLocale
- * })
- * //=> '2-a de julio 2014'
- *
- * @example
- * // Escape string by single quote characters:
- * const result = format(new Date(2014, 6, 2, 15), "h 'o''clock'")
- * //=> "3 o'clock"
- */
-function format(date, formatStr, options) {
-  const defaultOptions = getDefaultOptions();
-  const locale = options?.locale ?? defaultOptions.locale ?? enUS;
-
-  const firstWeekContainsDate =
-    options?.firstWeekContainsDate ??
-    options?.locale?.options?.firstWeekContainsDate ??
-    defaultOptions.firstWeekContainsDate ??
-    defaultOptions.locale?.options?.firstWeekContainsDate ??
-    1;
-
-  const weekStartsOn =
-    options?.weekStartsOn ??
-    options?.locale?.options?.weekStartsOn ??
-    defaultOptions.weekStartsOn ??
-    defaultOptions.locale?.options?.weekStartsOn ??
-    0;
-
-  const originalDate = (0,toDate/* toDate */.a)(date, options?.in);
-
-  if (!(0,isValid/* isValid */.f)(originalDate)) {
-    throw new RangeError("Invalid time value");
-  }
-
-  let parts = formatStr
-    .match(longFormattingTokensRegExp)
-    .map((substring) => {
-      const firstCharacter = substring[0];
-      if (firstCharacter === "p" || firstCharacter === "P") {
-        const longFormatter = longFormatters[firstCharacter];
-        return longFormatter(substring, locale.formatLong);
-      }
-      return substring;
-    })
-    .join("")
-    .match(formattingTokensRegExp)
-    .map((substring) => {
-      // Replace two single quote characters with one single quote character
-      if (substring === "''") {
-        return { isToken: false, value: "'" };
-      }
-
-      const firstCharacter = substring[0];
-      if (firstCharacter === "'") {
-        return { isToken: false, value: cleanEscapedString(substring) };
-      }
-
-      if (formatters[firstCharacter]) {
-        return { isToken: true, value: substring };
-      }
-
-      if (firstCharacter.match(unescapedLatinCharacterRegExp)) {
-        throw new RangeError(
-          "Format string contains an unescaped latin alphabet character `" +
-            firstCharacter +
-            "`",
-        );
-      }
-
-      return { isToken: false, value: substring };
-    });
-
-  // invoke localize preprocessor (only for french locales at the moment)
-  if (locale.localize.preprocessor) {
-    parts = locale.localize.preprocessor(originalDate, parts);
-  }
-
-  const formatterOptions = {
-    firstWeekContainsDate,
-    weekStartsOn,
-    locale,
-  };
-
-  return parts
-    .map((part) => {
-      if (!part.isToken) return part.value;
-
-      const token = part.value;
-
-      if (
-        (!options?.useAdditionalWeekYearTokens &&
-          isProtectedWeekYearToken(token)) ||
-        (!options?.useAdditionalDayOfYearTokens &&
-          isProtectedDayOfYearToken(token))
-      ) {
-        warnOrThrowProtectedError(token, formatStr, String(date));
-      }
-
-      const formatter = formatters[token[0]];
-      return formatter(originalDate, token, locale.localize, formatterOptions);
-    })
-    .join("");
+function instantAt(wall, timezone) {
+    const before = utcOffset(wall - 24 * MS_PER_HOUR, timezone);
+    const after = utcOffset(wall + 24 * MS_PER_HOUR, timezone);
+    if (before === after)
+        return wall - before;
+    // Read with the offset after the transition when that is a real reading (fall-back overlap, or
+    // simply after the change); otherwise with the offset before (before the change, or in the gap).
+    const readsAfter = utcOffset(wall - after, timezone) === after;
+    return readsAfter ? wall - after : wall - before;
 }
 
-function cleanEscapedString(input) {
-  const matched = input.match(escapedStringRegExp);
+;// CONCATENATED MODULE: ./src/plan/calendar.ts
 
-  if (!matched) {
-    return input;
-  }
-
-  return matched[1].replace(doubleQuoteRegExp, "'");
+const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+const MS_PER_DAY = 86_400_000;
+/** Epoch ms of midnight UTC on year-month-day (months may overflow; years 0–99 stay as written). */
+function utcMidnight(year, month, day) {
+    const date = new Date(0);
+    date.setUTCFullYear(year, month - 1, day);
+    date.setUTCHours(0, 0, 0, 0);
+    return date.getTime();
 }
-
-// Fallback for modularized imports:
-/* harmony default export */ const date_fns_format = ((/* unused pure expression or super */ null && (format)));
+function parts(date) {
+    const match = DATE_PATTERN.exec(date);
+    if (!match)
+        throw new RangeError(`not a calendar date (YYYY-MM-DD): ${JSON.stringify(date)}`);
+    return [Number(match[1]), Number(match[2]), Number(match[3])];
+}
+function isCalendarDate(text) {
+    const match = DATE_PATTERN.exec(text);
+    if (!match)
+        return false;
+    const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+    return m >= 1 && m <= 12 && d >= 1 && formatUtcDate(utcMidnight(y, m, d)) === text;
+}
+/** Epoch ms of the date's midnight read as UTC. */
+function dateToUtcMs(date) {
+    const [y, m, d] = parts(date);
+    return utcMidnight(y, m, d);
+}
+const calendar_pad = (n, width = 2) => String(n).padStart(width, '0');
+/** The calendar date (in UTC) of an epoch-ms value. */
+function formatUtcDate(ms) {
+    const date = new Date(ms);
+    return `${calendar_pad(date.getUTCFullYear(), 4)}-${calendar_pad(date.getUTCMonth() + 1)}-${calendar_pad(date.getUTCDate())}`;
+}
+function addDays(date, days) {
+    return formatUtcDate(dateToUtcMs(date) + days * MS_PER_DAY);
+}
+/** Adds months; a day past the end of the target month becomes its last day (Jan 31 + 1 → Feb 29). */
+function addMonths(date, months) {
+    const [y, m, d] = parts(date);
+    // Day 0 of the following month is the target month's last day; Date carries month overflow into years.
+    const lastDay = new Date(utcMidnight(y, m + months + 1, 0)).getUTCDate();
+    return formatUtcDate(utcMidnight(y, m + months, Math.min(d, lastDay)));
+}
+function daysSinceMonday(date) {
+    return (new Date(dateToUtcMs(date)).getUTCDay() + 6) % 7;
+}
+const MONTHS_PER_PERIOD = { month: 1, quarter: 3, year: 12 };
+const DAYS_PER_PERIOD = { day: 1, week: 7 };
+/** The first day of the period containing `date`; weeks are ISO weeks, so they start on Monday. */
+function periodStart(date, interval) {
+    const [y, m] = parts(date);
+    switch (interval) {
+        case 'day':
+            return date;
+        case 'week':
+            return addDays(date, -daysSinceMonday(date));
+        case 'month':
+            return formatUtcDate(utcMidnight(y, m, 1));
+        case 'quarter':
+            return formatUtcDate(utcMidnight(y, m - ((m - 1) % 3), 1));
+        case 'year':
+            return formatUtcDate(utcMidnight(y, 1, 1));
+    }
+}
+/** Moves a period start `n` periods forward (or back, when n < 0). */
+function addPeriods(start, interval, n) {
+    const days = DAYS_PER_PERIOD[interval];
+    if (days !== undefined)
+        return addDays(start, days * n);
+    return addMonths(start, (MONTHS_PER_PERIOD[interval] ?? 0) * n);
+}
+/** The period starts from `first` (a period start) up to, not including, `end`. */
+function periodStarts(first, end, interval) {
+    const starts = [];
+    for (let p = first; p < end; p = addPeriods(p, interval, 1))
+        starts.push(p);
+    return starts;
+}
+/** The calendar date of `now` in `timezone`; a bare date is that date everywhere. */
+function localDate(now, timezone) {
+    if ('date' in now)
+        return now.date;
+    return formatUtcDate(wallClock(now.instant.getTime(), timezone));
+}
+/** The calendar date of `now` in UTC (the plan's `now`). */
+function utcDate(now) {
+    return 'date' in now ? now.date : formatUtcDate(now.instant.getTime());
+}
+/** `date` minus a retention such as 7 years (month ends clamp: Mar 31 − 1 month → Feb 29). */
+function minusRetention(date, retention) {
+    return addPeriods(date, retention.unit, -retention.count);
+}
 
 ;// CONCATENATED MODULE: ./src/config/periods.ts
 // Period starts over a sample of years, only to test naming patterns for collisions and length.
-// (The planner has its own calendar; this one stays private to the config checks.)
-
+// (The planner's calendar, stepped over 2019–2031.)
 
 // Wide enough to hold ISO week-years with 53 weeks (2020, 2026) and weeks that straddle New Year.
-const FIRST_YEAR = 2019;
-const LAST_YEAR = 2031;
-const STEP = {
-    day: (date) => addDays(date, 1),
-    week: (date) => addWeeks(date, 1),
-    month: (date) => addMonths(date, 1),
-    quarter: (date) => addMonths(date, 3),
-    year: (date) => addYears(date, 1),
-};
+const FIRST = `2019-01-01`;
+const END = `2032-01-01`;
 const cache = new Map();
-/** Every period start (YYYY-MM-DD, UTC) from 2019 through 2031; weeks start on ISO Mondays. */
+/** Every period start (YYYY-MM-DD) from 2019 through 2031; weeks start on ISO Mondays. */
 function samplePeriodStarts(interval) {
     const cached = cache.get(interval);
     if (cached)
         return cached;
-    const first = new date_TZDate(FIRST_YEAR, 0, 1, 'UTC');
-    const end = new date_TZDate(LAST_YEAR + 1, 0, 1, 'UTC');
-    const starts = [];
-    for (let date = interval === 'week' ? startOfISOWeek(first) : first; date < end; date = STEP[interval](date)) {
-        starts.push(format(date, 'yyyy-MM-dd'));
-    }
+    const starts = periodStarts(periodStart(FIRST, interval), END, interval);
     cache.set(interval, starts);
     return starts;
 }
@@ -49084,8 +45825,8 @@ const premake = wholeNumber(0, {
 });
 const calendarDate = schemas_string(expecting('a date written YYYY-MM-DD, e.g. 2024-04-01'))
     .regex(/^\d{4}-\d{2}-\d{2}$/, { ...expecting('a date written YYYY-MM-DD, e.g. 2024-04-01'), abort: true })
-    .refine(isCalendarDate, { error: (issue) => `${(0,errors/* show */.WU)(issue.input)} is not a real calendar date` });
-function isCalendarDate(text) {
+    .refine(schema_isCalendarDate, { error: (issue) => `${(0,errors/* show */.WU)(issue.input)} is not a real calendar date` });
+function schema_isCalendarDate(text) {
     const [year, month, day] = text.split('-').map(Number);
     const date = new Date(0);
     date.setUTCFullYear(year, month - 1, day); // not Date.UTC: it maps years 0–99 to 1900–1999
@@ -49496,7 +46237,7 @@ function carriesNaming(template, parent) {
 }
 
 ;// CONCATENATED MODULE: ./src/catalog/bounds.ts
-const MS_PER_DAY = 86_400_000;
+const bounds_MS_PER_DAY = 86_400_000;
 // One column per side: MINVALUE, MAXVALUE or a quoted literal (dates and timestamps never hold a quote).
 const SIDE = String.raw `(MINVALUE|MAXVALUE|'[^']*')`;
 const RANGE_BOUND = new RegExp(String.raw `^FOR VALUES FROM \(${SIDE}\) TO \(${SIDE}\)$`);
@@ -49551,7 +46292,7 @@ function parseBoundLiteral(text, keyType, expr = text) {
     const year = bc ? 1 - y : y;
     checkRange(mo, 1, 12, text, expr);
     checkRange(d, 1, daysInMonth(year, mo), text, expr);
-    let ms = daysFromCivil(year, mo, d) * MS_PER_DAY;
+    let ms = daysFromCivil(year, mo, d) * bounds_MS_PER_DAY;
     if (keyType === 'date')
         return ms;
     const [h, mi, s] = [Number(m[4]), Number(m[5]), Number(m[6])];
@@ -49994,157 +46735,6 @@ function relationNames(targets, rows) {
 
 // EXTERNAL MODULE: ./src/db/connect.ts + 1 modules
 var connect = __nccwpck_require__(920);
-;// CONCATENATED MODULE: ./src/plan/zone.ts
-// Wall clocks in IANA time zones, read through Intl (the runtime's time zone database).
-// Offsets keep their seconds: PostgreSQL prints local mean time offsets such as -04:56:02.
-const MS_PER_HOUR = 3_600_000;
-const zone_formatters = new Map();
-function formatterFor(timezone) {
-    let formatter = zone_formatters.get(timezone);
-    if (!formatter) {
-        formatter = new Intl.DateTimeFormat('en-US', {
-            timeZone: timezone,
-            hourCycle: 'h23',
-            era: 'short',
-            year: 'numeric',
-            month: 'numeric',
-            day: 'numeric',
-            hour: 'numeric',
-            minute: 'numeric',
-            second: 'numeric',
-        });
-        zone_formatters.set(timezone, formatter);
-    }
-    return formatter;
-}
-/** The wall-clock time at `instant` in `timezone`, as epoch ms read as if it were UTC. */
-function wallClock(instant, timezone) {
-    const wholeSecond = Math.floor(instant / 1000) * 1000;
-    const fields = {};
-    for (const part of formatterFor(timezone).formatToParts(new Date(wholeSecond)))
-        fields[part.type] = part.value;
-    const yearOfEra = Number(fields.year);
-    const year = fields.era === 'BC' || fields.era === 'B' ? 1 - yearOfEra : yearOfEra;
-    const date = new Date(0);
-    date.setUTCFullYear(year, Number(fields.month) - 1, Number(fields.day));
-    date.setUTCHours(Number(fields.hour), Number(fields.minute), Number(fields.second), 0);
-    return date.getTime() + (instant - wholeSecond);
-}
-/** The zone's offset from UTC at `instant`, in ms (east positive: +01 is 3 600 000). */
-function utcOffset(instant, timezone) {
-    return wallClock(instant, timezone) - instant;
-}
-/**
- * The instant PostgreSQL means by a wall-clock time in `timezone`. In a spring-forward gap it reads
- * the time with the offset from before the jump (America/Sao_Paulo 2018-11-04 00:00 → 01:00-02, the
- * first instant of that day); in a fall-back overlap it takes the later one, with the offset after.
- */
-function instantAt(wall, timezone) {
-    const before = utcOffset(wall - 24 * MS_PER_HOUR, timezone);
-    const after = utcOffset(wall + 24 * MS_PER_HOUR, timezone);
-    if (before === after)
-        return wall - before;
-    // Read with the offset after the transition when that is a real reading (fall-back overlap, or
-    // simply after the change); otherwise with the offset before (before the change, or in the gap).
-    const readsAfter = utcOffset(wall - after, timezone) === after;
-    return readsAfter ? wall - after : wall - before;
-}
-
-;// CONCATENATED MODULE: ./src/plan/calendar.ts
-
-const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
-const calendar_MS_PER_DAY = 86_400_000;
-/** Epoch ms of midnight UTC on year-month-day (months may overflow; years 0–99 stay as written). */
-function utcMidnight(year, month, day) {
-    const date = new Date(0);
-    date.setUTCFullYear(year, month - 1, day);
-    date.setUTCHours(0, 0, 0, 0);
-    return date.getTime();
-}
-function parts(date) {
-    const match = DATE_PATTERN.exec(date);
-    if (!match)
-        throw new RangeError(`not a calendar date (YYYY-MM-DD): ${JSON.stringify(date)}`);
-    return [Number(match[1]), Number(match[2]), Number(match[3])];
-}
-function calendar_isCalendarDate(text) {
-    const match = DATE_PATTERN.exec(text);
-    if (!match)
-        return false;
-    const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
-    return m >= 1 && m <= 12 && d >= 1 && formatUtcDate(utcMidnight(y, m, d)) === text;
-}
-/** Epoch ms of the date's midnight read as UTC. */
-function dateToUtcMs(date) {
-    const [y, m, d] = parts(date);
-    return utcMidnight(y, m, d);
-}
-const calendar_pad = (n, width = 2) => String(n).padStart(width, '0');
-/** The calendar date (in UTC) of an epoch-ms value. */
-function formatUtcDate(ms) {
-    const date = new Date(ms);
-    return `${calendar_pad(date.getUTCFullYear(), 4)}-${calendar_pad(date.getUTCMonth() + 1)}-${calendar_pad(date.getUTCDate())}`;
-}
-function calendar_addDays(date, days) {
-    return formatUtcDate(dateToUtcMs(date) + days * calendar_MS_PER_DAY);
-}
-/** Adds months; a day past the end of the target month becomes its last day (Jan 31 + 1 → Feb 29). */
-function calendar_addMonths(date, months) {
-    const [y, m, d] = parts(date);
-    // Day 0 of the following month is the target month's last day; Date carries month overflow into years.
-    const lastDay = new Date(utcMidnight(y, m + months + 1, 0)).getUTCDate();
-    return formatUtcDate(utcMidnight(y, m + months, Math.min(d, lastDay)));
-}
-function daysSinceMonday(date) {
-    return (new Date(dateToUtcMs(date)).getUTCDay() + 6) % 7;
-}
-const MONTHS_PER_PERIOD = { month: 1, quarter: 3, year: 12 };
-const DAYS_PER_PERIOD = { day: 1, week: 7 };
-/** The first day of the period containing `date`; weeks are ISO weeks, so they start on Monday. */
-function periodStart(date, interval) {
-    const [y, m] = parts(date);
-    switch (interval) {
-        case 'day':
-            return date;
-        case 'week':
-            return calendar_addDays(date, -daysSinceMonday(date));
-        case 'month':
-            return formatUtcDate(utcMidnight(y, m, 1));
-        case 'quarter':
-            return formatUtcDate(utcMidnight(y, m - ((m - 1) % 3), 1));
-        case 'year':
-            return formatUtcDate(utcMidnight(y, 1, 1));
-    }
-}
-/** Moves a period start `n` periods forward (or back, when n < 0). */
-function addPeriods(start, interval, n) {
-    const days = DAYS_PER_PERIOD[interval];
-    if (days !== undefined)
-        return calendar_addDays(start, days * n);
-    return calendar_addMonths(start, (MONTHS_PER_PERIOD[interval] ?? 0) * n);
-}
-/** The period starts from `first` (a period start) up to, not including, `end`. */
-function periodStarts(first, end, interval) {
-    const starts = [];
-    for (let p = first; p < end; p = addPeriods(p, interval, 1))
-        starts.push(p);
-    return starts;
-}
-/** The calendar date of `now` in `timezone`; a bare date is that date everywhere. */
-function localDate(now, timezone) {
-    if ('date' in now)
-        return now.date;
-    return formatUtcDate(wallClock(now.instant.getTime(), timezone));
-}
-/** The calendar date of `now` in UTC (the plan's `now`). */
-function utcDate(now) {
-    return 'date' in now ? now.date : formatUtcDate(now.instant.getTime());
-}
-/** `date` minus a retention such as 7 years (month ends clamp: Mar 31 − 1 month → Feb 29). */
-function minusRetention(date, retention) {
-    return addPeriods(date, retention.unit, -retention.count);
-}
-
 ;// CONCATENATED MODULE: ./src/plan/bounds.ts
 
 
@@ -50470,7 +47060,7 @@ function totalDefaultRows(defaultPartition) {
  */
 function defaultRowPoints(defaultPartition, grid) {
     return (defaultPartition?.rowsByDay ?? [])
-        .filter((d) => calendar_isCalendarDate(d.day) || d.day === 'infinity' || d.day === '-infinity')
+        .filter((d) => isCalendarDate(d.day) || d.day === 'infinity' || d.day === '-infinity')
         .map((d) => ({ value: dateToBound(d.day, grid.keyType, grid.timezone), rows: d.rows }));
 }
 function rowsIn(range, points) {
@@ -50929,7 +47519,7 @@ function createLogger(format, write = (l) => process.stderr.write(l)) {
 
 /***/ }),
 
-/***/ 8933:
+/***/ 2210:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50938,14 +47528,98 @@ __nccwpck_require__.d(__webpack_exports__, {
   A: () => (/* binding */ parseNow)
 });
 
-// EXTERNAL MODULE: ./node_modules/date-fns/isValid.js + 1 modules
-var isValid = __nccwpck_require__(3518);
+;// CONCATENATED MODULE: ./node_modules/date-fns/isDate.js
+/**
+ * @name isDate
+ * @category Common Helpers
+ * @summary Is the given value a date?
+ *
+ * @description
+ * Returns true if the given value is an instance of Date. The function works for dates transferred across iframes.
+ *
+ * @param value - The value to check
+ *
+ * @returns True if the given value is a date
+ *
+ * @example
+ * // For a valid date:
+ * const result = isDate(new Date())
+ * //=> true
+ *
+ * @example
+ * // For an invalid date:
+ * const result = isDate(new Date(NaN))
+ * //=> true
+ *
+ * @example
+ * // For some value:
+ * const result = isDate('2014-02-31')
+ * //=> false
+ *
+ * @example
+ * // For an object:
+ * const result = isDate({})
+ * //=> false
+ */
+function isDate(value) {
+  return (
+    value instanceof Date ||
+    (typeof value === "object" &&
+      Object.prototype.toString.call(value) === "[object Date]")
+  );
+}
+
+// Fallback for modularized imports:
+/* harmony default export */ const date_fns_isDate = ((/* unused pure expression or super */ null && (isDate)));
+
+// EXTERNAL MODULE: ./node_modules/date-fns/toDate.js
+var toDate = __nccwpck_require__(1066);
+;// CONCATENATED MODULE: ./node_modules/date-fns/isValid.js
+
+
+
+/**
+ * @name isValid
+ * @category Common Helpers
+ * @summary Is the given date valid?
+ *
+ * @description
+ * Returns false if argument is Invalid Date and true otherwise.
+ * Argument is converted to Date using `toDate`. See [toDate](https://date-fns.org/docs/toDate)
+ * Invalid Date is a Date, whose time value is NaN.
+ *
+ * Time value of Date: http://es5.github.io/#x15.9.1.1
+ *
+ * @param date - The date to check
+ *
+ * @returns The date is valid
+ *
+ * @example
+ * // For the valid date:
+ * const result = isValid(new Date(2014, 1, 31))
+ * //=> true
+ *
+ * @example
+ * // For the value, convertible into a date:
+ * const result = isValid(1393804800000)
+ * //=> true
+ *
+ * @example
+ * // For the invalid date:
+ * const result = isValid(new Date(''))
+ * //=> false
+ */
+function isValid(date) {
+  return !((!isDate(date) && typeof date !== "number") || isNaN(+(0,toDate/* toDate */.a)(date)));
+}
+
+// Fallback for modularized imports:
+/* harmony default export */ const date_fns_isValid = ((/* unused pure expression or super */ null && (isValid)));
+
 // EXTERNAL MODULE: ./node_modules/date-fns/constants.js
 var constants = __nccwpck_require__(2058);
 // EXTERNAL MODULE: ./node_modules/date-fns/constructFrom.js
 var constructFrom = __nccwpck_require__(9738);
-// EXTERNAL MODULE: ./node_modules/date-fns/toDate.js
-var toDate = __nccwpck_require__(1066);
 ;// CONCATENATED MODULE: ./node_modules/date-fns/parseISO.js
 
 
@@ -51249,7 +47923,7 @@ function parseNow(text, clock = () => new Date()) {
     if (text === undefined || text === '')
         return { instant: clock() };
     if (!/^\d{4}-\d{2}-\d{2}$/.test(text) ||
-        !(0,isValid/* isValid */.f)(parseISO(text)) ||
+        !isValid(parseISO(text)) ||
         parseISO(text).getDate() !== Number(text.slice(8))) {
         throw new errors/* UsageError */.e(`--now: "${text}" is not a calendar date; write YYYY-MM-DD, e.g. 2024-02-15`);
     }
@@ -63617,10 +60291,9 @@ function getIDToken(aud) {
 /* harmony export */   Cg: () => (/* binding */ millisecondsInMinute),
 /* harmony export */   _P: () => (/* binding */ constructFromSymbol),
 /* harmony export */   my: () => (/* binding */ millisecondsInWeek),
-/* harmony export */   s0: () => (/* binding */ millisecondsInHour),
-/* harmony export */   w4: () => (/* binding */ millisecondsInDay)
+/* harmony export */   s0: () => (/* binding */ millisecondsInHour)
 /* harmony export */ });
-/* unused harmony exports daysInWeek, daysInYear, maxTime, minTime, millisecondsInSecond, minutesInYear, minutesInMonth, minutesInDay, minutesInHour, monthsInQuarter, monthsInYear, quartersInYear, secondsInHour, secondsInMinute, secondsInDay, secondsInWeek, secondsInYear, secondsInMonth, secondsInQuarter */
+/* unused harmony exports daysInWeek, daysInYear, maxTime, minTime, millisecondsInDay, millisecondsInSecond, minutesInYear, minutesInMonth, minutesInDay, minutesInHour, monthsInQuarter, monthsInYear, quartersInYear, secondsInHour, secondsInMinute, secondsInDay, secondsInWeek, secondsInYear, secondsInMonth, secondsInQuarter */
 /**
  * @module constants
  * @summary Useful constants
@@ -63898,108 +60571,6 @@ function constructFrom(date, value) {
 
 // Fallback for modularized imports:
 /* unused harmony default export */ var __WEBPACK_DEFAULT_EXPORT__ = ((/* unused pure expression or super */ null && (constructFrom)));
-
-
-/***/ }),
-
-/***/ 3518:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  f: () => (/* binding */ isValid)
-});
-
-// UNUSED EXPORTS: default
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/isDate.js
-/**
- * @name isDate
- * @category Common Helpers
- * @summary Is the given value a date?
- *
- * @description
- * Returns true if the given value is an instance of Date. The function works for dates transferred across iframes.
- *
- * @param value - The value to check
- *
- * @returns True if the given value is a date
- *
- * @example
- * // For a valid date:
- * const result = isDate(new Date())
- * //=> true
- *
- * @example
- * // For an invalid date:
- * const result = isDate(new Date(NaN))
- * //=> true
- *
- * @example
- * // For some value:
- * const result = isDate('2014-02-31')
- * //=> false
- *
- * @example
- * // For an object:
- * const result = isDate({})
- * //=> false
- */
-function isDate(value) {
-  return (
-    value instanceof Date ||
-    (typeof value === "object" &&
-      Object.prototype.toString.call(value) === "[object Date]")
-  );
-}
-
-// Fallback for modularized imports:
-/* harmony default export */ const date_fns_isDate = ((/* unused pure expression or super */ null && (isDate)));
-
-// EXTERNAL MODULE: ./node_modules/date-fns/toDate.js
-var toDate = __nccwpck_require__(1066);
-;// CONCATENATED MODULE: ./node_modules/date-fns/isValid.js
-
-
-
-/**
- * @name isValid
- * @category Common Helpers
- * @summary Is the given date valid?
- *
- * @description
- * Returns false if argument is Invalid Date and true otherwise.
- * Argument is converted to Date using `toDate`. See [toDate](https://date-fns.org/docs/toDate)
- * Invalid Date is a Date, whose time value is NaN.
- *
- * Time value of Date: http://es5.github.io/#x15.9.1.1
- *
- * @param date - The date to check
- *
- * @returns The date is valid
- *
- * @example
- * // For the valid date:
- * const result = isValid(new Date(2014, 1, 31))
- * //=> true
- *
- * @example
- * // For the value, convertible into a date:
- * const result = isValid(1393804800000)
- * //=> true
- *
- * @example
- * // For the invalid date:
- * const result = isValid(new Date(''))
- * //=> false
- */
-function isValid(date) {
-  return !((!isDate(date) && typeof date !== "number") || isNaN(+(0,toDate/* toDate */.a)(date)));
-}
-
-// Fallback for modularized imports:
-/* harmony default export */ const date_fns_isValid = ((/* unused pure expression or super */ null && (isValid)));
 
 
 /***/ }),

@@ -20,21 +20,57 @@ export function unknownTokens(template: string): string[] {
   return [...template.matchAll(/\{([^}]*)\}/g)].map((m) => m[1] ?? '').filter((t) => !known.has(t));
 }
 
+type Part = string | { token: string };
+const compiled = new Map<string, Part[]>();
+
+/** The template split into literal text and tokens once (it is rendered for every partition). */
+function partsOf(template: string): Part[] {
+  let parts = compiled.get(template);
+  if (!parts) {
+    parts = [];
+    let last = 0;
+    for (const match of template.matchAll(/\{([^}]*)\}/g)) {
+      parts.push(template.slice(last, match.index), { token: match[1] ?? '' });
+      last = (match.index ?? 0) + match[0].length;
+    }
+    parts.push(template.slice(last));
+    compiled.set(template, parts);
+  }
+  return parts;
+}
+
 /** The name of the partition whose period starts on `periodStart` (YYYY-MM-DD). */
 export function renderName(template: string, parent: string, periodStart: string): string {
-  const [y, m, d] = periodStart.split('-').map(Number) as [number, number, number];
-  // ISO week fields cost a date computation; most templates never ask for them.
-  const isoWeek = template.includes('{IYYY}') || template.includes('{WW}') ? isoWeekOf(y, m, d) : undefined;
-  const values: Record<string, string> = {
-    parent,
-    YYYY: pad(y, 4),
-    MM: pad(m),
-    DD: pad(d),
-    Q: String(Math.ceil(m / 3)),
-    IYYY: pad(isoWeek?.year ?? 0, 4),
-    WW: pad(isoWeek?.week ?? 0),
+  const y = Number(periodStart.slice(0, 4));
+  const m = Number(periodStart.slice(5, 7));
+  const d = Number(periodStart.slice(8, 10));
+  let isoWeek: { year: number; week: number } | undefined;
+  const value = (token: string): string | undefined => {
+    switch (token) {
+      case 'parent':
+        return parent;
+      case 'YYYY':
+        return pad(y, 4);
+      case 'MM':
+        return pad(m);
+      case 'DD':
+        return pad(d);
+      case 'Q':
+        return String(Math.ceil(m / 3));
+      case 'IYYY':
+        isoWeek ??= isoWeekOf(y, m, d);
+        return pad(isoWeek.year, 4);
+      case 'WW':
+        isoWeek ??= isoWeekOf(y, m, d);
+        return pad(isoWeek.week);
+      default:
+        return undefined;
+    }
   };
-  return template.replace(/\{([^}]*)\}/g, (whole, token: string) => values[token] ?? whole);
+  let name = '';
+  for (const part of partsOf(template))
+    name += typeof part === 'string' ? part : (value(part.token) ?? `{${part.token}}`);
+  return name;
 }
 
 function isoWeekOf(y: number, m: number, d: number): { year: number; week: number } {
