@@ -8,7 +8,7 @@ import { ConnectionError, redact } from './db/connect';
 import { EXIT, UsageError } from './errors';
 import { parseNow } from './now';
 import { inspect, readConfig } from './core';
-import { apply, summarize } from './apply/apply';
+import { apply, DEFAULT_JOBS, summarize } from './apply/apply';
 import { createLogger } from './log';
 import { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STRATEGY, renderPlanSql } from './sql/render';
 import { renderPlanJson } from './report/json';
@@ -68,6 +68,7 @@ async function runApplyMode(settings: ActionSettings): Promise<number> {
       lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS,
       deadlineSeconds: 300,
       lockWaitSeconds: 60,
+      jobs: DEFAULT_JOBS,
     },
     logger,
   );

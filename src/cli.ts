@@ -8,7 +8,7 @@ import { ConnectionError, redact } from './db/connect';
 import { EXIT, UsageError } from './errors';
 import { createLogger, type LogFormat, type Logger } from './log';
 import type { Now, Plan } from './types';
-import { apply, summarize } from './apply/apply';
+import { apply, DEFAULT_JOBS, summarize } from './apply/apply';
 import { RunLockBusy } from './apply/lock';
 import { parseNow } from './now';
 import { inspect, readConfig } from './core';
@@ -52,6 +52,7 @@ Options:
   --lock-timeout MS      longest wait for a lock per attempt (default ${DEFAULT_LOCK_TIMEOUT_MS})
   --deadline SECONDS     apply: keep retrying lock timeouts until then (default 300)
   --lock-wait SECONDS    apply: wait this long for another run to finish (default 60)
+  --jobs N               apply: connections creating different tables' partitions at once (default ${DEFAULT_JOBS})
   --sql FILE             apply: run this reviewed file instead of planning
   -h, --help             this help
 
@@ -70,6 +71,7 @@ interface CliSettings {
   lockTimeoutMs: number;
   deadlineSeconds: number;
   lockWaitSeconds: number;
+  jobs: number;
   sqlFile?: string;
   configFile: string;
   databaseUrl: string;
@@ -96,6 +98,13 @@ function positiveNumber(option: string, value: string, zeroAllowed = false): num
   return n;
 }
 
+function wholeNumber(option: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 16)
+    throw new UsageError(`${option}: "${value}" is not a whole number from 1 to 16`);
+  return n;
+}
+
 export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliSettings | 'help' {
   let parsed;
   try {
@@ -113,6 +122,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliSettings | 
         'lock-timeout': { type: 'string', default: String(DEFAULT_LOCK_TIMEOUT_MS) },
         deadline: { type: 'string', default: '300' },
         'lock-wait': { type: 'string', default: '60' },
+        jobs: { type: 'string', default: String(DEFAULT_JOBS) },
         sql: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -136,6 +146,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliSettings | 
     lockTimeoutMs: positiveNumber('--lock-timeout', values['lock-timeout']),
     deadlineSeconds: positiveNumber('--deadline', values.deadline),
     lockWaitSeconds: positiveNumber('--lock-wait', values['lock-wait'], true),
+    jobs: wholeNumber('--jobs', values.jobs),
     ...(values.sql !== undefined && { sqlFile: values.sql }),
     configFile: values.config,
     databaseUrl: values['database-url'] ?? env.DATABASE_URL ?? '',

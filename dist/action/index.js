@@ -35002,7 +35002,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3916);
 /* harmony import */ var _now__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(2210);
 /* harmony import */ var _core__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(51);
-/* harmony import */ var _apply_apply__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(3280);
+/* harmony import */ var _apply_apply__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(3163);
 /* harmony import */ var _log__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(5625);
 /* harmony import */ var _sql_render__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(1374);
 /* harmony import */ var _report_json__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(2794);
@@ -35054,7 +35054,7 @@ async function runApplyMode(settings) {
     const logger = (0,_log__WEBPACK_IMPORTED_MODULE_10__/* .createLogger */ .h)('text', (line) => _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(line.trimEnd()));
     const now = (0,_now__WEBPACK_IMPORTED_MODULE_7__/* .parseNow */ .A)(settings.nowText);
     const source = settings.sqlFile ? { sqlFile: settings.sqlFile } : { config: (0,_core__WEBPACK_IMPORTED_MODULE_8__/* .readConfig */ .Xg)(settings) };
-    const report = await (0,_apply_apply__WEBPACK_IMPORTED_MODULE_9__/* .apply */ .B)({
+    const report = await (0,_apply_apply__WEBPACK_IMPORTED_MODULE_9__/* .apply */ .Bb)({
         databaseUrl: settings.databaseUrl,
         now,
         source,
@@ -35062,8 +35062,9 @@ async function runApplyMode(settings) {
         lockTimeoutMs: _sql_render__WEBPACK_IMPORTED_MODULE_11__/* .DEFAULT_LOCK_TIMEOUT_MS */ .L$,
         deadlineSeconds: 300,
         lockWaitSeconds: 60,
+        jobs: _apply_apply__WEBPACK_IMPORTED_MODULE_9__/* .DEFAULT_JOBS */ .Pu,
     }, logger);
-    const summary = (0,_apply_apply__WEBPACK_IMPORTED_MODULE_9__/* .summarize */ .e)(report);
+    const summary = (0,_apply_apply__WEBPACK_IMPORTED_MODULE_9__/* .summarize */ .eh)(report);
     _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(summary);
     await _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .summary */ .z.addHeading('partition-keeper apply', 2).addRaw(summary).write();
     const failed = report.notRun.length > 0 || report.outcomes.some((o) => o.status === 'failed');
@@ -35135,14 +35136,15 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3280:
+/***/ 3163:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  B: () => (/* binding */ apply),
-  e: () => (/* binding */ summarize)
+  Pu: () => (/* binding */ DEFAULT_JOBS),
+  Bb: () => (/* binding */ apply),
+  eh: () => (/* binding */ summarize)
 });
 
 // EXTERNAL MODULE: external "node:fs"
@@ -35347,6 +35349,85 @@ async function executeUnit(client, unit, options) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/apply/run.ts
+
+
+/** What a log line calls a unit: the reason comment before it (or before its step group) and its first line. */
+function label(unit, context) {
+    const first = unit.sql.split('\n')[0] ?? '';
+    return context ? `${context} — ${first}` : first;
+}
+function logOutcome(logger, o, context) {
+    const fields = { line: o.unit.line, ms: o.ms, attempts: o.attempts };
+    if (o.status === 'failed')
+        logger.log('error', `failed at line ${o.unit.line}: ${label(o.unit, context)}: ${o.error}`, fields);
+    else
+        logger.log('info', `${o.status === 'done' ? 'done' : 'already done'}: ${label(o.unit, context)}`, fields);
+    for (const notice of o.notices)
+        if (!ALREADY.test(notice))
+            logger.log('info', `  ${notice}`);
+}
+/** The server ended the session (admin shutdown, terminated backend) or the socket closed. */
+const isConnectionFailure = (o) => /^(57P|08)/.test(o.code ?? '') || /connection terminated|not queryable|ECONNRESET/i.test(o.error ?? '');
+const TOUCHES_LOCK_TIMEOUT = /^\s*(set\s+(session\s+)?lock_timeout|reset\s+(lock_timeout|all))\b/i;
+async function runSequence(client, units, settings, logger, state) {
+    let context = '';
+    for (const [i, unit] of units.entries()) {
+        // No new attempt starts after the deadline (executeUnit only checks it between retries).
+        if (state.lost || Date.now() >= state.deadline) {
+            state.notRun.push(...units.slice(i));
+            return;
+        }
+        // A statement without a comment of its own continues the step group of the one before.
+        if (unit.comment)
+            context = /^SET\b/i.test(unit.sql) ? '' : (unit.comment.split('\n').at(-1) ?? '');
+        const outcome = await executeUnit(client, unit, { deadline: state.deadline });
+        state.outcomes.push(outcome);
+        // Our per-attempt bound stays in force whatever the file sets: a long lock wait stalls production.
+        if (TOUCHES_LOCK_TIMEOUT.test(unit.sql))
+            await setLockTimeout(client, settings.lockTimeoutMs);
+        logOutcome(logger, outcome, context);
+        if (outcome.status === 'failed' && isConnectionFailure(outcome)) {
+            if (!state.lost)
+                logger.log('error', 'the connection was lost; the next run completes what is left');
+            state.lost = true;
+            state.notRun.push(...units.slice(i + 1));
+            return;
+        }
+    }
+}
+/** Runs the sequences, each whole on one connection; `client` is the first of up to `jobs`. */
+async function runSequences(client, sequences, settings, logger) {
+    const state = {
+        outcomes: [],
+        notRun: [],
+        lost: false,
+        deadline: Date.now() + settings.deadlineSeconds * 1000,
+        deadlineLogged: false,
+    };
+    const queue = [...sequences];
+    const extra = [];
+    try {
+        const jobs = Math.max(1, Math.min(settings.jobs, sequences.length));
+        for (let j = 1; j < jobs; j += 1) {
+            extra.push(await (0,connect/* connect */.Ng)(settings.databaseUrl, { applicationName: 'partition-keeper apply' }));
+        }
+        await Promise.all([client, ...extra].map(async (connection) => {
+            await setLockTimeout(connection, settings.lockTimeoutMs);
+            for (let next = queue.shift(); next; next = queue.shift()) {
+                await runSequence(connection, next, settings, logger, state);
+            }
+        }));
+    }
+    finally {
+        await Promise.all(extra.map((c) => c.end().catch(() => undefined)));
+    }
+    if (state.notRun.length > 0 && !state.lost) {
+        logger.log('error', `the run deadline passed; ${state.notRun.length} statements not run, the next run does them`);
+    }
+    return { outcomes: state.outcomes, notRun: state.notRun, lost: state.lost };
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/apply/lock.ts
@@ -35402,6 +35483,8 @@ async function releaseRunLock(client) {
 
 
 
+/** Two connections: the machines this runs beside have two cores, and most servers more. */
+const DEFAULT_JOBS = 2;
 function readUnits(file) {
     let text;
     try {
@@ -35417,52 +35500,22 @@ function readUnits(file) {
         throw new errors/* UsageError */.e(`--sql: ${file}: ${error.message}`);
     }
 }
-/** What a log line calls a unit: the reason comment before it (or before its step group) and its first line. */
-function label(unit, context) {
-    const first = unit.sql.split('\n')[0] ?? '';
-    return context ? `${context} — ${first}` : first;
-}
-function logOutcome(logger, o, context) {
-    const fields = { line: o.unit.line, ms: o.ms, attempts: o.attempts };
-    if (o.status === 'failed')
-        logger.log('error', `failed at line ${o.unit.line}: ${label(o.unit, context)}: ${o.error}`, fields);
-    else
-        logger.log('info', `${o.status === 'done' ? 'done' : 'already done'}: ${label(o.unit, context)}`, fields);
-    for (const notice of o.notices)
-        if (!ALREADY.test(notice))
-            logger.log('info', `  ${notice}`);
-}
-/** The server ended the session (admin shutdown, terminated backend) or the socket closed. */
-const isConnectionFailure = (o) => /^(57P|08)/.test(o.code ?? '') || /connection terminated|not queryable|ECONNRESET/i.test(o.error ?? '');
-const TOUCHES_LOCK_TIMEOUT = /^\s*(set\s+(session\s+)?lock_timeout|reset\s+(lock_timeout|all))\b/i;
-async function runUnits(client, units, settings, logger) {
-    const deadline = Date.now() + settings.deadlineSeconds * 1000;
-    await setLockTimeout(client, settings.lockTimeoutMs);
-    const outcomes = [];
-    let lost = false;
-    client.once('end', () => (lost = true));
-    let context = '';
-    for (const [i, unit] of units.entries()) {
-        // No new attempt starts after the deadline (executeUnit only checks it between retries).
-        if (Date.now() >= deadline) {
-            logger.log('error', `the run deadline passed; ${units.length - i} statements not run, the next run does them`);
-            return { outcomes, notRun: units.slice(i), lost: false };
-        }
-        // A statement without a comment of its own continues the step group of the one before.
-        if (unit.comment)
-            context = /^SET\b/i.test(unit.sql) ? '' : (unit.comment.split('\n').at(-1) ?? '');
-        const outcome = await executeUnit(client, unit, { deadline });
-        outcomes.push(outcome);
-        // Our per-attempt bound stays in force whatever the file sets: a long lock wait stalls production.
-        if (TOUCHES_LOCK_TIMEOUT.test(unit.sql))
-            await setLockTimeout(client, settings.lockTimeoutMs);
-        logOutcome(logger, outcome, context);
-        if (outcome.status === 'failed' && (lost || isConnectionFailure(outcome))) {
-            logger.log('error', 'the connection was lost; the next run completes what is left');
-            return { outcomes, notRun: units.slice(i + 1), lost: true };
-        }
-    }
-    return { outcomes, notRun: [], lost: false };
+/**
+ * The rendered plan, split as `apply --sql` would split the file, grouped by table: each table's
+ * statements run in order on one connection, and tables run side by side on up to `jobs`.
+ * The SET at the top is left out: every connection sets its own lock timeout.
+ */
+function planSequences(plan, settings) {
+    const [, ...units] = splitSql((0,render/* renderPlanSql */.s4)(plan, { strategy: settings.strategy, lockTimeoutMs: settings.lockTimeoutMs }));
+    const owners = plan.tables.flatMap((table, index) => table.create.flatMap((create) => (0,render/* createStatements */.zY)(table, create, settings.strategy).map(() => index)));
+    if (owners.length !== units.length)
+        throw new Error('the rendered plan and its statements disagree');
+    const sequences = new Map();
+    units.forEach((unit, i) => {
+        const owner = owners[i] ?? 0;
+        sequences.set(owner, [...(sequences.get(owner) ?? []), unit]);
+    });
+    return [...sequences.values()];
 }
 async function apply(settings, logger) {
     const started = Date.now();
@@ -35472,7 +35525,8 @@ async function apply(settings, logger) {
         await acquireRunLock(client, settings.lockWaitSeconds);
         logger.log('info', 'holding the run lock');
         if (fileUnits) {
-            const { outcomes, notRun } = await runUnits(client, fileUnits, settings, logger);
+            // A reviewed file runs in its order, on this one connection.
+            const { outcomes, notRun } = await runSequences(client, [fileUnits], { ...settings, jobs: 1 }, logger);
             return { outcomes, notRun, ms: Date.now() - started };
         }
         const { config } = settings.source;
@@ -35482,8 +35536,7 @@ async function apply(settings, logger) {
             logger.log('info', 'nothing to do: every planned partition exists');
             return { outcomes: [], notRun: [], plan, after: plan, ms: Date.now() - started };
         }
-        const sql = (0,render/* renderPlanSql */.s4)(plan, { strategy: settings.strategy, lockTimeoutMs: settings.lockTimeoutMs });
-        const { outcomes, notRun, lost } = await runUnits(client, splitSql(sql), settings, logger);
+        const { outcomes, notRun, lost } = await runSequences(client, planSequences(plan, settings), settings, logger);
         const after = lost ? undefined : (await (0,core/* inspectWith */.ZF)(client, config, settings.now)).plan;
         return { outcomes, notRun, plan, ...(after && { after }), ms: Date.now() - started };
     }
@@ -48302,15 +48355,16 @@ const MAX_IDENTIFIER_BYTES = 63;
 /* harmony export */   Gu: () => (/* binding */ planStatements),
 /* harmony export */   L$: () => (/* binding */ DEFAULT_LOCK_TIMEOUT_MS),
 /* harmony export */   iF: () => (/* binding */ DEFAULT_STRATEGY),
-/* harmony export */   s4: () => (/* binding */ renderPlanSql)
+/* harmony export */   s4: () => (/* binding */ renderPlanSql),
+/* harmony export */   zY: () => (/* binding */ createStatements)
 /* harmony export */ });
-/* unused harmony exports STRATEGIES, createStatements, createComment */
+/* unused harmony exports STRATEGIES, createComment */
 /* harmony import */ var _quote__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5196);
 
 const STRATEGIES = (/* unused pure expression or super */ null && (['attach', 'partition-of']));
 const DEFAULT_STRATEGY = 'attach';
-/** Per-attempt lock wait written at the top of reviewed files; apply retries on timeouts. */
-const DEFAULT_LOCK_TIMEOUT_MS = 200;
+/** Per-attempt lock wait: readers and writers stall at most this long behind us (bench/load.ts chose it). */
+const DEFAULT_LOCK_TIMEOUT_MS = 100;
 const REASON_TEXT = {
     gap: 'fills a gap behind the current period',
     current: 'the current period',

@@ -6614,14 +6614,15 @@ function extend(target) {
 
 /***/ }),
 
-/***/ 7590:
+/***/ 879:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  B: () => (/* binding */ apply),
-  e: () => (/* binding */ summarize)
+  Pu: () => (/* binding */ DEFAULT_JOBS),
+  Bb: () => (/* binding */ apply),
+  eh: () => (/* binding */ summarize)
 });
 
 // EXTERNAL MODULE: external "node:fs"
@@ -6826,34 +6827,9 @@ async function executeUnit(client, unit, options) {
     }
 }
 
-// EXTERNAL MODULE: ./src/apply/lock.ts + 1 modules
-var lock = __nccwpck_require__(2189);
-;// CONCATENATED MODULE: ./src/apply/apply.ts
-// `apply`: under the run lock, re-plan from a fresh snapshot and run the plan's SQL (or a reviewed
-// file, exactly as written) unit by unit, then read the catalog again to say what is left.
+;// CONCATENATED MODULE: ./src/apply/run.ts
 
 
-
-
-
-
-
-
-function readUnits(file) {
-    let text;
-    try {
-        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
-    }
-    catch {
-        throw new errors/* UsageError */.e(`--sql: cannot read ${file}`);
-    }
-    try {
-        return splitSql(text);
-    }
-    catch (error) {
-        throw new errors/* UsageError */.e(`--sql: ${file}: ${error.message}`);
-    }
-}
 /** What a log line calls a unit: the reason comment before it (or before its step group) and its first line. */
 function label(unit, context) {
     const first = unit.sql.split('\n')[0] ?? '';
@@ -6872,34 +6848,110 @@ function logOutcome(logger, o, context) {
 /** The server ended the session (admin shutdown, terminated backend) or the socket closed. */
 const isConnectionFailure = (o) => /^(57P|08)/.test(o.code ?? '') || /connection terminated|not queryable|ECONNRESET/i.test(o.error ?? '');
 const TOUCHES_LOCK_TIMEOUT = /^\s*(set\s+(session\s+)?lock_timeout|reset\s+(lock_timeout|all))\b/i;
-async function runUnits(client, units, settings, logger) {
-    const deadline = Date.now() + settings.deadlineSeconds * 1000;
-    await setLockTimeout(client, settings.lockTimeoutMs);
-    const outcomes = [];
-    let lost = false;
-    client.once('end', () => (lost = true));
+async function runSequence(client, units, settings, logger, state) {
     let context = '';
     for (const [i, unit] of units.entries()) {
         // No new attempt starts after the deadline (executeUnit only checks it between retries).
-        if (Date.now() >= deadline) {
-            logger.log('error', `the run deadline passed; ${units.length - i} statements not run, the next run does them`);
-            return { outcomes, notRun: units.slice(i), lost: false };
+        if (state.lost || Date.now() >= state.deadline) {
+            state.notRun.push(...units.slice(i));
+            return;
         }
         // A statement without a comment of its own continues the step group of the one before.
         if (unit.comment)
             context = /^SET\b/i.test(unit.sql) ? '' : (unit.comment.split('\n').at(-1) ?? '');
-        const outcome = await executeUnit(client, unit, { deadline });
-        outcomes.push(outcome);
+        const outcome = await executeUnit(client, unit, { deadline: state.deadline });
+        state.outcomes.push(outcome);
         // Our per-attempt bound stays in force whatever the file sets: a long lock wait stalls production.
         if (TOUCHES_LOCK_TIMEOUT.test(unit.sql))
             await setLockTimeout(client, settings.lockTimeoutMs);
         logOutcome(logger, outcome, context);
-        if (outcome.status === 'failed' && (lost || isConnectionFailure(outcome))) {
-            logger.log('error', 'the connection was lost; the next run completes what is left');
-            return { outcomes, notRun: units.slice(i + 1), lost: true };
+        if (outcome.status === 'failed' && isConnectionFailure(outcome)) {
+            if (!state.lost)
+                logger.log('error', 'the connection was lost; the next run completes what is left');
+            state.lost = true;
+            state.notRun.push(...units.slice(i + 1));
+            return;
         }
     }
-    return { outcomes, notRun: [], lost: false };
+}
+/** Runs the sequences, each whole on one connection; `client` is the first of up to `jobs`. */
+async function runSequences(client, sequences, settings, logger) {
+    const state = {
+        outcomes: [],
+        notRun: [],
+        lost: false,
+        deadline: Date.now() + settings.deadlineSeconds * 1000,
+        deadlineLogged: false,
+    };
+    const queue = [...sequences];
+    const extra = [];
+    try {
+        const jobs = Math.max(1, Math.min(settings.jobs, sequences.length));
+        for (let j = 1; j < jobs; j += 1) {
+            extra.push(await (0,connect/* connect */.Ng)(settings.databaseUrl, { applicationName: 'partition-keeper apply' }));
+        }
+        await Promise.all([client, ...extra].map(async (connection) => {
+            await setLockTimeout(connection, settings.lockTimeoutMs);
+            for (let next = queue.shift(); next; next = queue.shift()) {
+                await runSequence(connection, next, settings, logger, state);
+            }
+        }));
+    }
+    finally {
+        await Promise.all(extra.map((c) => c.end().catch(() => undefined)));
+    }
+    if (state.notRun.length > 0 && !state.lost) {
+        logger.log('error', `the run deadline passed; ${state.notRun.length} statements not run, the next run does them`);
+    }
+    return { outcomes: state.outcomes, notRun: state.notRun, lost: state.lost };
+}
+
+// EXTERNAL MODULE: ./src/apply/lock.ts + 1 modules
+var lock = __nccwpck_require__(2189);
+;// CONCATENATED MODULE: ./src/apply/apply.ts
+// `apply`: under the run lock, re-plan from a fresh snapshot and run the plan's SQL (or a reviewed
+// file, exactly as written) unit by unit, then read the catalog again to say what is left.
+
+
+
+
+
+
+
+
+/** Two connections: the machines this runs beside have two cores, and most servers more. */
+const DEFAULT_JOBS = 2;
+function readUnits(file) {
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
+    }
+    catch {
+        throw new errors/* UsageError */.e(`--sql: cannot read ${file}`);
+    }
+    try {
+        return splitSql(text);
+    }
+    catch (error) {
+        throw new errors/* UsageError */.e(`--sql: ${file}: ${error.message}`);
+    }
+}
+/**
+ * The rendered plan, split as `apply --sql` would split the file, grouped by table: each table's
+ * statements run in order on one connection, and tables run side by side on up to `jobs`.
+ * The SET at the top is left out: every connection sets its own lock timeout.
+ */
+function planSequences(plan, settings) {
+    const [, ...units] = splitSql((0,render/* renderPlanSql */.s4)(plan, { strategy: settings.strategy, lockTimeoutMs: settings.lockTimeoutMs }));
+    const owners = plan.tables.flatMap((table, index) => table.create.flatMap((create) => (0,render/* createStatements */.zY)(table, create, settings.strategy).map(() => index)));
+    if (owners.length !== units.length)
+        throw new Error('the rendered plan and its statements disagree');
+    const sequences = new Map();
+    units.forEach((unit, i) => {
+        const owner = owners[i] ?? 0;
+        sequences.set(owner, [...(sequences.get(owner) ?? []), unit]);
+    });
+    return [...sequences.values()];
 }
 async function apply(settings, logger) {
     const started = Date.now();
@@ -6909,7 +6961,8 @@ async function apply(settings, logger) {
         await (0,lock/* acquireRunLock */.Vd)(client, settings.lockWaitSeconds);
         logger.log('info', 'holding the run lock');
         if (fileUnits) {
-            const { outcomes, notRun } = await runUnits(client, fileUnits, settings, logger);
+            // A reviewed file runs in its order, on this one connection.
+            const { outcomes, notRun } = await runSequences(client, [fileUnits], { ...settings, jobs: 1 }, logger);
             return { outcomes, notRun, ms: Date.now() - started };
         }
         const { config } = settings.source;
@@ -6919,8 +6972,7 @@ async function apply(settings, logger) {
             logger.log('info', 'nothing to do: every planned partition exists');
             return { outcomes: [], notRun: [], plan, after: plan, ms: Date.now() - started };
         }
-        const sql = (0,render/* renderPlanSql */.s4)(plan, { strategy: settings.strategy, lockTimeoutMs: settings.lockTimeoutMs });
-        const { outcomes, notRun, lost } = await runUnits(client, splitSql(sql), settings, logger);
+        const { outcomes, notRun, lost } = await runSequences(client, planSequences(plan, settings), settings, logger);
         const after = lost ? undefined : (await (0,core/* inspectWith */.ZF)(client, config, settings.now)).plan;
         return { outcomes, notRun, plan, ...(after && { after }), ms: Date.now() - started };
     }
@@ -7562,7 +7614,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _db_connect__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(920);
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3916);
 /* harmony import */ var _log__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5625);
-/* harmony import */ var _apply_apply__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7590);
+/* harmony import */ var _apply_apply__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(879);
 /* harmony import */ var _apply_lock__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(2189);
 /* harmony import */ var _now__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(2210);
 /* harmony import */ var _core__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(3848);
@@ -7615,6 +7667,7 @@ Options:
   --lock-timeout MS      longest wait for a lock per attempt (default ${_sql_render__WEBPACK_IMPORTED_MODULE_12__/* .DEFAULT_LOCK_TIMEOUT_MS */ .L$})
   --deadline SECONDS     apply: keep retrying lock timeouts until then (default 300)
   --lock-wait SECONDS    apply: wait this long for another run to finish (default 60)
+  --jobs N               apply: connections creating different tables' partitions at once (default ${_apply_apply__WEBPACK_IMPORTED_MODULE_7__/* .DEFAULT_JOBS */ .Pu})
   --sql FILE             apply: run this reviewed file instead of planning
   -h, --help             this help
 
@@ -7631,6 +7684,12 @@ function positiveNumber(option, value, zeroAllowed = false) {
     if (!Number.isFinite(n) || n < 0 || (n === 0 && !zeroAllowed)) {
         throw new _errors__WEBPACK_IMPORTED_MODULE_5__/* .UsageError */ .e(`${option}: "${value}" is not a ${zeroAllowed ? 'non-negative' : 'positive'} number`);
     }
+    return n;
+}
+function wholeNumber(option, value) {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > 16)
+        throw new _errors__WEBPACK_IMPORTED_MODULE_5__/* .UsageError */ .e(`${option}: "${value}" is not a whole number from 1 to 16`);
     return n;
 }
 function parseCli(argv, env) {
@@ -7650,6 +7709,7 @@ function parseCli(argv, env) {
                 'lock-timeout': { type: 'string', default: String(_sql_render__WEBPACK_IMPORTED_MODULE_12__/* .DEFAULT_LOCK_TIMEOUT_MS */ .L$) },
                 deadline: { type: 'string', default: '300' },
                 'lock-wait': { type: 'string', default: '60' },
+                jobs: { type: 'string', default: String(_apply_apply__WEBPACK_IMPORTED_MODULE_7__/* .DEFAULT_JOBS */ .Pu) },
                 sql: { type: 'string' },
                 help: { type: 'boolean', short: 'h', default: false },
             },
@@ -7677,6 +7737,7 @@ function parseCli(argv, env) {
         lockTimeoutMs: positiveNumber('--lock-timeout', values['lock-timeout']),
         deadlineSeconds: positiveNumber('--deadline', values.deadline),
         lockWaitSeconds: positiveNumber('--lock-wait', values['lock-wait'], true),
+        jobs: wholeNumber('--jobs', values.jobs),
         ...(values.sql !== undefined && { sqlFile: values.sql }),
         configFile: values.config,
         databaseUrl: values['database-url'] ?? env.DATABASE_URL ?? '',
@@ -7696,8 +7757,8 @@ function renderPlan(plan, settings) {
 }
 async function runApply(settings, now, io, logger) {
     const config = settings.sqlFile === undefined ? (0,_core__WEBPACK_IMPORTED_MODULE_10__/* .readConfig */ .Xg)(settings) : undefined;
-    const report = await (0,_apply_apply__WEBPACK_IMPORTED_MODULE_7__/* .apply */ .B)({ ...settings, now, source: config ? { config } : { sqlFile: settings.sqlFile ?? '' } }, logger);
-    io.stdout(`${(0,_apply_apply__WEBPACK_IMPORTED_MODULE_7__/* .summarize */ .e)(report)}\n`);
+    const report = await (0,_apply_apply__WEBPACK_IMPORTED_MODULE_7__/* .apply */ .Bb)({ ...settings, now, source: config ? { config } : { sqlFile: settings.sqlFile ?? '' } }, logger);
+    io.stdout(`${(0,_apply_apply__WEBPACK_IMPORTED_MODULE_7__/* .summarize */ .eh)(report)}\n`);
     const failed = report.notRun.length > 0 || report.outcomes.some((o) => o.status === 'failed');
     if (failed)
         return _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.failed;
@@ -20222,15 +20283,16 @@ const MAX_IDENTIFIER_BYTES = 63;
 /* harmony export */   L$: () => (/* binding */ DEFAULT_LOCK_TIMEOUT_MS),
 /* harmony export */   YL: () => (/* binding */ STRATEGIES),
 /* harmony export */   iF: () => (/* binding */ DEFAULT_STRATEGY),
-/* harmony export */   s4: () => (/* binding */ renderPlanSql)
+/* harmony export */   s4: () => (/* binding */ renderPlanSql),
+/* harmony export */   zY: () => (/* binding */ createStatements)
 /* harmony export */ });
-/* unused harmony exports createStatements, createComment */
+/* unused harmony export createComment */
 /* harmony import */ var _quote__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5196);
 
 const STRATEGIES = ['attach', 'partition-of'];
 const DEFAULT_STRATEGY = 'attach';
-/** Per-attempt lock wait written at the top of reviewed files; apply retries on timeouts. */
-const DEFAULT_LOCK_TIMEOUT_MS = 200;
+/** Per-attempt lock wait: readers and writers stall at most this long behind us (bench/load.ts chose it). */
+const DEFAULT_LOCK_TIMEOUT_MS = 100;
 const REASON_TEXT = {
     gap: 'fills a gap behind the current period',
     current: 'the current period',

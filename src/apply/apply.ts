@@ -1,16 +1,19 @@
 // `apply`: under the run lock, re-plan from a fresh snapshot and run the plan's SQL (or a reviewed
 // file, exactly as written) unit by unit, then read the catalog again to say what is left.
 import { readFileSync } from 'node:fs';
-import type pg from 'pg';
 import type { Config, Now, Plan } from '../types';
 import { inspectWith } from '../core';
 import { connect } from '../db/connect';
 import type { Logger } from '../log';
-import { renderPlanSql, type Strategy } from '../sql/render';
+import { createStatements, renderPlanSql, type Strategy } from '../sql/render';
 import { splitSql, type SqlUnit } from '../sql/split';
 import { UsageError } from '../errors';
-import { ALREADY, executeUnit, setLockTimeout, type UnitOutcome } from './execute';
+import type { UnitOutcome } from './execute';
+import { runSequences } from './run';
 import { acquireRunLock, releaseRunLock } from './lock';
+
+/** Two connections: the machines this runs beside have two cores, and most servers more. */
+export const DEFAULT_JOBS = 2;
 
 export interface ApplySettings {
   databaseUrl: string;
@@ -21,6 +24,8 @@ export interface ApplySettings {
   deadlineSeconds: number;
   /** Seconds to wait for another run's lock before giving up. */
   lockWaitSeconds: number;
+  /** Connections creating partitions of different tables at once. */
+  jobs: number;
   /** Either a config to plan from, or a reviewed SQL file to run as written. */
   source: { config: Config } | { sqlFile: string };
 }
@@ -50,56 +55,25 @@ function readUnits(file: string): SqlUnit[] {
   }
 }
 
-/** What a log line calls a unit: the reason comment before it (or before its step group) and its first line. */
-function label(unit: SqlUnit, context: string): string {
-  const first = unit.sql.split('\n')[0] ?? '';
-  return context ? `${context} — ${first}` : first;
-}
-
-function logOutcome(logger: Logger, o: UnitOutcome, context: string): void {
-  const fields = { line: o.unit.line, ms: o.ms, attempts: o.attempts };
-  if (o.status === 'failed')
-    logger.log('error', `failed at line ${o.unit.line}: ${label(o.unit, context)}: ${o.error}`, fields);
-  else
-    logger.log('info', `${o.status === 'done' ? 'done' : 'already done'}: ${label(o.unit, context)}`, fields);
-  for (const notice of o.notices) if (!ALREADY.test(notice)) logger.log('info', `  ${notice}`);
-}
-
-/** The server ended the session (admin shutdown, terminated backend) or the socket closed. */
-const isConnectionFailure = (o: UnitOutcome): boolean =>
-  /^(57P|08)/.test(o.code ?? '') || /connection terminated|not queryable|ECONNRESET/i.test(o.error ?? '');
-
-const TOUCHES_LOCK_TIMEOUT = /^\s*(set\s+(session\s+)?lock_timeout|reset\s+(lock_timeout|all))\b/i;
-
-async function runUnits(client: pg.Client, units: SqlUnit[], settings: ApplySettings, logger: Logger) {
-  const deadline = Date.now() + settings.deadlineSeconds * 1000;
-  await setLockTimeout(client, settings.lockTimeoutMs);
-  const outcomes: UnitOutcome[] = [];
-  let lost = false;
-  client.once('end', () => (lost = true));
-  let context = '';
-  for (const [i, unit] of units.entries()) {
-    // No new attempt starts after the deadline (executeUnit only checks it between retries).
-    if (Date.now() >= deadline) {
-      logger.log(
-        'error',
-        `the run deadline passed; ${units.length - i} statements not run, the next run does them`,
-      );
-      return { outcomes, notRun: units.slice(i), lost: false };
-    }
-    // A statement without a comment of its own continues the step group of the one before.
-    if (unit.comment) context = /^SET\b/i.test(unit.sql) ? '' : (unit.comment.split('\n').at(-1) ?? '');
-    const outcome = await executeUnit(client, unit, { deadline });
-    outcomes.push(outcome);
-    // Our per-attempt bound stays in force whatever the file sets: a long lock wait stalls production.
-    if (TOUCHES_LOCK_TIMEOUT.test(unit.sql)) await setLockTimeout(client, settings.lockTimeoutMs);
-    logOutcome(logger, outcome, context);
-    if (outcome.status === 'failed' && (lost || isConnectionFailure(outcome))) {
-      logger.log('error', 'the connection was lost; the next run completes what is left');
-      return { outcomes, notRun: units.slice(i + 1), lost: true };
-    }
-  }
-  return { outcomes, notRun: [], lost: false };
+/**
+ * The rendered plan, split as `apply --sql` would split the file, grouped by table: each table's
+ * statements run in order on one connection, and tables run side by side on up to `jobs`.
+ * The SET at the top is left out: every connection sets its own lock timeout.
+ */
+function planSequences(plan: Plan, settings: ApplySettings): SqlUnit[][] {
+  const [, ...units] = splitSql(
+    renderPlanSql(plan, { strategy: settings.strategy, lockTimeoutMs: settings.lockTimeoutMs }),
+  );
+  const owners = plan.tables.flatMap((table, index) =>
+    table.create.flatMap((create) => createStatements(table, create, settings.strategy).map(() => index)),
+  );
+  if (owners.length !== units.length) throw new Error('the rendered plan and its statements disagree');
+  const sequences = new Map<number, SqlUnit[]>();
+  units.forEach((unit, i) => {
+    const owner = owners[i] ?? 0;
+    sequences.set(owner, [...(sequences.get(owner) ?? []), unit]);
+  });
+  return [...sequences.values()];
 }
 
 export async function apply(settings: ApplySettings, logger: Logger): Promise<ApplyReport> {
@@ -110,7 +84,8 @@ export async function apply(settings: ApplySettings, logger: Logger): Promise<Ap
     await acquireRunLock(client, settings.lockWaitSeconds);
     logger.log('info', 'holding the run lock');
     if (fileUnits) {
-      const { outcomes, notRun } = await runUnits(client, fileUnits, settings, logger);
+      // A reviewed file runs in its order, on this one connection.
+      const { outcomes, notRun } = await runSequences(client, [fileUnits], { ...settings, jobs: 1 }, logger);
       return { outcomes, notRun, ms: Date.now() - started };
     }
     const { config } = settings.source as { config: Config };
@@ -120,8 +95,12 @@ export async function apply(settings: ApplySettings, logger: Logger): Promise<Ap
       logger.log('info', 'nothing to do: every planned partition exists');
       return { outcomes: [], notRun: [], plan, after: plan, ms: Date.now() - started };
     }
-    const sql = renderPlanSql(plan, { strategy: settings.strategy, lockTimeoutMs: settings.lockTimeoutMs });
-    const { outcomes, notRun, lost } = await runUnits(client, splitSql(sql), settings, logger);
+    const { outcomes, notRun, lost } = await runSequences(
+      client,
+      planSequences(plan, settings),
+      settings,
+      logger,
+    );
     const after = lost ? undefined : (await inspectWith(client, config, settings.now)).plan;
     return { outcomes, notRun, plan, ...(after && { after }), ms: Date.now() - started };
   } finally {

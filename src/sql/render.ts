@@ -13,8 +13,8 @@ export type Strategy = 'attach' | 'partition-of';
 export const STRATEGIES: readonly Strategy[] = ['attach', 'partition-of'];
 export const DEFAULT_STRATEGY: Strategy = 'attach';
 
-/** Per-attempt lock wait written at the top of reviewed files; apply retries on timeouts. */
-export const DEFAULT_LOCK_TIMEOUT_MS = 200;
+/** Per-attempt lock wait: readers and writers stall at most this long behind us (bench/load.ts chose it). */
+export const DEFAULT_LOCK_TIMEOUT_MS = 100;
 
 export interface RenderOptions {
   lockTimeoutMs?: number;

@@ -5,15 +5,16 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import pg from 'pg';
 import { RUN_LOCK_KEY } from '../../src/apply/lock';
 import { describeOnServer, SERVER_URL } from '../helpers/backends';
+import {
+  partitionsOf as catalogPartitions,
+  relationsOf,
+  unattached as unattachedTables,
+  type Partition,
+} from '../helpers/catalog';
 import { runCli, writeConfig } from '../helpers/cli';
 
 interface JsonPlan {
   tables: { table: string; create: { name: string; from: string; to: string; adopt: boolean }[] }[];
-}
-
-interface Partition {
-  name: string;
-  bound: string;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -43,14 +44,7 @@ describeOnServer('apply with other sessions at work', (db) => {
       .map((c) => ({ name: c.name, bound: `FOR VALUES FROM ('${c.from}') TO ('${c.to}')` }))
       .sort((a, b) => a.name.localeCompare(b.name));
 
-  async function partitionsOf(parent: string): Promise<Partition[]> {
-    return query<Partition>(
-      `select c.relname as name, pg_get_expr(c.relpartbound, c.oid) as bound
-         from pg_inherits i join pg_class c on c.oid = i.inhrelid
-        where i.inhparent = $1::regclass order by 1`,
-      [parent],
-    );
-  }
+  const partitionsOf = (parent: string): Promise<Partition[]> => catalogPartitions(db().client, parent);
 
   async function countPartitions(parent: string): Promise<number> {
     const [row] = await query<{ n: number }>(
@@ -60,24 +54,9 @@ describeOnServer('apply with other sessions at work', (db) => {
     return row?.n ?? 0;
   }
 
-  async function relations(): Promise<string[]> {
-    const rows = await query<{ r: string }>(
-      `select n.nspname || '.' || c.relname || ':' || c.relkind::text as r
-         from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname not like 'pg\\_%' and n.nspname <> 'information_schema' order by 1`,
-    );
-    return rows.map((r) => r.r);
-  }
+  const relations = (): Promise<string[]> => relationsOf(db().client);
 
-  /** Tables carrying the prefix that are partitions of nothing. */
-  async function unattached(prefix: string): Promise<string[]> {
-    const rows = await query<{ name: string }>(
-      `select relname as name from pg_class
-        where relkind = 'r' and not relispartition and starts_with(relname::text, $1) order by 1`,
-      [prefix],
-    );
-    return rows.map((r) => r.name);
-  }
+  const unattached = (prefix: string): Promise<string[]> => unattachedTables(db().client, prefix);
 
   beforeEach(async () => {
     await db().reset();

@@ -5,6 +5,12 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeEach, expect, it } from 'vitest';
 import { describeEachBackend } from '../helpers/backends';
+import {
+  partitionsOf as catalogPartitions,
+  relationsOf,
+  unattached as unattachedTables,
+  type Partition,
+} from '../helpers/catalog';
 import { runCli, SEEDS_CONFIG, SEEDS_SCHEMA, writeConfig } from '../helpers/cli';
 
 const STRATEGIES = ['attach', 'partition-of'] as const;
@@ -14,11 +20,6 @@ interface JsonPlan {
     table: string;
     create: { name: string; schema: string; from: string; to: string; adopt: boolean; defaultRows: number }[];
   }[];
-}
-
-interface Partition {
-  name: string;
-  bound: string;
 }
 
 describeEachBackend('apply', (db, backend) => {
@@ -39,34 +40,11 @@ describeEachBackend('apply', (db, backend) => {
       .map((c) => ({ name: c.name, bound: `FOR VALUES FROM ('${c.from}') TO ('${c.to}')` }))
       .sort((a, b) => a.name.localeCompare(b.name));
 
-  async function partitionsOf(parent: string): Promise<Partition[]> {
-    return query<Partition>(
-      `select c.relname as name, pg_get_expr(c.relpartbound, c.oid) as bound
-         from pg_inherits i join pg_class c on c.oid = i.inhrelid
-        where i.inhparent = $1::regclass order by 1`,
-      [parent],
-    );
-  }
+  const partitionsOf = (parent: string): Promise<Partition[]> => catalogPartitions(db().client, parent);
 
-  /** Every relation outside the system schemas, with its kind: what "nothing changed" compares. */
-  async function relations(): Promise<string[]> {
-    const rows = await query<{ r: string }>(
-      `select n.nspname || '.' || c.relname || ':' || c.relkind::text || ':' || c.relispartition::text as r
-         from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname not like 'pg\\_%' and n.nspname <> 'information_schema' order by 1`,
-    );
-    return rows.map((r) => r.r);
-  }
+  const relations = (): Promise<string[]> => relationsOf(db().client);
 
-  /** Tables whose name starts with `prefix` that are partitions of nothing (a half-made partition). */
-  async function unattached(prefix: string): Promise<string[]> {
-    const rows = await query<{ name: string }>(
-      `select relname as name from pg_class
-        where relkind = 'r' and not relispartition and starts_with(relname::text, $1) order by 1`,
-      [prefix],
-    );
-    return rows.map((r) => r.name);
-  }
+  const unattached = (prefix: string): Promise<string[]> => unattachedTables(db().client, prefix);
 
   beforeEach(async () => {
     await db().reset();
@@ -107,6 +85,18 @@ describeEachBackend('apply', (db, backend) => {
       expect(await relations()).toEqual(before);
     },
   );
+
+  it.each([1, 3])('--jobs %i: the same partitions, whatever the number of connections', async (jobs) => {
+    await db().client.query(SEEDS_SCHEMA);
+    const config = writeConfig(SEEDS_CONFIG);
+    const planned = await plan(config, '2024-02-15');
+    const result = await cli('apply', '--config', config, '--now', '2024-02-15', '--jobs', String(jobs));
+    expect(result.stdout).toMatch(/^apply: 8 of 8 planned partitions created, 0 still missing \(/);
+    expect(result.code).toBe(0);
+    for (const table of ['public.claim_line_items', 'public.claims_production', 'public.kid_absences']) {
+      expect(await partitionsOf(table)).toEqual(expected(planned, table));
+    }
+  });
 
   it('partitions are identical whether made by attach, partition-of or a DEFAULT-row move', async () => {
     await db().client.query(`
@@ -509,8 +499,12 @@ describeEachBackend('apply', (db, backend) => {
       .map((line) => JSON.parse(line) as { level: string; message: string; ms?: number });
     expect(entries.map((e) => e.level)).toEqual(Array(entries.length).fill('info'));
     expect(entries[0]?.message).toBe('holding the run lock');
-    // The run lock line, the SET, then one statement (create and attach) per partition.
-    expect(entries.filter((e) => e.message.startsWith('done: ')).length).toBe(1 + 2);
+    // The run lock line, then one statement (create and attach) per partition, each with its reason.
+    const done = entries.filter((e) => e.message.startsWith('done: '));
+    expect(done.map((e) => e.message.split(' — ')[0])).toEqual([
+      'done: js: 2024-02-01 to 2024-03-01, the current period',
+      'done: js: 2024-03-01 to 2024-04-01, ahead of time (premake)',
+    ]);
     expect(entries.filter((e) => e.message.startsWith('done: ')).every((e) => typeof e.ms === 'number')).toBe(
       true,
     );

@@ -2,6 +2,7 @@
 // names and bounds must come out exactly as the seeds write them, as PostgreSQL prints them.
 import { beforeEach, expect, it } from 'vitest';
 import { describeEachBackend } from '../helpers/backends';
+import { partitionsOf as catalogPartitions, type Partition } from '../helpers/catalog';
 import { runCli, SEEDS_CONFIG, SEEDS_SCHEMA, writeConfig } from '../helpers/cli';
 
 interface JsonPlan {
@@ -30,15 +31,7 @@ describeEachBackend('seeds end to end', (db) => {
     return JSON.parse(result.stdout) as JsonPlan;
   }
 
-  async function partitionsOf(parent: string): Promise<{ name: string; bound: string }[]> {
-    const { rows } = await db().client.query<{ name: string; bound: string }>(
-      `select c.relname as name, pg_get_expr(c.relpartbound, c.oid) as bound
-         from pg_inherits i join pg_class c on c.oid = i.inhrelid
-        where i.inhparent = $1::regclass order by 1`,
-      [parent],
-    );
-    return rows;
-  }
+  const partitionsOf = (parent: string): Promise<Partition[]> => catalogPartitions(db().client, parent);
 
   async function runSql(now: string, table: string): Promise<void> {
     const sql = await runCli(
