@@ -36024,7 +36024,19 @@ function renderName(template, parent, periodStart) {
         name += typeof part === 'string' ? part : (value(part.token) ?? `{${part.token}}`);
     return name;
 }
+const isoWeeks = new Map();
 function isoWeekOf(y, m, d) {
+    const key = y * 10_000 + m * 100 + d;
+    let known = isoWeeks.get(key);
+    if (!known) {
+        if (isoWeeks.size > 100_000)
+            isoWeeks.clear();
+        known = computeIsoWeek(y, m, d);
+        isoWeeks.set(key, known);
+    }
+    return known;
+}
+function computeIsoWeek(y, m, d) {
     // A local Date of that calendar day: date-fns reads its fields in the same zone, so the result
     // does not depend on TZ (setFullYear, because the constructor maps years 0–99 to the 1900s).
     const date = new Date(2000, m - 1, d);
@@ -36136,16 +36148,31 @@ function isCalendarDate(text) {
     const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
     return m >= 1 && m <= 12 && d >= 1 && formatUtcDate(utcMidnight(y, m, d)) === text;
 }
+// Tables share their periods, so the same few thousand dates convert over and over: remember them.
+const msByDate = new Map();
+const dateByMs = new Map();
+const remember = (cache, key, value) => {
+    if (cache.size > 100_000)
+        cache.clear();
+    cache.set(key, value);
+    return value;
+};
 /** Epoch ms of the date's midnight read as UTC. */
 function dateToUtcMs(date) {
+    const known = msByDate.get(date);
+    if (known !== undefined)
+        return known;
     const [y, m, d] = parts(date);
-    return utcMidnight(y, m, d);
+    return remember(msByDate, date, utcMidnight(y, m, d));
 }
 const calendar_pad = (n, width = 2) => String(n).padStart(width, '0');
 /** The calendar date (in UTC) of an epoch-ms value. */
 function formatUtcDate(ms) {
+    const known = dateByMs.get(ms);
+    if (known !== undefined)
+        return known;
     const date = new Date(ms);
-    return `${calendar_pad(date.getUTCFullYear(), 4)}-${calendar_pad(date.getUTCMonth() + 1)}-${calendar_pad(date.getUTCDate())}`;
+    return remember(dateByMs, ms, `${calendar_pad(date.getUTCFullYear(), 4)}-${calendar_pad(date.getUTCMonth() + 1)}-${calendar_pad(date.getUTCDate())}`);
 }
 function addDays(date, days) {
     return formatUtcDate(dateToUtcMs(date) + days * MS_PER_DAY);
@@ -36231,32 +36258,11 @@ function samplePeriodStarts(interval) {
 
 
 
-const DATE_TOKENS = NAMING_TOKENS.filter((token) => token !== 'parent');
-const PROBE = DATE_TOKENS.map((token) => `{${token}}`).join('|');
-const tokenCache = new Map();
-// renderName costs ~170 µs a call (ISO-week arithmetic on TZDate) and a daily sample has 4,749
-// periods, so each period's token values are rendered once per interval, by renderName itself
-// (the planner's own truth), and reused for every table and pattern.
-function sampleTokenValues(interval) {
-    let sample = tokenCache.get(interval);
-    if (!sample) {
-        sample = samplePeriodStarts(interval).map((start) => {
-            const rendered = renderName(PROBE, '', start).split('|');
-            return { start, values: new Map(DATE_TOKENS.map((token, i) => [token, rendered[i] ?? ''])) };
-        });
-        tokenCache.set(interval, sample);
-    }
-    return sample;
-}
-/** Fills a pattern the way renderName does (one pass, unknown tokens left as written). */
-function fill(template, parent, values) {
-    return template.replace(/\{([^}]*)\}/g, (whole, token) => token === 'parent' ? parent : (values.get(token) ?? whole));
-}
 /** The partition names a table's pattern gives over the sample years (2019–2031). */
 function sampleNames(spec) {
-    return sampleTokenValues(spec.interval).map(({ start, values }) => ({
+    return samplePeriodStarts(spec.interval).map((start) => ({
         start,
-        name: fill(spec.naming, spec.name, values),
+        name: renderName(spec.naming, spec.name, start),
     }));
 }
 /** What is wrong with the table's naming on its own: at most one message. */

@@ -1,8 +1,8 @@
 // Naming patterns must give every period its own, untruncated name: PostgreSQL silently cuts
 // identifiers at 63 bytes, and two periods with one name would make the second CREATE fail.
-import { DEFAULT_NAMING, NAMING_TOKENS, renderName } from '../plan/naming';
+import { DEFAULT_NAMING, renderName } from '../plan/naming';
 import { identifierBytes, MAX_IDENTIFIER_BYTES } from '../sql/quote';
-import type { Interval, TableSpec } from '../types';
+import type { TableSpec } from '../types';
 import { samplePeriodStarts } from './periods';
 
 export interface SampleName {
@@ -10,37 +10,11 @@ export interface SampleName {
   name: string;
 }
 
-const DATE_TOKENS = NAMING_TOKENS.filter((token) => token !== 'parent');
-const PROBE = DATE_TOKENS.map((token) => `{${token}}`).join('|');
-const tokenCache = new Map<Interval, { start: string; values: Map<string, string> }[]>();
-
-// renderName costs ~170 µs a call (ISO-week arithmetic on TZDate) and a daily sample has 4,749
-// periods, so each period's token values are rendered once per interval, by renderName itself
-// (the planner's own truth), and reused for every table and pattern.
-function sampleTokenValues(interval: Interval): { start: string; values: Map<string, string> }[] {
-  let sample = tokenCache.get(interval);
-  if (!sample) {
-    sample = samplePeriodStarts(interval).map((start) => {
-      const rendered = renderName(PROBE, '', start).split('|');
-      return { start, values: new Map(DATE_TOKENS.map((token, i) => [token, rendered[i] ?? ''])) };
-    });
-    tokenCache.set(interval, sample);
-  }
-  return sample;
-}
-
-/** Fills a pattern the way renderName does (one pass, unknown tokens left as written). */
-function fill(template: string, parent: string, values: Map<string, string>): string {
-  return template.replace(/\{([^}]*)\}/g, (whole, token: string) =>
-    token === 'parent' ? parent : (values.get(token) ?? whole),
-  );
-}
-
 /** The partition names a table's pattern gives over the sample years (2019–2031). */
 export function sampleNames(spec: Pick<TableSpec, 'interval' | 'naming' | 'name'>): SampleName[] {
-  return sampleTokenValues(spec.interval).map(({ start, values }) => ({
+  return samplePeriodStarts(spec.interval).map((start) => ({
     start,
-    name: fill(spec.naming, spec.name, values),
+    name: renderName(spec.naming, spec.name, start),
   }));
 }
 

@@ -30,18 +30,35 @@ export function isCalendarDate(text: string): boolean {
   return m >= 1 && m <= 12 && d >= 1 && formatUtcDate(utcMidnight(y, m, d)) === text;
 }
 
+// Tables share their periods, so the same few thousand dates convert over and over: remember them.
+const msByDate = new Map<CalendarDate, number>();
+const dateByMs = new Map<number, CalendarDate>();
+const remember = <K, V>(cache: Map<K, V>, key: K, value: V): V => {
+  if (cache.size > 100_000) cache.clear();
+  cache.set(key, value);
+  return value;
+};
+
 /** Epoch ms of the date's midnight read as UTC. */
 export function dateToUtcMs(date: CalendarDate): number {
+  const known = msByDate.get(date);
+  if (known !== undefined) return known;
   const [y, m, d] = parts(date);
-  return utcMidnight(y, m, d);
+  return remember(msByDate, date, utcMidnight(y, m, d));
 }
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
 /** The calendar date (in UTC) of an epoch-ms value. */
 export function formatUtcDate(ms: number): CalendarDate {
+  const known = dateByMs.get(ms);
+  if (known !== undefined) return known;
   const date = new Date(ms);
-  return `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
+  return remember(
+    dateByMs,
+    ms,
+    `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`,
+  );
 }
 
 export function addDays(date: CalendarDate, days: number): CalendarDate {

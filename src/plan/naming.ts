@@ -73,7 +73,20 @@ export function renderName(template: string, parent: string, periodStart: string
   return name;
 }
 
+const isoWeeks = new Map<number, { year: number; week: number }>();
+
 function isoWeekOf(y: number, m: number, d: number): { year: number; week: number } {
+  const key = y * 10_000 + m * 100 + d;
+  let known = isoWeeks.get(key);
+  if (!known) {
+    if (isoWeeks.size > 100_000) isoWeeks.clear();
+    known = computeIsoWeek(y, m, d);
+    isoWeeks.set(key, known);
+  }
+  return known;
+}
+
+function computeIsoWeek(y: number, m: number, d: number): { year: number; week: number } {
   // A local Date of that calendar day: date-fns reads its fields in the same zone, so the result
   // does not depend on TZ (setFullYear, because the constructor maps years 0–99 to the 1900s).
   const date = new Date(2000, m - 1, d);
