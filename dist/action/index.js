@@ -35996,32 +35996,38 @@ function renderName(template, parent, periodStart) {
     const y = Number(periodStart.slice(0, 4));
     const m = Number(periodStart.slice(5, 7));
     const d = Number(periodStart.slice(8, 10));
-    let isoWeek;
-    const value = (token) => {
-        switch (token) {
-            case 'parent':
-                return parent;
-            case 'YYYY':
-                return pad(y, 4);
-            case 'MM':
-                return pad(m);
-            case 'DD':
-                return pad(d);
-            case 'Q':
-                return String(Math.ceil(m / 3));
-            case 'IYYY':
-                isoWeek ??= isoWeekOf(y, m, d);
-                return pad(isoWeek.year, 4);
-            case 'WW':
-                isoWeek ??= isoWeekOf(y, m, d);
-                return pad(isoWeek.week);
-            default:
-                return undefined;
-        }
-    };
     let name = '';
-    for (const part of partsOf(template))
-        name += typeof part === 'string' ? part : (value(part.token) ?? `{${part.token}}`);
+    for (const part of partsOf(template)) {
+        if (typeof part === 'string') {
+            name += part;
+            continue;
+        }
+        switch (part.token) {
+            case 'parent':
+                name += parent;
+                break;
+            case 'YYYY':
+                name += pad(y, 4);
+                break;
+            case 'MM':
+                name += pad(m);
+                break;
+            case 'DD':
+                name += pad(d);
+                break;
+            case 'Q':
+                name += String(Math.ceil(m / 3));
+                break;
+            case 'IYYY':
+                name += pad(isoWeekOf(y, m, d).year, 4);
+                break;
+            case 'WW':
+                name += pad(isoWeekOf(y, m, d).week);
+                break;
+            default:
+                name += `{${part.token}}`;
+        }
+    }
     return name;
 }
 const isoWeeks = new Map();
@@ -36206,11 +36212,15 @@ function periodStart(date, interval) {
     }
 }
 /** Moves a period start `n` periods forward (or back, when n < 0). */
+const stepped = new Map();
 function addPeriods(start, interval, n) {
+    const key = `${start}${interval}${n}`;
+    const known = stepped.get(key);
+    if (known !== undefined)
+        return known;
     const days = DAYS_PER_PERIOD[interval];
-    if (days !== undefined)
-        return addDays(start, days * n);
-    return addMonths(start, (MONTHS_PER_PERIOD[interval] ?? 0) * n);
+    const result = days !== undefined ? addDays(start, days * n) : addMonths(start, (MONTHS_PER_PERIOD[interval] ?? 0) * n);
+    return remember(stepped, key, result);
 }
 /** The period starts from `first` (a period start) up to, not including, `end`. */
 function periodStarts(first, end, interval) {
@@ -36236,18 +36246,26 @@ function minusRetention(date, retention) {
 
 ;// CONCATENATED MODULE: ./src/config/periods.ts
 // Period starts over a sample of years, only to test naming patterns for collisions and length.
-// (The planner's calendar, stepped over 2019–2031.)
+// (The planner's calendar, stepped over a few sample years.)
 
-// Wide enough to hold ISO week-years with 53 weeks (2020, 2026) and weeks that straddle New Year.
-const FIRST = `2019-01-01`;
-const END = `2032-01-01`;
+// Days and weeks: wide enough to hold ISO week-years with 53 weeks (2020, 2026) and weeks that
+// straddle New Year. Months, quarters and years repeat their tokens within a year, and years are
+// always written with four digits, so four years show any collision (and keep many tables cheap).
+const SAMPLE = {
+    day: { first: '2019-01-01', end: '2032-01-01' },
+    week: { first: '2019-01-01', end: '2032-01-01' },
+    month: { first: '2023-01-01', end: '2027-01-01' },
+    quarter: { first: '2023-01-01', end: '2027-01-01' },
+    year: { first: '2023-01-01', end: '2027-01-01' },
+};
 const cache = new Map();
-/** Every period start (YYYY-MM-DD) from 2019 through 2031; weeks start on ISO Mondays. */
+/** The period starts of the interval's sample years (YYYY-MM-DD); weeks start on ISO Mondays. */
 function samplePeriodStarts(interval) {
     const cached = cache.get(interval);
     if (cached)
         return cached;
-    const starts = periodStarts(periodStart(FIRST, interval), END, interval);
+    const { first, end } = SAMPLE[interval];
+    const starts = periodStarts(periodStart(first, interval), end, interval);
     cache.set(interval, starts);
     return starts;
 }

@@ -98,10 +98,16 @@ export function periodStart(date: CalendarDate, interval: Interval): CalendarDat
 }
 
 /** Moves a period start `n` periods forward (or back, when n < 0). */
+const stepped = new Map<string, CalendarDate>();
+
 export function addPeriods(start: CalendarDate, interval: Interval, n: number): CalendarDate {
+  const key = `${start}${interval}${n}`;
+  const known = stepped.get(key);
+  if (known !== undefined) return known;
   const days = DAYS_PER_PERIOD[interval];
-  if (days !== undefined) return addDays(start, days * n);
-  return addMonths(start, (MONTHS_PER_PERIOD[interval] ?? 0) * n);
+  const result =
+    days !== undefined ? addDays(start, days * n) : addMonths(start, (MONTHS_PER_PERIOD[interval] ?? 0) * n);
+  return remember(stepped, key, result);
 }
 
 /** The period starts from `first` (a period start) up to, not including, `end`. */

@@ -44,32 +44,38 @@ export function renderName(template: string, parent: string, periodStart: string
   const y = Number(periodStart.slice(0, 4));
   const m = Number(periodStart.slice(5, 7));
   const d = Number(periodStart.slice(8, 10));
-  let isoWeek: { year: number; week: number } | undefined;
-  const value = (token: string): string | undefined => {
-    switch (token) {
-      case 'parent':
-        return parent;
-      case 'YYYY':
-        return pad(y, 4);
-      case 'MM':
-        return pad(m);
-      case 'DD':
-        return pad(d);
-      case 'Q':
-        return String(Math.ceil(m / 3));
-      case 'IYYY':
-        isoWeek ??= isoWeekOf(y, m, d);
-        return pad(isoWeek.year, 4);
-      case 'WW':
-        isoWeek ??= isoWeekOf(y, m, d);
-        return pad(isoWeek.week);
-      default:
-        return undefined;
-    }
-  };
   let name = '';
-  for (const part of partsOf(template))
-    name += typeof part === 'string' ? part : (value(part.token) ?? `{${part.token}}`);
+  for (const part of partsOf(template)) {
+    if (typeof part === 'string') {
+      name += part;
+      continue;
+    }
+    switch (part.token) {
+      case 'parent':
+        name += parent;
+        break;
+      case 'YYYY':
+        name += pad(y, 4);
+        break;
+      case 'MM':
+        name += pad(m);
+        break;
+      case 'DD':
+        name += pad(d);
+        break;
+      case 'Q':
+        name += String(Math.ceil(m / 3));
+        break;
+      case 'IYYY':
+        name += pad(isoWeekOf(y, m, d).year, 4);
+        break;
+      case 'WW':
+        name += pad(isoWeekOf(y, m, d).week);
+        break;
+      default:
+        name += `{${part.token}}`;
+    }
+  }
   return name;
 }
 

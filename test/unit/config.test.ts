@@ -489,7 +489,7 @@ tables:
 
     it('rejects a pattern that gives the parent’s own name', () => {
       expect(problemsOf(oneTable('table: events\ninterval: year\nnaming: "{parent}"'))).toEqual([
-        'partitions.yml: tables[0] (events).naming: "{parent}" gives the period starting 2019-01-01 the table\'s ' +
+        'partitions.yml: tables[0] (events).naming: "{parent}" gives the period starting 2023-01-01 the table\'s ' +
           'own name "events"',
       ]);
     });
@@ -524,7 +524,7 @@ tables:
         problemsOf('defaults:\n  naming: "{parent}_{YYYY}"\ntables:\n  - { table: a, interval: month }\n'),
       ).toEqual([
         'partitions.yml: tables[0] (a).naming: "{parent}_{YYYY}" (from defaults) gives two month periods the same ' +
-          'name "a_2019" (starting 2019-01-01 and 2019-02-01); use tokens that tell every month apart, e.g. ' +
+          'name "a_2023" (starting 2023-01-01 and 2023-02-01); use tokens that tell every month apart, e.g. ' +
           '{parent}_y{YYYY}m{MM}',
       ]);
     });
