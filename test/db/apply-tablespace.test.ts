@@ -1,7 +1,7 @@
 // A parent in its own tablespace: PARTITION OF puts new partitions there, so attach must too.
 // Server only: PGlite has no tablespaces.
 import { execFileSync } from 'node:child_process';
-import { chownSync, mkdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { describeOnServer } from '../helpers/backends';
@@ -17,15 +17,19 @@ describeOnServer('apply into the parent’s tablespace', (db) => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it.each(['attach', 'partition-of'])(
+  it.for(['attach', 'partition-of'])(
     '%s: the new partitions land in the parent’s tablespace',
-    async (strategy) => {
+    async (strategy, context) => {
       await db().client.query('drop table if exists ts_parent');
       await db().client.query(`drop tablespace if exists ${name}`);
-      // Beside the server's data directory (the test server runs on this machine), owned by its user.
+      // Beside the server's data directory, owned by its user: possible only when the server runs
+      // on this machine (in CI's service container it does not, and the test says so).
       const { rows } = await db().client.query<{ dir: string }>(
         `select current_setting('data_directory') as dir`,
       );
+      if (!existsSync(rows[0]!.dir)) {
+        context.skip('the server’s data directory is not on this machine: no tablespace can be made');
+      }
       dir = join(dirname(rows[0]!.dir), name);
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir);
