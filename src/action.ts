@@ -3,8 +3,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import * as core from '@actions/core';
-import { ConfigError } from './config/errors';
-import { ConnectionError, redact } from './db/connect';
+import { describeFailure } from './failure';
 import { EXIT, UsageError } from './errors';
 import { parseNow } from './now';
 import { inspect, readConfig } from './core';
@@ -133,14 +132,9 @@ async function main(): Promise<void> {
         'partition-keeper: coverage falls short, a step failed, or the config names tables it cannot manage (see the summary)',
       );
   } catch (error) {
-    const message = redact((error as Error).message ?? String(error), databaseUrl);
-    core.setFailed(message);
-    process.exitCode =
-      error instanceof ConfigError || error instanceof UsageError
-        ? EXIT.usage
-        : error instanceof ConnectionError
-          ? EXIT.connection
-          : EXIT.failed;
+    const failure = describeFailure(error, databaseUrl);
+    core.setFailed(failure.message);
+    process.exitCode = failure.code;
   }
 }
 

@@ -3,17 +3,13 @@
 import { parseArgs } from 'node:util';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from './config/errors';
-import { ConnectionError, redact } from './db/connect';
 import { EXIT, UsageError } from './errors';
+import { describeFailure } from './failure';
 import { createLogger, type LogFormat, type Logger } from './log';
 import type { Now, Plan } from './types';
 import { apply, DEFAULT_JOBS, summarize } from './apply/apply';
-import { RunLockBusy } from './apply/lock';
 import { parseNow } from './now';
-import { inspect, readConfig } from './core';
-import { connect } from './db/connect';
-import { readSnapshot } from './catalog/snapshot';
+import { inspect, readConfig, readStatus } from './core';
 import {
   DEFAULT_LOCK_TIMEOUT_MS,
   DEFAULT_STRATEGY,
@@ -184,21 +180,12 @@ async function runCommand(settings: CliSettings, io: CliIo, logger: Logger): Pro
   const now = parseNow(settings.nowText);
   if (settings.command === 'apply') return runApply(settings, now, io, logger);
   if (settings.command === 'status') {
-    const config = readConfig(settings);
-    const client = await connect(settings.databaseUrl);
-    try {
-      const snapshot = await readSnapshot(
-        client,
-        config.tables.filter((t) => t.enabled),
-      );
-      const statuses = tableStatuses(config.tables, snapshot);
-      io.stdout(
-        settings.format === 'json' ? `${JSON.stringify(statuses, null, 2)}\n` : renderStatusText(statuses),
-      );
-      return statuses.some((s) => s.problem) ? EXIT.usage : EXIT.ok;
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+    const { config, snapshot } = await readStatus(settings);
+    const statuses = tableStatuses(config.tables, snapshot);
+    io.stdout(
+      settings.format === 'json' ? `${JSON.stringify(statuses, null, 2)}\n` : renderStatusText(statuses),
+    );
+    return statuses.some((s) => s.problem) ? EXIT.usage : EXIT.ok;
   }
   const { plan } = await inspect({ ...settings, now });
   const verdict = judge(plan);
@@ -228,21 +215,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
     return await runCommand(settings, io, logger);
   } catch (error) {
-    const message = redact((error as Error).message ?? String(error), settings.databaseUrl);
-    if (error instanceof ConfigError || error instanceof UsageError) {
-      logger.log('error', message);
-      return EXIT.usage;
-    }
-    if (error instanceof RunLockBusy) {
-      logger.log('error', message);
-      return EXIT.failed;
-    }
-    if (error instanceof ConnectionError) {
-      logger.log('error', message);
-      return EXIT.connection;
-    }
-    logger.log('error', `unexpected failure: ${message}`);
-    return EXIT.failed;
+    const failure = describeFailure(error, settings.databaseUrl);
+    logger.log('error', failure.unexpected ? `unexpected failure: ${failure.message}` : failure.message);
+    return failure.code;
   }
 }
 

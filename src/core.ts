@@ -35,12 +35,32 @@ export async function inspectWith(client: pg.Client, config: Config, now: Now): 
   return { config, snapshot, plan: buildPlan(config.tables, snapshot, now) };
 }
 
-export async function inspect(settings: InspectSettings): Promise<Inspection> {
-  const config = readConfig(settings);
-  const client = await connect(settings.databaseUrl);
+/** Connects, runs `work`, and always closes the connection. */
+async function withConnection<T>(databaseUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = await connect(databaseUrl);
   try {
-    return await inspectWith(client, config, settings.now);
+    return await work(client);
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+export async function inspect(settings: InspectSettings): Promise<Inspection> {
+  const config = readConfig(settings);
+  return withConnection(settings.databaseUrl, (client) => inspectWith(client, config, settings.now));
+}
+
+/** For `status`: the config and a snapshot with partition sizes. */
+export async function readStatus(
+  settings: Pick<InspectSettings, 'configFile' | 'tables' | 'databaseUrl'>,
+): Promise<{ config: Config; snapshot: CatalogSnapshot }> {
+  const config = readConfig(settings);
+  const snapshot = await withConnection(settings.databaseUrl, (client) =>
+    readSnapshot(
+      client,
+      config.tables.filter((t) => t.enabled),
+      { sizes: true },
+    ),
+  );
+  return { config, snapshot };
 }

@@ -34997,20 +34997,18 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8161);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1804);
-/* harmony import */ var _config_errors__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7827);
-/* harmony import */ var _db_connect__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(920);
-/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3916);
-/* harmony import */ var _now__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(2210);
-/* harmony import */ var _core__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(51);
-/* harmony import */ var _apply_apply__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(3163);
-/* harmony import */ var _log__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(5625);
-/* harmony import */ var _sql_render__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(1374);
-/* harmony import */ var _report_json__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(2794);
-/* harmony import */ var _report_markdown__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(4285);
-/* harmony import */ var _report_text__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(4684);
-/* harmony import */ var _report_verdict__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(687);
+/* harmony import */ var _failure__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1633);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3916);
+/* harmony import */ var _now__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2210);
+/* harmony import */ var _core__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(51);
+/* harmony import */ var _apply_apply__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3163);
+/* harmony import */ var _log__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(5625);
+/* harmony import */ var _sql_render__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(1374);
+/* harmony import */ var _report_json__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(2794);
+/* harmony import */ var _report_markdown__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(4285);
+/* harmony import */ var _report_text__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(4684);
+/* harmony import */ var _report_verdict__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(687);
 // The GitHub Action's entry: inputs → settings → the core → outputs, summary and annotations.
-
 
 
 
@@ -35032,7 +35030,7 @@ function readActionSettings(env) {
     const input = (name) => (env[`PARTITION_KEEPER_${name}`] ?? '').trim();
     const mode = input('MODE') || 'plan';
     if (!MODES.includes(mode)) {
-        throw new _errors__WEBPACK_IMPORTED_MODULE_6__/* .UsageError */ .e(`mode: "${mode}" is not one of ${MODES.join(', ')} (apply and pr come in later releases)`);
+        throw new _errors__WEBPACK_IMPORTED_MODULE_5__/* .UsageError */ .e(`mode: "${mode}" is not one of ${MODES.join(', ')} (apply and pr come in later releases)`);
     }
     return {
         mode: mode,
@@ -35051,24 +35049,24 @@ function readActionSettings(env) {
 }
 /** apply mode: the plan (or the reviewed sql-file) carried out, one log line per step. */
 async function runApplyMode(settings) {
-    const logger = (0,_log__WEBPACK_IMPORTED_MODULE_10__/* .createLogger */ .h)('text', (line) => _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(line.trimEnd()));
-    const now = (0,_now__WEBPACK_IMPORTED_MODULE_7__/* .parseNow */ .A)(settings.nowText);
-    const source = settings.sqlFile ? { sqlFile: settings.sqlFile } : { config: (0,_core__WEBPACK_IMPORTED_MODULE_8__/* .readConfig */ .Xg)(settings) };
-    const report = await (0,_apply_apply__WEBPACK_IMPORTED_MODULE_9__/* .apply */ .Bb)({
+    const logger = (0,_log__WEBPACK_IMPORTED_MODULE_9__/* .createLogger */ .h)('text', (line) => _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(line.trimEnd()));
+    const now = (0,_now__WEBPACK_IMPORTED_MODULE_6__/* .parseNow */ .A)(settings.nowText);
+    const source = settings.sqlFile ? { sqlFile: settings.sqlFile } : { config: (0,_core__WEBPACK_IMPORTED_MODULE_7__/* .readConfig */ .Xg)(settings) };
+    const report = await (0,_apply_apply__WEBPACK_IMPORTED_MODULE_8__/* .apply */ .Bb)({
         databaseUrl: settings.databaseUrl,
         now,
         source,
-        strategy: _sql_render__WEBPACK_IMPORTED_MODULE_11__/* .DEFAULT_STRATEGY */ .iF,
-        lockTimeoutMs: _sql_render__WEBPACK_IMPORTED_MODULE_11__/* .DEFAULT_LOCK_TIMEOUT_MS */ .L$,
+        strategy: _sql_render__WEBPACK_IMPORTED_MODULE_10__/* .DEFAULT_STRATEGY */ .iF,
+        lockTimeoutMs: _sql_render__WEBPACK_IMPORTED_MODULE_10__/* .DEFAULT_LOCK_TIMEOUT_MS */ .L$,
         deadlineSeconds: 300,
         lockWaitSeconds: 60,
-        jobs: _apply_apply__WEBPACK_IMPORTED_MODULE_9__/* .DEFAULT_JOBS */ .Pu,
+        jobs: _apply_apply__WEBPACK_IMPORTED_MODULE_8__/* .DEFAULT_JOBS */ .Pu,
     }, logger);
-    const summary = (0,_apply_apply__WEBPACK_IMPORTED_MODULE_9__/* .summarize */ .eh)(report);
+    const summary = (0,_apply_apply__WEBPACK_IMPORTED_MODULE_8__/* .summarize */ .eh)(report);
     _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(summary);
     await _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .summary */ .z.addHeading('partition-keeper apply', 2).addRaw(summary).write();
     const failed = report.notRun.length > 0 || report.outcomes.some((o) => o.status === 'failed');
-    return failed ? _errors__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.failed : _errors__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.ok;
+    return failed ? _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.failed : _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.ok;
 }
 async function runAction(settings) {
     if (settings.databaseUrl) {
@@ -35079,12 +35077,12 @@ async function runAction(settings) {
     }
     if (settings.mode === 'apply')
         return runApplyMode(settings);
-    const { plan } = await (0,_core__WEBPACK_IMPORTED_MODULE_8__/* .inspect */ .Nn)({ ...settings, now: (0,_now__WEBPACK_IMPORTED_MODULE_7__/* .parseNow */ .A)(settings.nowText) });
-    const verdict = (0,_report_verdict__WEBPACK_IMPORTED_MODULE_15__/* .judge */ .S4)(plan);
+    const { plan } = await (0,_core__WEBPACK_IMPORTED_MODULE_7__/* .inspect */ .Nn)({ ...settings, now: (0,_now__WEBPACK_IMPORTED_MODULE_6__/* .parseNow */ .A)(settings.nowText) });
+    const verdict = (0,_report_verdict__WEBPACK_IMPORTED_MODULE_14__/* .judge */ .S4)(plan);
     const planJson = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(settings.outputDir, 'plan.json');
     const sqlFile = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(settings.outputDir, 'plan.sql');
-    (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeFileSync)(planJson, (0,_report_json__WEBPACK_IMPORTED_MODULE_12__/* .renderPlanJson */ .u)(plan));
-    (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeFileSync)(sqlFile, (0,_sql_render__WEBPACK_IMPORTED_MODULE_11__/* .renderPlanSql */ .s4)(plan));
+    (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeFileSync)(planJson, (0,_report_json__WEBPACK_IMPORTED_MODULE_11__/* .renderPlanJson */ .u)(plan));
+    (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeFileSync)(sqlFile, (0,_sql_render__WEBPACK_IMPORTED_MODULE_10__/* .renderPlanSql */ .s4)(plan));
     _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .setOutput */ .uH('plan-json', planJson);
     _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .setOutput */ .uH('sql-file', sqlFile);
     _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .setOutput */ .uH('creates', plan.tables.reduce((n, t) => n + t.create.length, 0));
@@ -35099,13 +35097,13 @@ async function runAction(settings) {
             });
         }
     }
-    await _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .summary */ .z.addRaw((0,_report_markdown__WEBPACK_IMPORTED_MODULE_13__/* .renderPlanMarkdown */ .d)(plan)).write();
-    _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(settings.mode === 'check' ? (0,_report_text__WEBPACK_IMPORTED_MODULE_14__/* .renderCheckText */ .OW)(plan) : (0,_sql_render__WEBPACK_IMPORTED_MODULE_11__/* .renderPlanSql */ .s4)(plan));
+    await _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .summary */ .z.addRaw((0,_report_markdown__WEBPACK_IMPORTED_MODULE_12__/* .renderPlanMarkdown */ .d)(plan)).write();
+    _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(settings.mode === 'check' ? (0,_report_text__WEBPACK_IMPORTED_MODULE_13__/* .renderCheckText */ .OW)(plan) : (0,_sql_render__WEBPACK_IMPORTED_MODULE_10__/* .renderPlanSql */ .s4)(plan));
     if (verdict.configProblems.length > 0)
-        return _errors__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
+        return _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
     if (settings.mode === 'check' && verdict.fallingShort.length > 0)
-        return _errors__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.failed;
-    return _errors__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.ok;
+        return _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.failed;
+    return _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.ok;
 }
 async function main() {
     let databaseUrl = '';
@@ -35117,14 +35115,9 @@ async function main() {
             _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .setFailed */ .C1('partition-keeper: coverage falls short, a step failed, or the config names tables it cannot manage (see the summary)');
     }
     catch (error) {
-        const message = (0,_db_connect__WEBPACK_IMPORTED_MODULE_5__/* .redact */ .E$)(error.message ?? String(error), databaseUrl);
-        _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .setFailed */ .C1(message);
-        process.exitCode =
-            error instanceof _config_errors__WEBPACK_IMPORTED_MODULE_4__/* .ConfigError */ .xL || error instanceof _errors__WEBPACK_IMPORTED_MODULE_6__/* .UsageError */ .e
-                ? _errors__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage
-                : error instanceof _db_connect__WEBPACK_IMPORTED_MODULE_5__/* .ConnectionError */ .Rc
-                    ? _errors__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.connection
-                    : _errors__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.failed;
+        const failure = (0,_failure__WEBPACK_IMPORTED_MODULE_4__/* .describeFailure */ .I)(error, databaseUrl);
+        _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .setFailed */ .C1(failure.message);
+        process.exitCode = failure.code;
     }
 }
 if (process.env.GITHUB_ACTIONS === 'true' || process.env.PARTITION_KEEPER_MODE !== undefined) {
@@ -35653,6 +35646,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   ZF: () => (/* binding */ inspectWith),
   Xg: () => (/* binding */ readConfig)
 });
+
+// UNUSED EXPORTS: readStatus
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
@@ -46613,7 +46608,7 @@ order by ord, counts.day nulls last
 
 
 /** Reads the parents named by `targets`; a table that cannot be managed gets a `problem`, never an exception. */
-async function readSnapshot(client, targets, options = {}) {
+async function snapshot_readSnapshot(client, targets, options = {}) {
     const unique = uniqueTargets(targets);
     const { rows } = await client.query(SNAPSHOT_SQL, [
         unique.map((t) => t.schema),
@@ -47426,18 +47421,28 @@ function readConfig(settings) {
 /** Plans from an open connection: one snapshot, then the pure planner. */
 async function inspectWith(client, config, now) {
     // Plans need bounds, not sizes (measuring sizes opens every partition: `status` alone asks).
-    const snapshot = await readSnapshot(client, config.tables.filter((t) => t.enabled), { sizes: false });
+    const snapshot = await snapshot_readSnapshot(client, config.tables.filter((t) => t.enabled), { sizes: false });
     return { config, snapshot, plan: buildPlan(config.tables, snapshot, now) };
 }
-async function inspect(settings) {
-    const config = readConfig(settings);
-    const client = await (0,connect/* connect */.Ng)(settings.databaseUrl);
+/** Connects, runs `work`, and always closes the connection. */
+async function withConnection(databaseUrl, work) {
+    const client = await (0,connect/* connect */.Ng)(databaseUrl);
     try {
-        return await inspectWith(client, config, settings.now);
+        return await work(client);
     }
     finally {
         await client.end().catch(() => undefined);
     }
+}
+async function inspect(settings) {
+    const config = readConfig(settings);
+    return withConnection(settings.databaseUrl, (client) => inspectWith(client, config, settings.now));
+}
+/** For `status`: the config and a snapshot with partition sizes. */
+async function readStatus(settings) {
+    const config = readConfig(settings);
+    const snapshot = await withConnection(settings.databaseUrl, (client) => readSnapshot(client, config.tables.filter((t) => t.enabled), { sizes: true }));
+    return { config, snapshot };
 }
 
 
@@ -47563,6 +47568,34 @@ class UsageError extends Error {
     name = 'UsageError';
 }
 const EXIT = { ok: 0, failed: 1, usage: 2, connection: 3 };
+
+
+/***/ }),
+
+/***/ 1633:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   I: () => (/* binding */ describeFailure)
+/* harmony export */ });
+/* harmony import */ var _config_errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7827);
+/* harmony import */ var _db_connect__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(920);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
+// What a thrown error means for the user: the exit code, and a message safe to print.
+
+
+
+function describeFailure(error, databaseUrl) {
+    const message = (0,_db_connect__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E$)(error?.message ?? String(error), databaseUrl);
+    if (error instanceof _config_errors__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL || error instanceof _errors__WEBPACK_IMPORTED_MODULE_2__/* .UsageError */ .e) {
+        return { code: _errors__WEBPACK_IMPORTED_MODULE_2__/* .EXIT */ .d.usage, message, unexpected: false };
+    }
+    if (error instanceof _db_connect__WEBPACK_IMPORTED_MODULE_1__/* .ConnectionError */ .Rc)
+        return { code: _errors__WEBPACK_IMPORTED_MODULE_2__/* .EXIT */ .d.connection, message, unexpected: false };
+    // RunLockBusy and failed steps: the run did not do its job (exit 1); the message says why.
+    const ours = error?.name === 'RunLockBusy';
+    return { code: _errors__WEBPACK_IMPORTED_MODULE_2__/* .EXIT */ .d.failed, message, unexpected: !ours };
+}
 
 
 /***/ }),

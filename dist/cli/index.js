@@ -6614,7 +6614,7 @@ function extend(target) {
 
 /***/ }),
 
-/***/ 879:
+/***/ 672:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -6627,8 +6627,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: ./src/core.ts + 35 modules
-var core = __nccwpck_require__(3848);
+// EXTERNAL MODULE: ./src/core.ts + 47 modules
+var core = __nccwpck_require__(8971);
 // EXTERNAL MODULE: ./src/db/connect.ts + 1 modules
 var connect = __nccwpck_require__(920);
 // EXTERNAL MODULE: ./src/sql/render.ts
@@ -6906,8 +6906,50 @@ async function runSequences(client, sequences, settings, logger) {
     return { outcomes: state.outcomes, notRun: state.notRun, lost: state.lost };
 }
 
-// EXTERNAL MODULE: ./src/apply/lock.ts + 1 modules
-var lock = __nccwpck_require__(2189);
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/apply/lock.ts
+// One run at a time per database: a session-level advisory lock under a fixed key.
+
+/** The advisory lock key: the first 8 bytes of sha256('partition-keeper'), as a signed bigint. */
+const RUN_LOCK_KEY = (0,external_node_crypto_namespaceObject.createHash)('sha256')
+    .update('partition-keeper')
+    .digest()
+    .readBigInt64BE(0)
+    .toString();
+class RunLockBusy extends Error {
+    name = 'RunLockBusy';
+}
+const lock_sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Takes the run lock, polling with pg_try_advisory_lock (never queueing in the server, so no one
+ * else waits on us) for up to `waitSeconds`. Throws RunLockBusy naming the holder when it can't.
+ */
+async function acquireRunLock(client, waitSeconds, pollMs = 250) {
+    const deadline = Date.now() + waitSeconds * 1000;
+    for (;;) {
+        const { rows } = await client.query('select pg_try_advisory_lock($1::bigint) as locked', [RUN_LOCK_KEY]);
+        if (rows[0]?.locked)
+            return;
+        if (Date.now() + pollMs > deadline)
+            break;
+        await lock_sleep(pollMs);
+    }
+    const { rows } = await client.query(`select a.pid, a.application_name, to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ') as since
+       from pg_locks l join pg_stat_activity a on a.pid = l.pid
+      where l.locktype = 'advisory' and l.granted and l.objsubid = 1
+        and l.database = (select oid from pg_database where datname = current_database())
+        and ((l.classid::int8 << 32) | l.objid::int8) = $1::bigint`, [RUN_LOCK_KEY]);
+    const holder = rows[0]
+        ? ` (held by pid ${rows[0].pid}, ${rows[0].application_name || 'no application name'}, connected since ${rows[0].since})`
+        : '';
+    throw new RunLockBusy(`another partition-keeper run holds the run lock${holder}; waited ${waitSeconds} s. ` +
+        'Try again when it is done, or raise --lock-wait.');
+}
+async function releaseRunLock(client) {
+    await client.query('select pg_advisory_unlock($1::bigint)', [RUN_LOCK_KEY]);
+}
+
 ;// CONCATENATED MODULE: ./src/apply/apply.ts
 // `apply`: under the run lock, re-plan from a fresh snapshot and run the plan's SQL (or a reviewed
 // file, exactly as written) unit by unit, then read the catalog again to say what is left.
@@ -6958,7 +7000,7 @@ async function apply(settings, logger) {
     const fileUnits = 'sqlFile' in settings.source ? readUnits(settings.source.sqlFile) : undefined;
     const client = await (0,connect/* connect */.Ng)(settings.databaseUrl, { applicationName: 'partition-keeper apply' });
     try {
-        await (0,lock/* acquireRunLock */.Vd)(client, settings.lockWaitSeconds);
+        await acquireRunLock(client, settings.lockWaitSeconds);
         logger.log('info', 'holding the run lock');
         if (fileUnits) {
             // A reviewed file runs in its order, on this one connection.
@@ -6977,7 +7019,7 @@ async function apply(settings, logger) {
         return { outcomes, notRun, plan, ...(after && { after }), ms: Date.now() - started };
     }
     finally {
-        await (0,lock/* releaseRunLock */.ai)(client).catch(() => undefined);
+        await releaseRunLock(client).catch(() => undefined);
         await client.end().catch(() => undefined);
     }
 }
@@ -7003,598 +7045,6 @@ function summarize(report) {
 
 /***/ }),
 
-/***/ 2189:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  M$: () => (/* binding */ RunLockBusy),
-  Vd: () => (/* binding */ acquireRunLock),
-  ai: () => (/* binding */ releaseRunLock)
-});
-
-// UNUSED EXPORTS: RUN_LOCK_KEY
-
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: ./src/apply/lock.ts
-// One run at a time per database: a session-level advisory lock under a fixed key.
-
-/** The advisory lock key: the first 8 bytes of sha256('partition-keeper'), as a signed bigint. */
-const RUN_LOCK_KEY = (0,external_node_crypto_namespaceObject.createHash)('sha256')
-    .update('partition-keeper')
-    .digest()
-    .readBigInt64BE(0)
-    .toString();
-class RunLockBusy extends Error {
-    name = 'RunLockBusy';
-}
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/**
- * Takes the run lock, polling with pg_try_advisory_lock (never queueing in the server, so no one
- * else waits on us) for up to `waitSeconds`. Throws RunLockBusy naming the holder when it can't.
- */
-async function acquireRunLock(client, waitSeconds, pollMs = 250) {
-    const deadline = Date.now() + waitSeconds * 1000;
-    for (;;) {
-        const { rows } = await client.query('select pg_try_advisory_lock($1::bigint) as locked', [RUN_LOCK_KEY]);
-        if (rows[0]?.locked)
-            return;
-        if (Date.now() + pollMs > deadline)
-            break;
-        await sleep(pollMs);
-    }
-    const { rows } = await client.query(`select a.pid, a.application_name, to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ') as since
-       from pg_locks l join pg_stat_activity a on a.pid = l.pid
-      where l.locktype = 'advisory' and l.granted and l.objsubid = 1
-        and l.database = (select oid from pg_database where datname = current_database())
-        and ((l.classid::int8 << 32) | l.objid::int8) = $1::bigint`, [RUN_LOCK_KEY]);
-    const holder = rows[0]
-        ? ` (held by pid ${rows[0].pid}, ${rows[0].application_name || 'no application name'}, connected since ${rows[0].since})`
-        : '';
-    throw new RunLockBusy(`another partition-keeper run holds the run lock${holder}; waited ${waitSeconds} s. ` +
-        'Try again when it is done, or raise --lock-wait.');
-}
-async function releaseRunLock(client) {
-    await client.query('select pg_advisory_unlock($1::bigint)', [RUN_LOCK_KEY]);
-}
-
-
-/***/ }),
-
-/***/ 399:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  R: () => (/* binding */ readSnapshot)
-});
-
-// EXTERNAL MODULE: ./src/sql/quote.ts
-var quote = __nccwpck_require__(5196);
-// EXTERNAL MODULE: ./src/plan/naming.ts + 6 modules
-var naming = __nccwpck_require__(8276);
-;// CONCATENATED MODULE: ./src/catalog/archived.ts
-// Recognising detached partitions: tables that carry the parent's naming but are no longer attached.
-
-/**
- * The fixed start every name from this template shares ({parent} filled in, cut at the first other
- * token). The catalog query keeps only tables starting with it, so sizes are read for few tables;
- * the full pattern is then checked here. An empty prefix is correct, only slower.
- */
-function namePrefix(template, parent) {
-    const firstOther = /\{(?!parent\})[^}]*\}/.exec(template);
-    const fixed = firstOther ? template.slice(0, firstOther.index) : template;
-    return fixed.replaceAll('{parent}', parent);
-}
-/** A predicate for names the template can produce for this parent. */
-function carriesNaming(template, parent) {
-    const pattern = (0,naming/* namingPattern */.Zw)(template, parent);
-    return (name) => pattern.test(name);
-}
-
-;// CONCATENATED MODULE: ./src/catalog/bounds.ts
-const MS_PER_DAY = 86_400_000;
-// One column per side: MINVALUE, MAXVALUE or a quoted literal (dates and timestamps never hold a quote).
-const SIDE = String.raw `(MINVALUE|MAXVALUE|'[^']*')`;
-const RANGE_BOUND = new RegExp(String.raw `^FOR VALUES FROM \(${SIDE}\) TO \(${SIDE}\)$`);
-const DATE = String.raw `(\d{4,})-(\d{2})-(\d{2})`;
-const TIME = String.raw `(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?`;
-const OFFSET = String.raw `([+-])(\d{2})(?::(\d{2}))?(?::(\d{2}))?`;
-const LITERAL = {
-    date: new RegExp(`^${DATE}( BC)?$`),
-    timestamp: new RegExp(`^${DATE} ${TIME}( BC)?$`),
-    // The offset is the session's: +00 under UTC, but also +05:30, -03 or LMT offsets like +00:53:28.
-    timestamptz: new RegExp(`^${DATE} ${TIME}${OFFSET}( BC)?$`),
-};
-/**
- * Parses a partition bound expression for a single-column range key.
- * Values are epoch milliseconds (see BoundValue); microseconds are kept as the fraction of a millisecond.
- * BC dates map to finite values on the proleptic Gregorian calendar PostgreSQL uses (1 BC is year 0).
- * Throws an Error naming the expression when it is not a one-column range bound of this key type.
- */
-function parsePartitionBound(expr, keyType) {
-    const text = expr.trim();
-    if (text === 'DEFAULT')
-        return { kind: 'default' };
-    const match = RANGE_BOUND.exec(text);
-    if (!match) {
-        throw new Error(`cannot read partition bound ${JSON.stringify(expr)}: expected FOR VALUES FROM (...) TO (...) with one value each`);
-    }
-    const [fromSide, toSide] = [match[1] ?? '', match[2] ?? ''];
-    const from = parseSide(fromSide, keyType, expr);
-    const to = parseSide(toSide, keyType, expr);
-    return { kind: 'range', from: from.value, to: to.value, fromText: from.text, toText: to.text };
-}
-function parseSide(side, keyType, expr) {
-    if (side === 'MINVALUE')
-        return { value: -Infinity, text: side };
-    if (side === 'MAXVALUE')
-        return { value: Infinity, text: side };
-    const text = side.slice(1, -1);
-    return { value: parseBoundLiteral(text, keyType, expr), text };
-}
-/** One unquoted literal of the key's type, e.g. `2024-01-01`, `2023-12-31 23:00:00+00`, `infinity`. */
-function parseBoundLiteral(text, keyType, expr = text) {
-    if (text === 'infinity')
-        return Infinity;
-    if (text === '-infinity')
-        return -Infinity;
-    const m = LITERAL[keyType].exec(text);
-    if (!m) {
-        throw new Error(`cannot read ${keyType} value ${JSON.stringify(text)} in partition bound ${JSON.stringify(expr)}`);
-    }
-    const [, y, mo, d] = m.map(Number);
-    const bc = m[m.length - 1] !== undefined;
-    const year = bc ? 1 - y : y;
-    checkRange(mo, 1, 12, text, expr);
-    checkRange(d, 1, daysInMonth(year, mo), text, expr);
-    let ms = daysFromCivil(year, mo, d) * MS_PER_DAY;
-    if (keyType === 'date')
-        return ms;
-    const [h, mi, s] = [Number(m[4]), Number(m[5]), Number(m[6])];
-    checkRange(h, 0, 24, text, expr); // 24:00:00 is a valid PostgreSQL time
-    checkRange(mi, 0, 59, text, expr);
-    checkRange(s, 0, 60, text, expr);
-    const micros = Number((m[7] ?? '').padEnd(6, '0'));
-    ms += ((h * 60 + mi) * 60 + s) * 1000 + micros / 1000;
-    if (keyType === 'timestamp')
-        return ms;
-    const sign = m[8] === '-' ? -1 : 1;
-    const offsetSeconds = (Number(m[9]) * 60 + Number(m[10] ?? 0)) * 60 + Number(m[11] ?? 0);
-    return ms - sign * offsetSeconds * 1000;
-}
-function checkRange(n, min, max, text, expr) {
-    if (n < min || n > max) {
-        throw new Error(`value ${JSON.stringify(text)} in partition bound ${JSON.stringify(expr)} is out of range`);
-    }
-}
-function isLeapYear(year) {
-    return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-}
-function daysInMonth(year, month) {
-    if (month === 2)
-        return isLeapYear(year) ? 29 : 28;
-    return [4, 6, 9, 11].includes(month) ? 30 : 31;
-}
-/**
- * Days since 1970-01-01 of a proleptic Gregorian date (astronomical year: 1 BC = 0).
- * Plain arithmetic (H. Hinnant's days_from_civil) rather than Date, which maps years 0–99 to 1900s
- * and gives up beyond ±275760 years while PostgreSQL dates reach 5874897.
- */
-function daysFromCivil(year, month, day) {
-    const y = month <= 2 ? year - 1 : year;
-    const era = Math.floor(y / 400);
-    const yearOfEra = y - era * 400;
-    const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-    const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-    return era * 146097 + dayOfEra - 719468;
-}
-
-;// CONCATENATED MODULE: ./src/catalog/problems.ts
-const WHAT_WE_MANAGE = 'partition-keeper manages tables created with PARTITION BY RANGE (column)';
-const ALLOWED_TYPES = 'date, timestamp without time zone or timestamp with time zone';
-const RELKIND_NAMES = {
-    i: 'an index',
-    I: 'a partitioned index',
-    S: 'a sequence',
-    t: 'a TOAST table',
-    v: 'a view',
-    m: 'a materialized view',
-    c: 'a composite type',
-    f: 'a foreign table',
-};
-const STRATEGY_NAMES = { r: 'RANGE', l: 'LIST', h: 'HASH' };
-/** The key types we handle, from format_type's spelling (precision such as timestamp(0) is fine). */
-function keyTypeOf(typeName) {
-    if (typeName === 'date')
-        return 'date';
-    if (/^timestamp(\(\d+\))? without time zone$/.test(typeName))
-        return 'timestamp';
-    if (/^timestamp(\(\d+\))? with time zone$/.test(typeName))
-        return 'timestamptz';
-    return undefined;
-}
-function classifyParent(facts) {
-    const table = facts.display;
-    const problem = (code, message) => ({ ok: false, code, message });
-    if (facts.relkind === null) {
-        const why = facts.schemaExists ? '' : ' (there is no such schema)';
-        return problem('missing', `${table} does not exist${why}; create it with PARTITION BY RANGE (column) or fix the name`);
-    }
-    if (facts.relkind !== 'p') {
-        const what = RELKIND_NAMES[facts.relkind];
-        return problem('not-partitioned', what
-            ? `${table} is ${what}, not a table; ${WHAT_WE_MANAGE}`
-            : `${table} is not partitioned; ${WHAT_WE_MANAGE}`);
-    }
-    const definition = facts.keyDefinition ?? 'an unknown key';
-    if (facts.strategy !== 'r') {
-        const strategy = STRATEGY_NAMES[facts.strategy ?? ''] ?? `strategy ${facts.strategy ?? '?'}`;
-        return problem('not-range', `${table} is partitioned by ${strategy} (${definition}), not RANGE; ${WHAT_WE_MANAGE}`);
-    }
-    if (facts.keyColumns !== 1) {
-        return problem('multi-column', `${table} is partitioned on ${facts.keyColumns ?? '?'} columns (${definition}); ` +
-            `partition-keeper needs a single key column of type ${ALLOWED_TYPES}`);
-    }
-    if (facts.expressionKey || facts.keyColumn === null || facts.keyTypeName === null) {
-        return problem('multi-column', `${table} is partitioned on an expression (${definition}); ` +
-            `partition-keeper needs a plain key column of type ${ALLOWED_TYPES}`);
-    }
-    const keyType = keyTypeOf(facts.keyTypeName);
-    if (!keyType) {
-        return problem('unsupported-key-type', `${table} is partitioned on ${facts.keyColumn} of type ${facts.keyTypeName}; ` +
-            `partition-keeper supports keys of type ${ALLOWED_TYPES}`);
-    }
-    return { ok: true, keyColumn: facts.keyColumn, keyTypeName: facts.keyTypeName, keyType };
-}
-
-;// CONCATENATED MODULE: ./src/catalog/queries.ts
-
-/**
- * Everything about the configured parents in one statement, whatever their number.
- * The targets arrive as parallel arrays (never as SQL text), one element per parent:
- *   $1 schema, $2 table name, $3 archive schema (null when none),
- *   $4 the fixed prefix of the naming template (archived-table candidates must start with it).
- * Returns one row whose json columns hold the parents, their member tables and the names in use.
- */
-const SNAPSHOT_SQL = `
-with target as (
-  select t.ord::int as ord, t.schema_name, t.table_name, t.archive_schema, t.name_prefix
-  from unnest($1::text[], $2::text[], $3::text[], $4::text[]) with ordinality
-         as t(schema_name, table_name, archive_schema, name_prefix, ord)
-),
-
--- Each parent as it is: whether it exists, how it is partitioned, its key column and type.
--- partattrs holds 0 for an expression column; partattrs[0] is the first key column.
-parent as (
-  select t.*,
-         n.oid is not null as schema_exists,
-         c.oid::int8 as oid,
-         c.relkind::text as relkind,
-         pt.partstrat::text as strategy,
-         pt.partnatts::int as key_columns,
-         0 = any (pt.partattrs) as expression_key,
-         case when pt.partrelid is not null then pg_get_partkeydef(c.oid) end as key_definition,
-         a.attname::text as key_column,
-         format_type(a.atttypid, a.atttypmod) as key_type_name,
-         -- Columns an INSERT may name (not dropped, not generated): moving rows out of DEFAULT lists them.
-         array(select col.attname::text from pg_attribute col
-                where col.attrelid = c.oid and col.attnum > 0 and not col.attisdropped and col.attgenerated = ''
-                order by col.attnum) as insertable_columns,
-         -- PARTITION OF puts new partitions in the parent's tablespace; our LIKE + ATTACH must say it.
-         (select spcname::text from pg_tablespace where oid = c.reltablespace) as tablespace
-  from target t
-  left join pg_namespace n on n.nspname = t.schema_name
-  left join pg_class c on c.relnamespace = n.oid and c.relname = t.table_name
-  left join pg_partitioned_table pt on pt.partrelid = c.oid
-  left join pg_attribute a on a.attrelid = c.oid and a.attnum = pt.partattrs[0]
-),
-
--- The partitions of the range-partitioned parents (the others are problems, their partitions unread).
-attached as (
-  select p.ord, 'partition' as role, i.inhrelid as oid
-  from parent p
-  join pg_inherits i on i.inhparent = p.oid
-  where p.strategy = 'r'
-),
-
--- Detached partitions: ordinary tables, not attached anywhere, in the archive schema or the parent's
--- own, whose name starts with the naming prefix (snapshot.ts then checks the full naming pattern).
-detached as (
-  select p.ord, 'archived' as role, c.oid
-  from parent p
-  join pg_namespace n on n.nspname in (p.schema_name, p.archive_schema)
-  join pg_class c on c.relnamespace = n.oid
-  where c.relkind in ('r', 'p')
-    and not c.relispartition
-    and starts_with(c.relname::text, p.name_prefix)
-    and c.oid is distinct from p.oid
-),
-
--- Sizes ($5: only when asked, for the status command — measuring opens every partition, which in a fresh
--- session is most of this query's time) and row estimates. A sub-partitioned table stores nothing
--- itself: add up its leaves. reltuples is -1 until the table is first analyzed (or, summed over
--- leaves, when none was).
-member as (
-  select m.ord, m.role, c.oid::int8 as oid, n.nspname::text as schema, c.relname::text as name,
-         c.relkind = 'p' as sub_partitioned,
-         pg_get_expr(c.relpartbound, c.oid) as bound,
-         case when $5::boolean then coalesce(leaves.bytes, pg_total_relation_size(c.oid), 0) else 0 end::int8 as bytes,
-         case when c.relkind = 'p' then coalesce(leaves.reltuples, -1) else c.reltuples end::float8 as reltuples
-  from (select * from attached union all select * from detached) m
-  join pg_class c on c.oid = m.oid
-  join pg_namespace n on n.oid = c.relnamespace
-  left join lateral (
-    select sum(pg_total_relation_size(leaf.relid)) as bytes,
-           sum(leaf_class.reltuples) filter (where leaf_class.reltuples >= 0) as reltuples
-    from pg_partition_tree(c.oid) leaf
-    join pg_class leaf_class on leaf_class.oid = leaf.relid
-    where c.relkind = 'p' and leaf.isleaf and $5::boolean
-  ) leaves on true
-)
-
-select current_setting('server_version_num')::int as server_version,
-       current_setting('DateStyle') as date_style,
-       (select coalesce(json_agg(parent order by ord), '[]') from parent) as parents,
-       (select coalesce(json_agg(member order by ord, role, name), '[]') from member) as members,
-       -- Names a new partition must not take, in the parents' and archive schemas. Relations of every
-       -- kind share one namespace with each other and with types (CREATE TABLE fails on an existing
-       -- enum or domain of that name). Row types of relations are in pg_class already, and automatic
-       -- array types are renamed out of the way by PostgreSQL. (Kept apart from the CTEs above: as
-       -- a subquery of them the planner chose a plan 50× slower.)
-       (select coalesce(json_agg(json_build_object(
-                 'schema', n.nspname,
-                 'names', array(select c.relname::text from pg_class c where c.relnamespace = n.oid),
-                 'type_names', array(select ty.typname::text from pg_type ty
-                                      where ty.typnamespace = n.oid and ty.typrelid = 0
-                                        and not (ty.typcategory = 'A' and ty.typelem <> 0)))), '[]')
-          from pg_namespace n
-         where n.nspname = any ($1::text[] || $3::text[])) as relation_names
-`;
-/** The calendar day of the key in the table's timezone; dates and timestamps have no zone to convert. */
-function dayOf(source) {
-    const key = (0,quote/* quoteIdent */.v4)(source.keyColumn);
-    if (source.keyType === 'date')
-        return key;
-    if (source.keyType === 'timestamp')
-        return `${key}::date`;
-    return `(${key} at time zone ${(0,quote/* quoteLiteral */.ce)(source.timezone)})::date`;
-}
-/**
- * Rows in every DEFAULT partition by calendar day, as one UNION ALL statement (identifiers and
- * literals quoted: the names come from the catalog and the zones from the config).
- * Days print as YYYY-MM-DD whatever the DateStyle; BC days get ' BC', and the keys that fit no
- * day print as PostgreSQL names them: 'infinity', '-infinity', and NULL keys (which range
- * partitioning always routes to DEFAULT) as 'NULL'.
- */
-function defaultRowsSql(sources) {
-    const counts = sources.map((source) => `  select ${source.ord} as ord, ${dayOf(source)} as day, count(*) as row_count\n` +
-        `  from ${(0,quote/* quoteQualified */.$s)(source.partition)}\n  group by 2`);
-    return `
-select ord,
-       case when day is null then 'NULL'
-            when not isfinite(day) then day::text
-            when day < date '0001-01-01' then to_char(day, 'YYYY-MM-DD') || ' BC'
-            else to_char(day, 'YYYY-MM-DD')
-       end as day,
-       row_count
-from (
-${counts.join('\n  union all\n')}
-) counts
-order by ord, counts.day nulls last
-`;
-}
-
-;// CONCATENATED MODULE: ./src/catalog/snapshot.ts
-
-
-
-
-
-/** Reads the parents named by `targets`; a table that cannot be managed gets a `problem`, never an exception. */
-async function readSnapshot(client, targets, options = {}) {
-    const unique = uniqueTargets(targets);
-    const { rows } = await client.query(SNAPSHOT_SQL, [
-        unique.map((t) => t.schema),
-        unique.map((t) => t.name),
-        unique.map((t) => archiveSchemaOf(t) ?? null),
-        unique.map((t) => namePrefix(t.naming, t.name)),
-        options.sizes ?? true,
-    ]);
-    const row = rows[0];
-    if (!row)
-        throw new Error('the catalog query returned no row');
-    requireIsoDates(row.date_style);
-    const membersByOrd = groupBy(row.members, (m) => m.ord);
-    const parents = new Map();
-    const defaults = [];
-    for (const parentRow of row.parents) {
-        const target = unique[parentRow.ord - 1];
-        if (!target)
-            throw new Error(`the catalog query returned an unknown target ${parentRow.ord}`);
-        const parent = toParentInfo(parentRow, target, membersByOrd.get(parentRow.ord) ?? []);
-        parents.set((0,quote/* relationKey */.Yb)(parent), parent);
-        if (parent.defaultPartition && parent.keyColumn && parent.keyType) {
-            const source = {
-                ord: parentRow.ord,
-                partition: parent.defaultPartition,
-                keyColumn: parent.keyColumn,
-                keyType: parent.keyType,
-                timezone: target.timezone,
-            };
-            defaults.push({ source, info: parent.defaultPartition });
-        }
-    }
-    let roundTrips = 1;
-    if (defaults.length > 0) {
-        await countDefaultRows(client, defaults);
-        roundTrips += 1;
-    }
-    return {
-        serverVersion: row.server_version,
-        parents,
-        relationNames: relationNames(unique, row.relation_names),
-        roundTrips,
-    };
-}
-/** The first entry for a table wins: the snapshot holds one ParentInfo per table. */
-function uniqueTargets(targets) {
-    const seen = new Set();
-    return targets.filter((t) => {
-        const key = (0,quote/* relationKey */.Yb)(t);
-        if (seen.has(key))
-            return false;
-        seen.add(key);
-        return true;
-    });
-}
-function archiveSchemaOf(target) {
-    return target.archiveSchema ?? target.archive?.schema;
-}
-/** Bound literals are parsed in ISO form; connect() sets it, a foreign session might not. */
-function requireIsoDates(dateStyle) {
-    if (!/^ISO\b/.test(dateStyle)) {
-        throw new Error(`the catalog snapshot needs DateStyle ISO to read partition bounds, but this session has ${dateStyle}; ` +
-            `open it with connect() or run SET datestyle = 'ISO, YMD'`);
-    }
-}
-function toParentInfo(row, target, members) {
-    const base = {
-        schema: target.schema,
-        name: target.name,
-        oid: row.oid ?? 0,
-        partitions: [],
-        archived: [],
-    };
-    const verdict = classifyParent({
-        display: (0,quote/* quoteQualified */.$s)(target),
-        schemaExists: row.schema_exists,
-        relkind: row.relkind,
-        strategy: row.strategy,
-        keyColumns: row.key_columns,
-        expressionKey: row.expression_key,
-        keyDefinition: row.key_definition,
-        keyColumn: row.key_column,
-        keyTypeName: row.key_type_name,
-    });
-    const strategy = strategyName(row.strategy);
-    const archived = archivedTables(members, target);
-    if (!verdict.ok) {
-        return {
-            ...base,
-            problem: { code: verdict.code, message: verdict.message },
-            ...(strategy && { strategy }),
-            ...(row.key_column && { keyColumn: row.key_column }),
-            ...(row.key_type_name && { keyTypeName: row.key_type_name }),
-            archived,
-        };
-    }
-    const partitions = [];
-    let defaultPartition;
-    for (const member of members) {
-        if (member.role !== 'partition')
-            continue;
-        if (member.bound === null)
-            throw new Error(`partition ${(0,quote/* quoteQualified */.$s)(member)} has no bound`);
-        const bound = parsePartitionBound(member.bound, verdict.keyType);
-        const sizes = { oid: member.oid, bytes: member.bytes, estimatedRows: estimatedRows(member.reltuples) };
-        if (bound.kind === 'default') {
-            defaultPartition = { schema: member.schema, name: member.name, ...sizes, rowsByDay: [] };
-        }
-        else {
-            const { from, to, fromText, toText } = bound;
-            partitions.push({
-                schema: member.schema,
-                name: member.name,
-                ...sizes,
-                from,
-                to,
-                fromText,
-                toText,
-                subPartitioned: member.sub_partitioned,
-            });
-        }
-    }
-    partitions.sort((a, b) => a.from - b.from || a.to - b.to || a.name.localeCompare(b.name));
-    return {
-        ...base,
-        strategy: 'range',
-        keyColumn: verdict.keyColumn,
-        keyTypeName: verdict.keyTypeName,
-        keyType: verdict.keyType,
-        insertableColumns: row.insertable_columns,
-        ...(row.tablespace && { tablespace: row.tablespace }),
-        partitions,
-        ...(defaultPartition && { defaultPartition }),
-        archived,
-    };
-}
-function strategyName(partstrat) {
-    if (partstrat === 'r')
-        return 'range';
-    if (partstrat === 'l')
-        return 'list';
-    if (partstrat === 'h')
-        return 'hash';
-    return undefined;
-}
-/** The SQL keeps tables that start with the naming prefix; here the whole pattern must match. */
-function archivedTables(members, target) {
-    const ours = carriesNaming(target.naming, target.name);
-    return members
-        .filter((m) => m.role === 'archived' && ours(m.name))
-        .map((m) => ({
-        schema: m.schema,
-        name: m.name,
-        oid: m.oid,
-        bytes: m.bytes,
-        estimatedRows: estimatedRows(m.reltuples),
-    }));
-}
-/** reltuples is negative (-1) until the first ANALYZE: unknown, not zero. */
-function estimatedRows(reltuples) {
-    return reltuples < 0 ? null : reltuples;
-}
-/** Fills in rowsByDay of each DEFAULT partition, all of them in one statement. */
-async function countDefaultRows(client, pending) {
-    const { rows } = await client.query(defaultRowsSql(pending.map((p) => p.source)));
-    const byOrd = groupBy(rows, (r) => r.ord);
-    for (const { source, info } of pending) {
-        // Already in day order (NULL keys last): the statement sorts by the date itself.
-        info.rowsByDay = (byOrd.get(source.ord) ?? []).map((r) => ({ day: r.day, rows: Number(r.row_count) }));
-    }
-}
-function groupBy(items, keyOf) {
-    const groups = new Map();
-    for (const item of items) {
-        const key = keyOf(item);
-        const group = groups.get(key);
-        if (group)
-            group.push(item);
-        else
-            groups.set(key, [item]);
-    }
-    return groups;
-}
-/** Names in use per involved schema; a schema that does not exist (yet) holds none. */
-function relationNames(targets, rows) {
-    const names = new Map();
-    for (const t of targets) {
-        for (const schema of [t.schema, archiveSchemaOf(t)])
-            if (schema !== undefined)
-                names.set(schema, new Set());
-    }
-    for (const row of rows)
-        names.set(row.schema, new Set([...row.names, ...row.type_names]));
-    return names;
-}
-
-
-/***/ }),
-
 /***/ 5581:
 /***/ ((module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -7610,26 +7060,19 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3136);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _config_errors__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7827);
-/* harmony import */ var _db_connect__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(920);
-/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3916);
-/* harmony import */ var _log__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5625);
-/* harmony import */ var _apply_apply__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(879);
-/* harmony import */ var _apply_lock__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(2189);
-/* harmony import */ var _now__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(2210);
-/* harmony import */ var _core__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(3848);
-/* harmony import */ var _catalog_snapshot__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(399);
-/* harmony import */ var _sql_render__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(1374);
-/* harmony import */ var _report_json__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(2794);
-/* harmony import */ var _report_markdown__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(4285);
-/* harmony import */ var _report_text__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(5655);
-/* harmony import */ var _report_status__WEBPACK_IMPORTED_MODULE_16__ = __nccwpck_require__(6934);
-/* harmony import */ var _report_verdict__WEBPACK_IMPORTED_MODULE_17__ = __nccwpck_require__(687);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3916);
+/* harmony import */ var _failure__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1633);
+/* harmony import */ var _log__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5625);
+/* harmony import */ var _apply_apply__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(672);
+/* harmony import */ var _now__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(2210);
+/* harmony import */ var _core__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8971);
+/* harmony import */ var _sql_render__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(1374);
+/* harmony import */ var _report_json__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(2794);
+/* harmony import */ var _report_markdown__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(4285);
+/* harmony import */ var _report_text__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(5655);
+/* harmony import */ var _report_status__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(6934);
+/* harmony import */ var _report_verdict__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(687);
 // partition-keeper <plan|apply|check|status|reattach> [options] — a thin shell over the core.
-
-
-
-
 
 
 
@@ -7664,10 +7107,10 @@ Options:
   --format FORMAT        plan output: text, sql, json or markdown (default text); status: text or json
   --log-format FORMAT    text or json (default text)
   --strategy NAME        attach (default: SHARE UPDATE EXCLUSIVE on the parent) or partition-of
-  --lock-timeout MS      longest wait for a lock per attempt (default ${_sql_render__WEBPACK_IMPORTED_MODULE_12__/* .DEFAULT_LOCK_TIMEOUT_MS */ .L$})
+  --lock-timeout MS      longest wait for a lock per attempt (default ${_sql_render__WEBPACK_IMPORTED_MODULE_9__/* .DEFAULT_LOCK_TIMEOUT_MS */ .L$})
   --deadline SECONDS     apply: keep retrying lock timeouts until then (default 300)
   --lock-wait SECONDS    apply: wait this long for another run to finish (default 60)
-  --jobs N               apply: connections creating different tables' partitions at once (default ${_apply_apply__WEBPACK_IMPORTED_MODULE_7__/* .DEFAULT_JOBS */ .Pu})
+  --jobs N               apply: connections creating different tables' partitions at once (default ${_apply_apply__WEBPACK_IMPORTED_MODULE_6__/* .DEFAULT_JOBS */ .Pu})
   --sql FILE             apply: run this reviewed file instead of planning
   -h, --help             this help
 
@@ -7675,21 +7118,21 @@ Exit codes: 0 fine, 1 check fell short or a step failed, 2 bad usage or config, 
 `;
 function oneOf(option, value, allowed) {
     if (!allowed.includes(value)) {
-        throw new _errors__WEBPACK_IMPORTED_MODULE_5__/* .UsageError */ .e(`${option}: "${value}" is not one of ${allowed.join(', ')}`);
+        throw new _errors__WEBPACK_IMPORTED_MODULE_3__/* .UsageError */ .e(`${option}: "${value}" is not one of ${allowed.join(', ')}`);
     }
     return value;
 }
 function positiveNumber(option, value, zeroAllowed = false) {
     const n = Number(value);
     if (!Number.isFinite(n) || n < 0 || (n === 0 && !zeroAllowed)) {
-        throw new _errors__WEBPACK_IMPORTED_MODULE_5__/* .UsageError */ .e(`${option}: "${value}" is not a ${zeroAllowed ? 'non-negative' : 'positive'} number`);
+        throw new _errors__WEBPACK_IMPORTED_MODULE_3__/* .UsageError */ .e(`${option}: "${value}" is not a ${zeroAllowed ? 'non-negative' : 'positive'} number`);
     }
     return n;
 }
 function wholeNumber(option, value) {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1 || n > 16)
-        throw new _errors__WEBPACK_IMPORTED_MODULE_5__/* .UsageError */ .e(`${option}: "${value}" is not a whole number from 1 to 16`);
+        throw new _errors__WEBPACK_IMPORTED_MODULE_3__/* .UsageError */ .e(`${option}: "${value}" is not a whole number from 1 to 16`);
     return n;
 }
 function parseCli(argv, env) {
@@ -7705,18 +7148,18 @@ function parseCli(argv, env) {
                 table: { type: 'string', multiple: true, default: [] },
                 format: { type: 'string', default: 'text' },
                 'log-format': { type: 'string', default: 'text' },
-                strategy: { type: 'string', default: _sql_render__WEBPACK_IMPORTED_MODULE_12__/* .DEFAULT_STRATEGY */ .iF },
-                'lock-timeout': { type: 'string', default: String(_sql_render__WEBPACK_IMPORTED_MODULE_12__/* .DEFAULT_LOCK_TIMEOUT_MS */ .L$) },
+                strategy: { type: 'string', default: _sql_render__WEBPACK_IMPORTED_MODULE_9__/* .DEFAULT_STRATEGY */ .iF },
+                'lock-timeout': { type: 'string', default: String(_sql_render__WEBPACK_IMPORTED_MODULE_9__/* .DEFAULT_LOCK_TIMEOUT_MS */ .L$) },
                 deadline: { type: 'string', default: '300' },
                 'lock-wait': { type: 'string', default: '60' },
-                jobs: { type: 'string', default: String(_apply_apply__WEBPACK_IMPORTED_MODULE_7__/* .DEFAULT_JOBS */ .Pu) },
+                jobs: { type: 'string', default: String(_apply_apply__WEBPACK_IMPORTED_MODULE_6__/* .DEFAULT_JOBS */ .Pu) },
                 sql: { type: 'string' },
                 help: { type: 'boolean', short: 'h', default: false },
             },
         });
     }
     catch (error) {
-        throw new _errors__WEBPACK_IMPORTED_MODULE_5__/* .UsageError */ .e(error.message);
+        throw new _errors__WEBPACK_IMPORTED_MODULE_3__/* .UsageError */ .e(error.message);
     }
     const { values, positionals } = parsed;
     if (values.help || positionals.length === 0)
@@ -7724,16 +7167,16 @@ function parseCli(argv, env) {
     const [commandText, ...rest] = positionals;
     const command = oneOf('command', commandText ?? '', COMMANDS);
     if (rest.length > 0)
-        throw new _errors__WEBPACK_IMPORTED_MODULE_5__/* .UsageError */ .e(`${command}: unexpected argument "${rest[0]}"`);
+        throw new _errors__WEBPACK_IMPORTED_MODULE_3__/* .UsageError */ .e(`${command}: unexpected argument "${rest[0]}"`);
     const format = oneOf('--format', values.format, FORMATS);
     if (command === 'status' && format !== 'text' && format !== 'json') {
-        throw new _errors__WEBPACK_IMPORTED_MODULE_5__/* .UsageError */ .e(`--format: status shows text or json, not ${format}`);
+        throw new _errors__WEBPACK_IMPORTED_MODULE_3__/* .UsageError */ .e(`--format: status shows text or json, not ${format}`);
     }
     if (values.sql !== undefined && command !== 'apply')
-        throw new _errors__WEBPACK_IMPORTED_MODULE_5__/* .UsageError */ .e('--sql goes with apply');
+        throw new _errors__WEBPACK_IMPORTED_MODULE_3__/* .UsageError */ .e('--sql goes with apply');
     return {
         command,
-        strategy: oneOf('--strategy', values.strategy, _sql_render__WEBPACK_IMPORTED_MODULE_12__/* .STRATEGIES */ .YL),
+        strategy: oneOf('--strategy', values.strategy, _sql_render__WEBPACK_IMPORTED_MODULE_9__/* .STRATEGIES */ .YL),
         lockTimeoutMs: positiveNumber('--lock-timeout', values['lock-timeout']),
         deadlineSeconds: positiveNumber('--deadline', values.deadline),
         lockWaitSeconds: positiveNumber('--lock-wait', values['lock-wait'], true),
@@ -7750,52 +7193,45 @@ function parseCli(argv, env) {
 function renderPlan(plan, settings) {
     const options = { strategy: settings.strategy, lockTimeoutMs: settings.lockTimeoutMs };
     if (settings.format === 'sql')
-        return (0,_sql_render__WEBPACK_IMPORTED_MODULE_12__/* .renderPlanSql */ .s4)(plan, options);
+        return (0,_sql_render__WEBPACK_IMPORTED_MODULE_9__/* .renderPlanSql */ .s4)(plan, options);
     if (settings.format === 'json')
-        return (0,_report_json__WEBPACK_IMPORTED_MODULE_13__/* .renderPlanJson */ .u)(plan, options.strategy);
-    return settings.format === 'markdown' ? (0,_report_markdown__WEBPACK_IMPORTED_MODULE_14__/* .renderPlanMarkdown */ .d)(plan, options) : (0,_report_text__WEBPACK_IMPORTED_MODULE_15__/* .renderPlanText */ .$D)(plan);
+        return (0,_report_json__WEBPACK_IMPORTED_MODULE_10__/* .renderPlanJson */ .u)(plan, options.strategy);
+    return settings.format === 'markdown' ? (0,_report_markdown__WEBPACK_IMPORTED_MODULE_11__/* .renderPlanMarkdown */ .d)(plan, options) : (0,_report_text__WEBPACK_IMPORTED_MODULE_12__/* .renderPlanText */ .$D)(plan);
 }
 async function runApply(settings, now, io, logger) {
-    const config = settings.sqlFile === undefined ? (0,_core__WEBPACK_IMPORTED_MODULE_10__/* .readConfig */ .Xg)(settings) : undefined;
-    const report = await (0,_apply_apply__WEBPACK_IMPORTED_MODULE_7__/* .apply */ .Bb)({ ...settings, now, source: config ? { config } : { sqlFile: settings.sqlFile ?? '' } }, logger);
-    io.stdout(`${(0,_apply_apply__WEBPACK_IMPORTED_MODULE_7__/* .summarize */ .eh)(report)}\n`);
+    const config = settings.sqlFile === undefined ? (0,_core__WEBPACK_IMPORTED_MODULE_8__/* .readConfig */ .Xg)(settings) : undefined;
+    const report = await (0,_apply_apply__WEBPACK_IMPORTED_MODULE_6__/* .apply */ .Bb)({ ...settings, now, source: config ? { config } : { sqlFile: settings.sqlFile ?? '' } }, logger);
+    io.stdout(`${(0,_apply_apply__WEBPACK_IMPORTED_MODULE_6__/* .summarize */ .eh)(report)}\n`);
     const failed = report.notRun.length > 0 || report.outcomes.some((o) => o.status === 'failed');
     if (failed)
-        return _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.failed;
+        return _errors__WEBPACK_IMPORTED_MODULE_3__/* .EXIT */ .d.failed;
     if (report.after) {
-        const verdict = (0,_report_verdict__WEBPACK_IMPORTED_MODULE_17__/* .judge */ .S4)(report.after);
+        const verdict = (0,_report_verdict__WEBPACK_IMPORTED_MODULE_14__/* .judge */ .S4)(report.after);
         if (verdict.configProblems.length > 0)
-            return _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
+            return _errors__WEBPACK_IMPORTED_MODULE_3__/* .EXIT */ .d.usage;
     }
-    return _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.ok;
+    return _errors__WEBPACK_IMPORTED_MODULE_3__/* .EXIT */ .d.ok;
 }
 async function runCommand(settings, io, logger) {
-    const now = (0,_now__WEBPACK_IMPORTED_MODULE_9__/* .parseNow */ .A)(settings.nowText);
+    const now = (0,_now__WEBPACK_IMPORTED_MODULE_7__/* .parseNow */ .A)(settings.nowText);
     if (settings.command === 'apply')
         return runApply(settings, now, io, logger);
     if (settings.command === 'status') {
-        const config = (0,_core__WEBPACK_IMPORTED_MODULE_10__/* .readConfig */ .Xg)(settings);
-        const client = await (0,_db_connect__WEBPACK_IMPORTED_MODULE_4__/* .connect */ .Ng)(settings.databaseUrl);
-        try {
-            const snapshot = await (0,_catalog_snapshot__WEBPACK_IMPORTED_MODULE_11__/* .readSnapshot */ .R)(client, config.tables.filter((t) => t.enabled));
-            const statuses = (0,_report_status__WEBPACK_IMPORTED_MODULE_16__/* .tableStatuses */ .v)(config.tables, snapshot);
-            io.stdout(settings.format === 'json' ? `${JSON.stringify(statuses, null, 2)}\n` : (0,_report_status__WEBPACK_IMPORTED_MODULE_16__/* .renderStatusText */ ._)(statuses));
-            return statuses.some((s) => s.problem) ? _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage : _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.ok;
-        }
-        finally {
-            await client.end().catch(() => undefined);
-        }
+        const { config, snapshot } = await (0,_core__WEBPACK_IMPORTED_MODULE_8__/* .readStatus */ .rk)(settings);
+        const statuses = (0,_report_status__WEBPACK_IMPORTED_MODULE_13__/* .tableStatuses */ .v)(config.tables, snapshot);
+        io.stdout(settings.format === 'json' ? `${JSON.stringify(statuses, null, 2)}\n` : (0,_report_status__WEBPACK_IMPORTED_MODULE_13__/* .renderStatusText */ ._)(statuses));
+        return statuses.some((s) => s.problem) ? _errors__WEBPACK_IMPORTED_MODULE_3__/* .EXIT */ .d.usage : _errors__WEBPACK_IMPORTED_MODULE_3__/* .EXIT */ .d.ok;
     }
-    const { plan } = await (0,_core__WEBPACK_IMPORTED_MODULE_10__/* .inspect */ .Nn)({ ...settings, now });
-    const verdict = (0,_report_verdict__WEBPACK_IMPORTED_MODULE_17__/* .judge */ .S4)(plan);
+    const { plan } = await (0,_core__WEBPACK_IMPORTED_MODULE_8__/* .inspect */ .Nn)({ ...settings, now });
+    const verdict = (0,_report_verdict__WEBPACK_IMPORTED_MODULE_14__/* .judge */ .S4)(plan);
     if (settings.command === 'plan') {
         io.stdout(renderPlan(plan, settings));
-        return verdict.configProblems.length > 0 ? _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage : _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.ok;
+        return verdict.configProblems.length > 0 ? _errors__WEBPACK_IMPORTED_MODULE_3__/* .EXIT */ .d.usage : _errors__WEBPACK_IMPORTED_MODULE_3__/* .EXIT */ .d.ok;
     }
-    io.stdout(settings.format === 'json' ? (0,_report_json__WEBPACK_IMPORTED_MODULE_13__/* .renderPlanJson */ .u)(plan) : (0,_report_text__WEBPACK_IMPORTED_MODULE_15__/* .renderCheckText */ .OW)(plan));
+    io.stdout(settings.format === 'json' ? (0,_report_json__WEBPACK_IMPORTED_MODULE_10__/* .renderPlanJson */ .u)(plan) : (0,_report_text__WEBPACK_IMPORTED_MODULE_12__/* .renderCheckText */ .OW)(plan));
     if (verdict.configProblems.length > 0)
-        return _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
-    return verdict.fallingShort.length > 0 ? _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.failed : _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.ok;
+        return _errors__WEBPACK_IMPORTED_MODULE_3__/* .EXIT */ .d.usage;
+    return verdict.fallingShort.length > 0 ? _errors__WEBPACK_IMPORTED_MODULE_3__/* .EXIT */ .d.failed : _errors__WEBPACK_IMPORTED_MODULE_3__/* .EXIT */ .d.ok;
 }
 /** Runs the CLI and returns the exit code; never throws. */
 async function main(argv, io) {
@@ -7805,32 +7241,20 @@ async function main(argv, io) {
     }
     catch (error) {
         io.stderr(`partition-keeper: ${error.message}\n\n${USAGE}`);
-        return _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
+        return _errors__WEBPACK_IMPORTED_MODULE_3__/* .EXIT */ .d.usage;
     }
     if (settings === 'help') {
         io.stdout(USAGE);
-        return _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.ok;
+        return _errors__WEBPACK_IMPORTED_MODULE_3__/* .EXIT */ .d.ok;
     }
-    const logger = (0,_log__WEBPACK_IMPORTED_MODULE_6__/* .createLogger */ .h)(settings.logFormat, io.stderr);
+    const logger = (0,_log__WEBPACK_IMPORTED_MODULE_5__/* .createLogger */ .h)(settings.logFormat, io.stderr);
     try {
         return await runCommand(settings, io, logger);
     }
     catch (error) {
-        const message = (0,_db_connect__WEBPACK_IMPORTED_MODULE_4__/* .redact */ .E$)(error.message ?? String(error), settings.databaseUrl);
-        if (error instanceof _config_errors__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL || error instanceof _errors__WEBPACK_IMPORTED_MODULE_5__/* .UsageError */ .e) {
-            logger.log('error', message);
-            return _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
-        }
-        if (error instanceof _apply_lock__WEBPACK_IMPORTED_MODULE_8__/* .RunLockBusy */ .M$) {
-            logger.log('error', message);
-            return _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.failed;
-        }
-        if (error instanceof _db_connect__WEBPACK_IMPORTED_MODULE_4__/* .ConnectionError */ .Rc) {
-            logger.log('error', message);
-            return _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.connection;
-        }
-        logger.log('error', `unexpected failure: ${message}`);
-        return _errors__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.failed;
+        const failure = (0,_failure__WEBPACK_IMPORTED_MODULE_4__/* .describeFailure */ .I)(error, settings.databaseUrl);
+        logger.log('error', failure.unexpected ? `unexpected failure: ${failure.message}` : failure.message);
+        return failure.code;
     }
 }
 function isEntryPoint() {
@@ -7931,7 +7355,7 @@ function isWithin(path, prefix) {
 
 /***/ }),
 
-/***/ 3848:
+/***/ 8971:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -7939,7 +7363,8 @@ function isWithin(path, prefix) {
 __nccwpck_require__.d(__webpack_exports__, {
   Nn: () => (/* binding */ inspect),
   ZF: () => (/* binding */ inspectWith),
-  Xg: () => (/* binding */ readConfig)
+  Xg: () => (/* binding */ readConfig),
+  rk: () => (/* binding */ readStatus)
 });
 
 // EXTERNAL MODULE: external "node:fs"
@@ -7992,8 +7417,374 @@ function expandString(text, env, path, problems) {
     });
 }
 
-// EXTERNAL MODULE: ./src/plan/naming.ts + 6 modules
-var naming = __nccwpck_require__(8276);
+// EXTERNAL MODULE: ./node_modules/date-fns/constructFrom.js
+var constructFrom = __nccwpck_require__(9738);
+;// CONCATENATED MODULE: ./node_modules/date-fns/_lib/defaultOptions.js
+let defaultOptions = {};
+
+function getDefaultOptions() {
+  return defaultOptions;
+}
+
+function setDefaultOptions(newOptions) {
+  defaultOptions = newOptions;
+}
+
+// EXTERNAL MODULE: ./node_modules/date-fns/toDate.js
+var toDate = __nccwpck_require__(1066);
+;// CONCATENATED MODULE: ./node_modules/date-fns/startOfWeek.js
+
+
+
+/**
+ * The {@link startOfWeek} function options.
+ */
+
+/**
+ * @name startOfWeek
+ * @category Week Helpers
+ * @summary Return the start of a week for the given date.
+ *
+ * @description
+ * Return the start of a week for the given date.
+ * The result will be in the local timezone.
+ *
+ * @typeParam DateType - The `Date` type, the function operates on. Gets inferred from passed arguments. Allows to use extensions like [`UTCDate`](https://github.com/date-fns/utc).
+ * @typeParam ResultDate - The result `Date` type, it is the type returned from the context function if it is passed, or inferred from the arguments.
+ *
+ * @param date - The original date
+ * @param options - An object with options
+ *
+ * @returns The start of a week
+ *
+ * @example
+ * // The start of a week for 2 September 2014 11:55:00:
+ * const result = startOfWeek(new Date(2014, 8, 2, 11, 55, 0))
+ * //=> Sun Aug 31 2014 00:00:00
+ *
+ * @example
+ * // If the week starts on Monday, the start of the week for 2 September 2014 11:55:00:
+ * const result = startOfWeek(new Date(2014, 8, 2, 11, 55, 0), { weekStartsOn: 1 })
+ * //=> Mon Sep 01 2014 00:00:00
+ */
+function startOfWeek(date, options) {
+  const defaultOptions = getDefaultOptions();
+  const weekStartsOn =
+    options?.weekStartsOn ??
+    options?.locale?.options?.weekStartsOn ??
+    defaultOptions.weekStartsOn ??
+    defaultOptions.locale?.options?.weekStartsOn ??
+    0;
+
+  const _date = (0,toDate/* toDate */.a)(date, options?.in);
+  const day = _date.getDay();
+  const diff = (day < weekStartsOn ? 7 : 0) + day - weekStartsOn;
+
+  _date.setDate(_date.getDate() - diff);
+  _date.setHours(0, 0, 0, 0);
+  return _date;
+}
+
+// Fallback for modularized imports:
+/* harmony default export */ const date_fns_startOfWeek = ((/* unused pure expression or super */ null && (startOfWeek)));
+
+;// CONCATENATED MODULE: ./node_modules/date-fns/startOfISOWeek.js
+
+
+/**
+ * The {@link startOfISOWeek} function options.
+ */
+
+/**
+ * @name startOfISOWeek
+ * @category ISO Week Helpers
+ * @summary Return the start of an ISO week for the given date.
+ *
+ * @description
+ * Return the start of an ISO week for the given date.
+ * The result will be in the local timezone.
+ *
+ * ISO week-numbering year: http://en.wikipedia.org/wiki/ISO_week_date
+ *
+ * @typeParam DateType - The `Date` type, the function operates on. Gets inferred from passed arguments. Allows to use extensions like [`UTCDate`](https://github.com/date-fns/utc).
+ * @typeParam ResultDate - The result `Date` type, it is the type returned from the context function if it is passed, or inferred from the arguments.
+ *
+ * @param date - The original date
+ * @param options - An object with options
+ *
+ * @returns The start of an ISO week
+ *
+ * @example
+ * // The start of an ISO week for 2 September 2014 11:55:00:
+ * const result = startOfISOWeek(new Date(2014, 8, 2, 11, 55, 0))
+ * //=> Mon Sep 01 2014 00:00:00
+ */
+function startOfISOWeek(date, options) {
+  return startOfWeek(date, { ...options, weekStartsOn: 1 });
+}
+
+// Fallback for modularized imports:
+/* harmony default export */ const date_fns_startOfISOWeek = ((/* unused pure expression or super */ null && (startOfISOWeek)));
+
+;// CONCATENATED MODULE: ./node_modules/date-fns/getISOWeekYear.js
+
+
+
+
+/**
+ * The {@link getISOWeekYear} function options.
+ */
+
+/**
+ * @name getISOWeekYear
+ * @category ISO Week-Numbering Year Helpers
+ * @summary Get the ISO week-numbering year of the given date.
+ *
+ * @description
+ * Get the ISO week-numbering year of the given date,
+ * which always starts 3 days before the year's first Thursday.
+ *
+ * ISO week-numbering year: http://en.wikipedia.org/wiki/ISO_week_date
+ *
+ * @param date - The given date
+ *
+ * @returns The ISO week-numbering year
+ *
+ * @example
+ * // Which ISO-week numbering year is 2 January 2005?
+ * const result = getISOWeekYear(new Date(2005, 0, 2))
+ * //=> 2004
+ */
+function getISOWeekYear(date, options) {
+  const _date = (0,toDate/* toDate */.a)(date, options?.in);
+  const year = _date.getFullYear();
+
+  const fourthOfJanuaryOfNextYear = (0,constructFrom/* constructFrom */.w)(_date, 0);
+  fourthOfJanuaryOfNextYear.setFullYear(year + 1, 0, 4);
+  fourthOfJanuaryOfNextYear.setHours(0, 0, 0, 0);
+  const startOfNextYear = startOfISOWeek(fourthOfJanuaryOfNextYear);
+
+  const fourthOfJanuaryOfThisYear = (0,constructFrom/* constructFrom */.w)(_date, 0);
+  fourthOfJanuaryOfThisYear.setFullYear(year, 0, 4);
+  fourthOfJanuaryOfThisYear.setHours(0, 0, 0, 0);
+  const startOfThisYear = startOfISOWeek(fourthOfJanuaryOfThisYear);
+
+  if (_date.getTime() >= startOfNextYear.getTime()) {
+    return year + 1;
+  } else if (_date.getTime() >= startOfThisYear.getTime()) {
+    return year;
+  } else {
+    return year - 1;
+  }
+}
+
+// Fallback for modularized imports:
+/* harmony default export */ const date_fns_getISOWeekYear = ((/* unused pure expression or super */ null && (getISOWeekYear)));
+
+// EXTERNAL MODULE: ./node_modules/date-fns/constants.js
+var constants = __nccwpck_require__(2058);
+;// CONCATENATED MODULE: ./node_modules/date-fns/startOfISOWeekYear.js
+
+
+
+
+/**
+ * The {@link startOfISOWeekYear} function options.
+ */
+
+/**
+ * @name startOfISOWeekYear
+ * @category ISO Week-Numbering Year Helpers
+ * @summary Return the start of an ISO week-numbering year for the given date.
+ *
+ * @description
+ * Return the start of an ISO week-numbering year,
+ * which always starts 3 days before the year's first Thursday.
+ * The result will be in the local timezone.
+ *
+ * ISO week-numbering year: http://en.wikipedia.org/wiki/ISO_week_date
+ *
+ * @typeParam DateType - The `Date` type, the function operates on. Gets inferred from passed arguments. Allows to use extensions like [`UTCDate`](https://github.com/date-fns/utc).
+ * @typeParam ResultDate - The result `Date` type, it is the type returned from the context function if it is passed, or inferred from the arguments.
+ *
+ * @param date - The original date
+ * @param options - An object with options
+ *
+ * @returns The start of an ISO week-numbering year
+ *
+ * @example
+ * // The start of an ISO week-numbering year for 2 July 2005:
+ * const result = startOfISOWeekYear(new Date(2005, 6, 2))
+ * //=> Mon Jan 03 2005 00:00:00
+ */
+function startOfISOWeekYear(date, options) {
+  const year = getISOWeekYear(date, options);
+  const fourthOfJanuary = (0,constructFrom/* constructFrom */.w)(options?.in || date, 0);
+  fourthOfJanuary.setFullYear(year, 0, 4);
+  fourthOfJanuary.setHours(0, 0, 0, 0);
+  return startOfISOWeek(fourthOfJanuary);
+}
+
+// Fallback for modularized imports:
+/* harmony default export */ const date_fns_startOfISOWeekYear = ((/* unused pure expression or super */ null && (startOfISOWeekYear)));
+
+;// CONCATENATED MODULE: ./node_modules/date-fns/getISOWeek.js
+
+
+
+
+
+/**
+ * The {@link getISOWeek} function options.
+ */
+
+/**
+ * @name getISOWeek
+ * @category ISO Week Helpers
+ * @summary Get the ISO week of the given date.
+ *
+ * @description
+ * Get the ISO week of the given date.
+ *
+ * ISO week-numbering year: http://en.wikipedia.org/wiki/ISO_week_date
+ *
+ * @param date - The given date
+ * @param options - The options
+ *
+ * @returns The ISO week
+ *
+ * @example
+ * // Which week of the ISO-week numbering year is 2 January 2005?
+ * const result = getISOWeek(new Date(2005, 0, 2))
+ * //=> 53
+ */
+function getISOWeek(date, options) {
+  const _date = (0,toDate/* toDate */.a)(date, options?.in);
+  const diff = +startOfISOWeek(_date) - +startOfISOWeekYear(_date);
+
+  // Round the number of weeks to the nearest integer because the number of
+  // milliseconds in a week is not constant (e.g. it's different in the week of
+  // the daylight saving time clock shift).
+  return Math.round(diff / constants/* millisecondsInWeek */.my) + 1;
+}
+
+// Fallback for modularized imports:
+/* harmony default export */ const date_fns_getISOWeek = ((/* unused pure expression or super */ null && (getISOWeek)));
+
+;// CONCATENATED MODULE: ./src/plan/naming.ts
+// Partition names from the `naming` template: {parent} {YYYY} {MM} {DD} {Q} {IYYY} {WW}.
+
+const NAMING_TOKENS = ['parent', 'YYYY', 'MM', 'DD', 'Q', 'IYYY', 'WW'];
+const DEFAULT_NAMING = {
+    day: '{parent}_y{YYYY}m{MM}d{DD}',
+    week: '{parent}_y{IYYY}w{WW}',
+    month: '{parent}_y{YYYY}m{MM}',
+    quarter: '{parent}_y{YYYY}q{Q}',
+    year: '{parent}_y{YYYY}',
+};
+const pad = (n, width = 2) => String(n).padStart(width, '0');
+/** Tokens the template uses that are not known (empty when all are fine). */
+function unknownTokens(template) {
+    const known = new Set(NAMING_TOKENS);
+    return [...template.matchAll(/\{([^}]*)\}/g)].map((m) => m[1] ?? '').filter((t) => !known.has(t));
+}
+const compiled = new Map();
+/** The template split into literal text and tokens once (it is rendered for every partition). */
+function partsOf(template) {
+    let parts = compiled.get(template);
+    if (!parts) {
+        parts = [];
+        let last = 0;
+        for (const match of template.matchAll(/\{([^}]*)\}/g)) {
+            parts.push(template.slice(last, match.index), { token: match[1] ?? '' });
+            last = (match.index ?? 0) + match[0].length;
+        }
+        parts.push(template.slice(last));
+        compiled.set(template, parts);
+    }
+    return parts;
+}
+/** The name of the partition whose period starts on `periodStart` (YYYY-MM-DD). */
+function renderName(template, parent, periodStart) {
+    const y = Number(periodStart.slice(0, 4));
+    const m = Number(periodStart.slice(5, 7));
+    const d = Number(periodStart.slice(8, 10));
+    let name = '';
+    for (const part of partsOf(template)) {
+        if (typeof part === 'string') {
+            name += part;
+            continue;
+        }
+        switch (part.token) {
+            case 'parent':
+                name += parent;
+                break;
+            case 'YYYY':
+                name += pad(y, 4);
+                break;
+            case 'MM':
+                name += pad(m);
+                break;
+            case 'DD':
+                name += pad(d);
+                break;
+            case 'Q':
+                name += String(Math.ceil(m / 3));
+                break;
+            case 'IYYY':
+                name += pad(isoWeekOf(y, m, d).year, 4);
+                break;
+            case 'WW':
+                name += pad(isoWeekOf(y, m, d).week);
+                break;
+            default:
+                name += `{${part.token}}`;
+        }
+    }
+    return name;
+}
+const isoWeeks = new Map();
+function isoWeekOf(y, m, d) {
+    const key = y * 10_000 + m * 100 + d;
+    let known = isoWeeks.get(key);
+    if (!known) {
+        if (isoWeeks.size > 100_000)
+            isoWeeks.clear();
+        known = computeIsoWeek(y, m, d);
+        isoWeeks.set(key, known);
+    }
+    return known;
+}
+function computeIsoWeek(y, m, d) {
+    // A local Date of that calendar day: date-fns reads its fields in the same zone, so the result
+    // does not depend on TZ (setFullYear, because the constructor maps years 0–99 to the 1900s).
+    const date = new Date(2000, m - 1, d);
+    date.setFullYear(y, m - 1, d);
+    return { year: getISOWeekYear(date), week: getISOWeek(date) };
+}
+const TOKEN_PATTERN = {
+    YYYY: '\\d{4}',
+    MM: '\\d{2}',
+    DD: '\\d{2}',
+    Q: '[1-4]',
+    IYYY: '\\d{4}',
+    WW: '\\d{2}',
+};
+/** A pattern matching every name the template can produce for this parent (to recognise our tables). */
+function namingPattern(template, parent) {
+    const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    let source = '';
+    let last = 0;
+    for (const match of template.matchAll(/\{([^}]*)\}/g)) {
+        source += escape(template.slice(last, match.index));
+        const token = match[1] ?? '';
+        source += token === 'parent' ? escape(parent) : (TOKEN_PATTERN[token] ?? escape(match[0]));
+        last = (match.index ?? 0) + match[0].length;
+    }
+    source += escape(template.slice(last));
+    return new RegExp(`^${source}$`);
+}
+
 // EXTERNAL MODULE: ./src/sql/quote.ts
 var quote = __nccwpck_require__(5196);
 // EXTERNAL MODULE: ./src/plan/calendar.ts
@@ -8034,7 +7825,7 @@ function samplePeriodStarts(interval) {
 function sampleNames(spec) {
     return samplePeriodStarts(spec.interval).map((start) => ({
         start,
-        name: (0,naming/* renderName */.gU)(spec.naming, spec.name, start),
+        name: renderName(spec.naming, spec.name, start),
     }));
 }
 /** What is wrong with the table's naming on its own: at most one message. */
@@ -8050,7 +7841,7 @@ function namingProblem(spec, names, inherited) {
         if (earlier !== undefined) {
             return (`${pattern} gives two ${spec.interval} periods the same name ${JSON.stringify(name)} ` +
                 `(starting ${earlier} and ${start}); use tokens that tell every ${spec.interval} apart, ` +
-                `e.g. ${naming/* DEFAULT_NAMING */.pF[spec.interval]}`);
+                `e.g. ${DEFAULT_NAMING[spec.interval]}`);
         }
         seen.set(name, start);
         if ((0,quote/* identifierBytes */.j5)(name) > (0,quote/* identifierBytes */.j5)(longest))
@@ -17612,7 +17403,7 @@ const INTERVALS = ['day', 'week', 'month', 'quarter', 'year'];
 
 
 const INTERVAL_CHOICES = INTERVALS.join(', ');
-const TOKEN_LIST = naming/* NAMING_TOKENS */.Ws.map((token) => `{${token}}`).join(' ');
+const TOKEN_LIST = NAMING_TOKENS.map((token) => `{${token}}`).join(' ');
 const PREMAKE_LIMIT = 1000;
 /** Error option for a zod schema: "missing; expected X" or `"value" is not X`. */
 const expecting = (expected) => ({
@@ -17636,10 +17427,10 @@ function wholeNumber(min, max) {
 }
 const flag = preprocess(fromBooleanString, schemas_boolean(expecting('true or false')));
 const interval = schemas_enum(INTERVALS, expecting(`one of ${INTERVAL_CHOICES}`));
-const schema_naming = schemas_string(expecting(`a naming pattern built from the tokens ${TOKEN_LIST}`))
+const naming = schemas_string(expecting(`a naming pattern built from the tokens ${TOKEN_LIST}`))
     .min(1, expecting(`a naming pattern built from the tokens ${TOKEN_LIST}`))
     .check((ctx) => {
-    const unknown = (0,naming/* unknownTokens */.RV)(ctx.value);
+    const unknown = unknownTokens(ctx.value);
     if (unknown.length === 0)
         return;
     const list = unknown.map((token) => `{${token}}`).join(', ');
@@ -17720,7 +17511,7 @@ const coverage = fieldsOf({ minimumAhead: wholeNumber(0).optional() }, 'coverage
 /** Every per-table field except `table`; each may also be set in `defaults`. null unsets an optional one. */
 const tableFields = {
     interval: interval.optional(),
-    naming: schema_naming.optional(),
+    naming: naming.optional(),
     premake: premake.optional(),
     start: calendarDate.nullable().optional(),
     retention: retention.nullable().optional(),
@@ -17798,7 +17589,7 @@ function resolveTable(entry, defaults, index) {
         name: entry.table.name,
         index,
         interval,
-        naming: pick('naming') ?? naming/* DEFAULT_NAMING */.pF[interval],
+        naming: pick('naming') ?? DEFAULT_NAMING[interval],
         premake,
         ...(start !== undefined && { start }),
         ...(retention !== undefined && { retention }),
@@ -18048,8 +17839,522 @@ function sortByPlace(problems) {
     return [...problems].sort((a, b) => rank(a) - rank(b)); // stable: order within a table is kept
 }
 
-// EXTERNAL MODULE: ./src/catalog/snapshot.ts + 4 modules
-var catalog_snapshot = __nccwpck_require__(399);
+;// CONCATENATED MODULE: ./src/catalog/archived.ts
+// Recognising detached partitions: tables that carry the parent's naming but are no longer attached.
+
+/**
+ * The fixed start every name from this template shares ({parent} filled in, cut at the first other
+ * token). The catalog query keeps only tables starting with it, so sizes are read for few tables;
+ * the full pattern is then checked here. An empty prefix is correct, only slower.
+ */
+function namePrefix(template, parent) {
+    const firstOther = /\{(?!parent\})[^}]*\}/.exec(template);
+    const fixed = firstOther ? template.slice(0, firstOther.index) : template;
+    return fixed.replaceAll('{parent}', parent);
+}
+/** A predicate for names the template can produce for this parent. */
+function carriesNaming(template, parent) {
+    const pattern = namingPattern(template, parent);
+    return (name) => pattern.test(name);
+}
+
+;// CONCATENATED MODULE: ./src/catalog/bounds.ts
+const MS_PER_DAY = 86_400_000;
+// One column per side: MINVALUE, MAXVALUE or a quoted literal (dates and timestamps never hold a quote).
+const SIDE = String.raw `(MINVALUE|MAXVALUE|'[^']*')`;
+const RANGE_BOUND = new RegExp(String.raw `^FOR VALUES FROM \(${SIDE}\) TO \(${SIDE}\)$`);
+const DATE = String.raw `(\d{4,})-(\d{2})-(\d{2})`;
+const TIME = String.raw `(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?`;
+const OFFSET = String.raw `([+-])(\d{2})(?::(\d{2}))?(?::(\d{2}))?`;
+const LITERAL = {
+    date: new RegExp(`^${DATE}( BC)?$`),
+    timestamp: new RegExp(`^${DATE} ${TIME}( BC)?$`),
+    // The offset is the session's: +00 under UTC, but also +05:30, -03 or LMT offsets like +00:53:28.
+    timestamptz: new RegExp(`^${DATE} ${TIME}${OFFSET}( BC)?$`),
+};
+/**
+ * Parses a partition bound expression for a single-column range key.
+ * Values are epoch milliseconds (see BoundValue); microseconds are kept as the fraction of a millisecond.
+ * BC dates map to finite values on the proleptic Gregorian calendar PostgreSQL uses (1 BC is year 0).
+ * Throws an Error naming the expression when it is not a one-column range bound of this key type.
+ */
+function parsePartitionBound(expr, keyType) {
+    const text = expr.trim();
+    if (text === 'DEFAULT')
+        return { kind: 'default' };
+    const match = RANGE_BOUND.exec(text);
+    if (!match) {
+        throw new Error(`cannot read partition bound ${JSON.stringify(expr)}: expected FOR VALUES FROM (...) TO (...) with one value each`);
+    }
+    const [fromSide, toSide] = [match[1] ?? '', match[2] ?? ''];
+    const from = parseSide(fromSide, keyType, expr);
+    const to = parseSide(toSide, keyType, expr);
+    return { kind: 'range', from: from.value, to: to.value, fromText: from.text, toText: to.text };
+}
+function parseSide(side, keyType, expr) {
+    if (side === 'MINVALUE')
+        return { value: -Infinity, text: side };
+    if (side === 'MAXVALUE')
+        return { value: Infinity, text: side };
+    const text = side.slice(1, -1);
+    return { value: parseBoundLiteral(text, keyType, expr), text };
+}
+/** One unquoted literal of the key's type, e.g. `2024-01-01`, `2023-12-31 23:00:00+00`, `infinity`. */
+function parseBoundLiteral(text, keyType, expr = text) {
+    if (text === 'infinity')
+        return Infinity;
+    if (text === '-infinity')
+        return -Infinity;
+    const m = LITERAL[keyType].exec(text);
+    if (!m) {
+        throw new Error(`cannot read ${keyType} value ${JSON.stringify(text)} in partition bound ${JSON.stringify(expr)}`);
+    }
+    const [, y, mo, d] = m.map(Number);
+    const bc = m[m.length - 1] !== undefined;
+    const year = bc ? 1 - y : y;
+    checkRange(mo, 1, 12, text, expr);
+    checkRange(d, 1, daysInMonth(year, mo), text, expr);
+    let ms = daysFromCivil(year, mo, d) * MS_PER_DAY;
+    if (keyType === 'date')
+        return ms;
+    const [h, mi, s] = [Number(m[4]), Number(m[5]), Number(m[6])];
+    checkRange(h, 0, 24, text, expr); // 24:00:00 is a valid PostgreSQL time
+    checkRange(mi, 0, 59, text, expr);
+    checkRange(s, 0, 60, text, expr);
+    const micros = Number((m[7] ?? '').padEnd(6, '0'));
+    ms += ((h * 60 + mi) * 60 + s) * 1000 + micros / 1000;
+    if (keyType === 'timestamp')
+        return ms;
+    const sign = m[8] === '-' ? -1 : 1;
+    const offsetSeconds = (Number(m[9]) * 60 + Number(m[10] ?? 0)) * 60 + Number(m[11] ?? 0);
+    return ms - sign * offsetSeconds * 1000;
+}
+function checkRange(n, min, max, text, expr) {
+    if (n < min || n > max) {
+        throw new Error(`value ${JSON.stringify(text)} in partition bound ${JSON.stringify(expr)} is out of range`);
+    }
+}
+function isLeapYear(year) {
+    return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+function daysInMonth(year, month) {
+    if (month === 2)
+        return isLeapYear(year) ? 29 : 28;
+    return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+/**
+ * Days since 1970-01-01 of a proleptic Gregorian date (astronomical year: 1 BC = 0).
+ * Plain arithmetic (H. Hinnant's days_from_civil) rather than Date, which maps years 0–99 to 1900s
+ * and gives up beyond ±275760 years while PostgreSQL dates reach 5874897.
+ */
+function daysFromCivil(year, month, day) {
+    const y = month <= 2 ? year - 1 : year;
+    const era = Math.floor(y / 400);
+    const yearOfEra = y - era * 400;
+    const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+    const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+    return era * 146097 + dayOfEra - 719468;
+}
+
+;// CONCATENATED MODULE: ./src/catalog/problems.ts
+const WHAT_WE_MANAGE = 'partition-keeper manages tables created with PARTITION BY RANGE (column)';
+const ALLOWED_TYPES = 'date, timestamp without time zone or timestamp with time zone';
+const RELKIND_NAMES = {
+    i: 'an index',
+    I: 'a partitioned index',
+    S: 'a sequence',
+    t: 'a TOAST table',
+    v: 'a view',
+    m: 'a materialized view',
+    c: 'a composite type',
+    f: 'a foreign table',
+};
+const STRATEGY_NAMES = { r: 'RANGE', l: 'LIST', h: 'HASH' };
+/** The key types we handle, from format_type's spelling (precision such as timestamp(0) is fine). */
+function keyTypeOf(typeName) {
+    if (typeName === 'date')
+        return 'date';
+    if (/^timestamp(\(\d+\))? without time zone$/.test(typeName))
+        return 'timestamp';
+    if (/^timestamp(\(\d+\))? with time zone$/.test(typeName))
+        return 'timestamptz';
+    return undefined;
+}
+function classifyParent(facts) {
+    const table = facts.display;
+    const problem = (code, message) => ({ ok: false, code, message });
+    if (facts.relkind === null) {
+        const why = facts.schemaExists ? '' : ' (there is no such schema)';
+        return problem('missing', `${table} does not exist${why}; create it with PARTITION BY RANGE (column) or fix the name`);
+    }
+    if (facts.relkind !== 'p') {
+        const what = RELKIND_NAMES[facts.relkind];
+        return problem('not-partitioned', what
+            ? `${table} is ${what}, not a table; ${WHAT_WE_MANAGE}`
+            : `${table} is not partitioned; ${WHAT_WE_MANAGE}`);
+    }
+    const definition = facts.keyDefinition ?? 'an unknown key';
+    if (facts.strategy !== 'r') {
+        const strategy = STRATEGY_NAMES[facts.strategy ?? ''] ?? `strategy ${facts.strategy ?? '?'}`;
+        return problem('not-range', `${table} is partitioned by ${strategy} (${definition}), not RANGE; ${WHAT_WE_MANAGE}`);
+    }
+    if (facts.keyColumns !== 1) {
+        return problem('multi-column', `${table} is partitioned on ${facts.keyColumns ?? '?'} columns (${definition}); ` +
+            `partition-keeper needs a single key column of type ${ALLOWED_TYPES}`);
+    }
+    if (facts.expressionKey || facts.keyColumn === null || facts.keyTypeName === null) {
+        return problem('multi-column', `${table} is partitioned on an expression (${definition}); ` +
+            `partition-keeper needs a plain key column of type ${ALLOWED_TYPES}`);
+    }
+    const keyType = keyTypeOf(facts.keyTypeName);
+    if (!keyType) {
+        return problem('unsupported-key-type', `${table} is partitioned on ${facts.keyColumn} of type ${facts.keyTypeName}; ` +
+            `partition-keeper supports keys of type ${ALLOWED_TYPES}`);
+    }
+    return { ok: true, keyColumn: facts.keyColumn, keyTypeName: facts.keyTypeName, keyType };
+}
+
+;// CONCATENATED MODULE: ./src/catalog/queries.ts
+
+/**
+ * Everything about the configured parents in one statement, whatever their number.
+ * The targets arrive as parallel arrays (never as SQL text), one element per parent:
+ *   $1 schema, $2 table name, $3 archive schema (null when none),
+ *   $4 the fixed prefix of the naming template (archived-table candidates must start with it).
+ * Returns one row whose json columns hold the parents, their member tables and the names in use.
+ */
+const SNAPSHOT_SQL = `
+with target as (
+  select t.ord::int as ord, t.schema_name, t.table_name, t.archive_schema, t.name_prefix
+  from unnest($1::text[], $2::text[], $3::text[], $4::text[]) with ordinality
+         as t(schema_name, table_name, archive_schema, name_prefix, ord)
+),
+
+-- Each parent as it is: whether it exists, how it is partitioned, its key column and type.
+-- partattrs holds 0 for an expression column; partattrs[0] is the first key column.
+parent as (
+  select t.*,
+         n.oid is not null as schema_exists,
+         c.oid::int8 as oid,
+         c.relkind::text as relkind,
+         pt.partstrat::text as strategy,
+         pt.partnatts::int as key_columns,
+         0 = any (pt.partattrs) as expression_key,
+         case when pt.partrelid is not null then pg_get_partkeydef(c.oid) end as key_definition,
+         a.attname::text as key_column,
+         format_type(a.atttypid, a.atttypmod) as key_type_name,
+         -- Columns an INSERT may name (not dropped, not generated): moving rows out of DEFAULT lists them.
+         array(select col.attname::text from pg_attribute col
+                where col.attrelid = c.oid and col.attnum > 0 and not col.attisdropped and col.attgenerated = ''
+                order by col.attnum) as insertable_columns,
+         -- PARTITION OF puts new partitions in the parent's tablespace; our LIKE + ATTACH must say it.
+         (select spcname::text from pg_tablespace where oid = c.reltablespace) as tablespace
+  from target t
+  left join pg_namespace n on n.nspname = t.schema_name
+  left join pg_class c on c.relnamespace = n.oid and c.relname = t.table_name
+  left join pg_partitioned_table pt on pt.partrelid = c.oid
+  left join pg_attribute a on a.attrelid = c.oid and a.attnum = pt.partattrs[0]
+),
+
+-- The partitions of the range-partitioned parents (the others are problems, their partitions unread).
+attached as (
+  select p.ord, 'partition' as role, i.inhrelid as oid
+  from parent p
+  join pg_inherits i on i.inhparent = p.oid
+  where p.strategy = 'r'
+),
+
+-- Detached partitions: ordinary tables, not attached anywhere, in the archive schema or the parent's
+-- own, whose name starts with the naming prefix (snapshot.ts then checks the full naming pattern).
+detached as (
+  select p.ord, 'archived' as role, c.oid
+  from parent p
+  join pg_namespace n on n.nspname in (p.schema_name, p.archive_schema)
+  join pg_class c on c.relnamespace = n.oid
+  where c.relkind in ('r', 'p')
+    and not c.relispartition
+    and starts_with(c.relname::text, p.name_prefix)
+    and c.oid is distinct from p.oid
+),
+
+-- Sizes ($5: only when asked, for the status command — measuring opens every partition, which in a fresh
+-- session is most of this query's time) and row estimates. A sub-partitioned table stores nothing
+-- itself: add up its leaves. reltuples is -1 until the table is first analyzed (or, summed over
+-- leaves, when none was).
+member as (
+  select m.ord, m.role, c.oid::int8 as oid, n.nspname::text as schema, c.relname::text as name,
+         c.relkind = 'p' as sub_partitioned,
+         pg_get_expr(c.relpartbound, c.oid) as bound,
+         case when $5::boolean then coalesce(leaves.bytes, pg_total_relation_size(c.oid), 0) else 0 end::int8 as bytes,
+         case when c.relkind = 'p' then coalesce(leaves.reltuples, -1) else c.reltuples end::float8 as reltuples
+  from (select * from attached union all select * from detached) m
+  join pg_class c on c.oid = m.oid
+  join pg_namespace n on n.oid = c.relnamespace
+  left join lateral (
+    select sum(pg_total_relation_size(leaf.relid)) as bytes,
+           sum(leaf_class.reltuples) filter (where leaf_class.reltuples >= 0) as reltuples
+    from pg_partition_tree(c.oid) leaf
+    join pg_class leaf_class on leaf_class.oid = leaf.relid
+    where c.relkind = 'p' and leaf.isleaf and $5::boolean
+  ) leaves on true
+)
+
+select current_setting('server_version_num')::int as server_version,
+       current_setting('DateStyle') as date_style,
+       (select coalesce(json_agg(parent order by ord), '[]') from parent) as parents,
+       (select coalesce(json_agg(member order by ord, role, name), '[]') from member) as members,
+       -- Names a new partition must not take, in the parents' and archive schemas. Relations of every
+       -- kind share one namespace with each other and with types (CREATE TABLE fails on an existing
+       -- enum or domain of that name). Row types of relations are in pg_class already, and automatic
+       -- array types are renamed out of the way by PostgreSQL. (Kept apart from the CTEs above: as
+       -- a subquery of them the planner chose a plan 50× slower.)
+       (select coalesce(json_agg(json_build_object(
+                 'schema', n.nspname,
+                 'names', array(select c.relname::text from pg_class c where c.relnamespace = n.oid),
+                 'type_names', array(select ty.typname::text from pg_type ty
+                                      where ty.typnamespace = n.oid and ty.typrelid = 0
+                                        and not (ty.typcategory = 'A' and ty.typelem <> 0)))), '[]')
+          from pg_namespace n
+         where n.nspname = any ($1::text[] || $3::text[])) as relation_names
+`;
+/** The calendar day of the key in the table's timezone; dates and timestamps have no zone to convert. */
+function dayOf(source) {
+    const key = (0,quote/* quoteIdent */.v4)(source.keyColumn);
+    if (source.keyType === 'date')
+        return key;
+    if (source.keyType === 'timestamp')
+        return `${key}::date`;
+    return `(${key} at time zone ${(0,quote/* quoteLiteral */.ce)(source.timezone)})::date`;
+}
+/**
+ * Rows in every DEFAULT partition by calendar day, as one UNION ALL statement (identifiers and
+ * literals quoted: the names come from the catalog and the zones from the config).
+ * Days print as YYYY-MM-DD whatever the DateStyle; BC days get ' BC', and the keys that fit no
+ * day print as PostgreSQL names them: 'infinity', '-infinity', and NULL keys (which range
+ * partitioning always routes to DEFAULT) as 'NULL'.
+ */
+function defaultRowsSql(sources) {
+    const counts = sources.map((source) => `  select ${source.ord} as ord, ${dayOf(source)} as day, count(*) as row_count\n` +
+        `  from ${(0,quote/* quoteQualified */.$s)(source.partition)}\n  group by 2`);
+    return `
+select ord,
+       case when day is null then 'NULL'
+            when not isfinite(day) then day::text
+            when day < date '0001-01-01' then to_char(day, 'YYYY-MM-DD') || ' BC'
+            else to_char(day, 'YYYY-MM-DD')
+       end as day,
+       row_count
+from (
+${counts.join('\n  union all\n')}
+) counts
+order by ord, counts.day nulls last
+`;
+}
+
+;// CONCATENATED MODULE: ./src/catalog/snapshot.ts
+
+
+
+
+
+/** Reads the parents named by `targets`; a table that cannot be managed gets a `problem`, never an exception. */
+async function readSnapshot(client, targets, options = {}) {
+    const unique = uniqueTargets(targets);
+    const { rows } = await client.query(SNAPSHOT_SQL, [
+        unique.map((t) => t.schema),
+        unique.map((t) => t.name),
+        unique.map((t) => archiveSchemaOf(t) ?? null),
+        unique.map((t) => namePrefix(t.naming, t.name)),
+        options.sizes ?? true,
+    ]);
+    const row = rows[0];
+    if (!row)
+        throw new Error('the catalog query returned no row');
+    requireIsoDates(row.date_style);
+    const membersByOrd = groupBy(row.members, (m) => m.ord);
+    const parents = new Map();
+    const defaults = [];
+    for (const parentRow of row.parents) {
+        const target = unique[parentRow.ord - 1];
+        if (!target)
+            throw new Error(`the catalog query returned an unknown target ${parentRow.ord}`);
+        const parent = toParentInfo(parentRow, target, membersByOrd.get(parentRow.ord) ?? []);
+        parents.set((0,quote/* relationKey */.Yb)(parent), parent);
+        if (parent.defaultPartition && parent.keyColumn && parent.keyType) {
+            const source = {
+                ord: parentRow.ord,
+                partition: parent.defaultPartition,
+                keyColumn: parent.keyColumn,
+                keyType: parent.keyType,
+                timezone: target.timezone,
+            };
+            defaults.push({ source, info: parent.defaultPartition });
+        }
+    }
+    let roundTrips = 1;
+    if (defaults.length > 0) {
+        await countDefaultRows(client, defaults);
+        roundTrips += 1;
+    }
+    return {
+        serverVersion: row.server_version,
+        parents,
+        relationNames: relationNames(unique, row.relation_names),
+        roundTrips,
+    };
+}
+/** The first entry for a table wins: the snapshot holds one ParentInfo per table. */
+function uniqueTargets(targets) {
+    const seen = new Set();
+    return targets.filter((t) => {
+        const key = (0,quote/* relationKey */.Yb)(t);
+        if (seen.has(key))
+            return false;
+        seen.add(key);
+        return true;
+    });
+}
+function archiveSchemaOf(target) {
+    return target.archiveSchema ?? target.archive?.schema;
+}
+/** Bound literals are parsed in ISO form; connect() sets it, a foreign session might not. */
+function requireIsoDates(dateStyle) {
+    if (!/^ISO\b/.test(dateStyle)) {
+        throw new Error(`the catalog snapshot needs DateStyle ISO to read partition bounds, but this session has ${dateStyle}; ` +
+            `open it with connect() or run SET datestyle = 'ISO, YMD'`);
+    }
+}
+function toParentInfo(row, target, members) {
+    const base = {
+        schema: target.schema,
+        name: target.name,
+        oid: row.oid ?? 0,
+        partitions: [],
+        archived: [],
+    };
+    const verdict = classifyParent({
+        display: (0,quote/* quoteQualified */.$s)(target),
+        schemaExists: row.schema_exists,
+        relkind: row.relkind,
+        strategy: row.strategy,
+        keyColumns: row.key_columns,
+        expressionKey: row.expression_key,
+        keyDefinition: row.key_definition,
+        keyColumn: row.key_column,
+        keyTypeName: row.key_type_name,
+    });
+    const strategy = strategyName(row.strategy);
+    const archived = archivedTables(members, target);
+    if (!verdict.ok) {
+        return {
+            ...base,
+            problem: { code: verdict.code, message: verdict.message },
+            ...(strategy && { strategy }),
+            ...(row.key_column && { keyColumn: row.key_column }),
+            ...(row.key_type_name && { keyTypeName: row.key_type_name }),
+            archived,
+        };
+    }
+    const partitions = [];
+    let defaultPartition;
+    for (const member of members) {
+        if (member.role !== 'partition')
+            continue;
+        if (member.bound === null)
+            throw new Error(`partition ${(0,quote/* quoteQualified */.$s)(member)} has no bound`);
+        const bound = parsePartitionBound(member.bound, verdict.keyType);
+        const sizes = { oid: member.oid, bytes: member.bytes, estimatedRows: estimatedRows(member.reltuples) };
+        if (bound.kind === 'default') {
+            defaultPartition = { schema: member.schema, name: member.name, ...sizes, rowsByDay: [] };
+        }
+        else {
+            const { from, to, fromText, toText } = bound;
+            partitions.push({
+                schema: member.schema,
+                name: member.name,
+                ...sizes,
+                from,
+                to,
+                fromText,
+                toText,
+                subPartitioned: member.sub_partitioned,
+            });
+        }
+    }
+    partitions.sort((a, b) => a.from - b.from || a.to - b.to || a.name.localeCompare(b.name));
+    return {
+        ...base,
+        strategy: 'range',
+        keyColumn: verdict.keyColumn,
+        keyTypeName: verdict.keyTypeName,
+        keyType: verdict.keyType,
+        insertableColumns: row.insertable_columns,
+        ...(row.tablespace && { tablespace: row.tablespace }),
+        partitions,
+        ...(defaultPartition && { defaultPartition }),
+        archived,
+    };
+}
+function strategyName(partstrat) {
+    if (partstrat === 'r')
+        return 'range';
+    if (partstrat === 'l')
+        return 'list';
+    if (partstrat === 'h')
+        return 'hash';
+    return undefined;
+}
+/** The SQL keeps tables that start with the naming prefix; here the whole pattern must match. */
+function archivedTables(members, target) {
+    const ours = carriesNaming(target.naming, target.name);
+    return members
+        .filter((m) => m.role === 'archived' && ours(m.name))
+        .map((m) => ({
+        schema: m.schema,
+        name: m.name,
+        oid: m.oid,
+        bytes: m.bytes,
+        estimatedRows: estimatedRows(m.reltuples),
+    }));
+}
+/** reltuples is negative (-1) until the first ANALYZE: unknown, not zero. */
+function estimatedRows(reltuples) {
+    return reltuples < 0 ? null : reltuples;
+}
+/** Fills in rowsByDay of each DEFAULT partition, all of them in one statement. */
+async function countDefaultRows(client, pending) {
+    const { rows } = await client.query(defaultRowsSql(pending.map((p) => p.source)));
+    const byOrd = groupBy(rows, (r) => r.ord);
+    for (const { source, info } of pending) {
+        // Already in day order (NULL keys last): the statement sorts by the date itself.
+        info.rowsByDay = (byOrd.get(source.ord) ?? []).map((r) => ({ day: r.day, rows: Number(r.row_count) }));
+    }
+}
+function groupBy(items, keyOf) {
+    const groups = new Map();
+    for (const item of items) {
+        const key = keyOf(item);
+        const group = groups.get(key);
+        if (group)
+            group.push(item);
+        else
+            groups.set(key, [item]);
+    }
+    return groups;
+}
+/** Names in use per involved schema; a schema that does not exist (yet) holds none. */
+function relationNames(targets, rows) {
+    const names = new Map();
+    for (const t of targets) {
+        for (const schema of [t.schema, archiveSchemaOf(t)])
+            if (schema !== undefined)
+                names.set(schema, new Set());
+    }
+    for (const row of rows)
+        names.set(row.schema, new Set([...row.names, ...row.type_names]));
+    return names;
+}
+
 // EXTERNAL MODULE: ./src/db/connect.ts + 1 modules
 var connect = __nccwpck_require__(920);
 // EXTERNAL MODULE: ./src/plan/bounds.ts
@@ -18236,7 +18541,7 @@ function planCreates(context, window) {
             reason: reasonFor(period.start, context.current),
             defaultRows: 0,
         });
-        const template = (0,naming/* renderName */.gU)(spec.naming, spec.name, period.start);
+        const template = renderName(spec.naming, spec.name, period.start);
         for (const piece of subtractRanges(period.range, covered)) {
             const where = describeRange(grid, piece);
             if (sameRange(piece, period.range) && context.detachedNames.has(template)) {
@@ -18341,7 +18646,7 @@ function partitionFindings(spec, grid, partitions) {
             });
             continue;
         }
-        const expected = (0,naming/* renderName */.gU)(spec.naming, spec.name, period);
+        const expected = renderName(spec.naming, spec.name, period);
         if (p.name !== expected) {
             findings.push({
                 level: 'info',
@@ -18593,18 +18898,28 @@ function readConfig(settings) {
 /** Plans from an open connection: one snapshot, then the pure planner. */
 async function inspectWith(client, config, now) {
     // Plans need bounds, not sizes (measuring sizes opens every partition: `status` alone asks).
-    const snapshot = await (0,catalog_snapshot/* readSnapshot */.R)(client, config.tables.filter((t) => t.enabled), { sizes: false });
+    const snapshot = await readSnapshot(client, config.tables.filter((t) => t.enabled), { sizes: false });
     return { config, snapshot, plan: buildPlan(config.tables, snapshot, now) };
 }
-async function inspect(settings) {
-    const config = readConfig(settings);
-    const client = await (0,connect/* connect */.Ng)(settings.databaseUrl);
+/** Connects, runs `work`, and always closes the connection. */
+async function withConnection(databaseUrl, work) {
+    const client = await (0,connect/* connect */.Ng)(databaseUrl);
     try {
-        return await inspectWith(client, config, settings.now);
+        return await work(client);
     }
     finally {
         await client.end().catch(() => undefined);
     }
+}
+async function inspect(settings) {
+    const config = readConfig(settings);
+    return withConnection(settings.databaseUrl, (client) => inspectWith(client, config, settings.now));
+}
+/** For `status`: the config and a snapshot with partition sizes. */
+async function readStatus(settings) {
+    const config = readConfig(settings);
+    const snapshot = await withConnection(settings.databaseUrl, (client) => readSnapshot(client, config.tables.filter((t) => t.enabled), { sizes: true }));
+    return { config, snapshot };
 }
 
 
@@ -18730,6 +19045,34 @@ class UsageError extends Error {
     name = 'UsageError';
 }
 const EXIT = { ok: 0, failed: 1, usage: 2, connection: 3 };
+
+
+/***/ }),
+
+/***/ 1633:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   I: () => (/* binding */ describeFailure)
+/* harmony export */ });
+/* harmony import */ var _config_errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7827);
+/* harmony import */ var _db_connect__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(920);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
+// What a thrown error means for the user: the exit code, and a message safe to print.
+
+
+
+function describeFailure(error, databaseUrl) {
+    const message = (0,_db_connect__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E$)(error?.message ?? String(error), databaseUrl);
+    if (error instanceof _config_errors__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL || error instanceof _errors__WEBPACK_IMPORTED_MODULE_2__/* .UsageError */ .e) {
+        return { code: _errors__WEBPACK_IMPORTED_MODULE_2__/* .EXIT */ .d.usage, message, unexpected: false };
+    }
+    if (error instanceof _db_connect__WEBPACK_IMPORTED_MODULE_1__/* .ConnectionError */ .Rc)
+        return { code: _errors__WEBPACK_IMPORTED_MODULE_2__/* .EXIT */ .d.connection, message, unexpected: false };
+    // RunLockBusy and failed steps: the run did not do its job (exit 1); the message says why.
+    const ours = error?.name === 'RunLockBusy';
+    return { code: _errors__WEBPACK_IMPORTED_MODULE_2__/* .EXIT */ .d.failed, message, unexpected: !ours };
+}
 
 
 /***/ }),
@@ -19391,390 +19734,6 @@ function utcDate(now) {
 /** `date` minus a retention such as 7 years (month ends clamp: Mar 31 − 1 month → Feb 29). */
 function minusRetention(date, retention) {
     return addPeriods(date, retention.unit, -retention.count);
-}
-
-
-/***/ }),
-
-/***/ 8276:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  pF: () => (/* binding */ DEFAULT_NAMING),
-  Ws: () => (/* binding */ NAMING_TOKENS),
-  Zw: () => (/* binding */ namingPattern),
-  gU: () => (/* binding */ renderName),
-  RV: () => (/* binding */ unknownTokens)
-});
-
-// EXTERNAL MODULE: ./node_modules/date-fns/constructFrom.js
-var constructFrom = __nccwpck_require__(9738);
-;// CONCATENATED MODULE: ./node_modules/date-fns/_lib/defaultOptions.js
-let defaultOptions = {};
-
-function getDefaultOptions() {
-  return defaultOptions;
-}
-
-function setDefaultOptions(newOptions) {
-  defaultOptions = newOptions;
-}
-
-// EXTERNAL MODULE: ./node_modules/date-fns/toDate.js
-var toDate = __nccwpck_require__(1066);
-;// CONCATENATED MODULE: ./node_modules/date-fns/startOfWeek.js
-
-
-
-/**
- * The {@link startOfWeek} function options.
- */
-
-/**
- * @name startOfWeek
- * @category Week Helpers
- * @summary Return the start of a week for the given date.
- *
- * @description
- * Return the start of a week for the given date.
- * The result will be in the local timezone.
- *
- * @typeParam DateType - The `Date` type, the function operates on. Gets inferred from passed arguments. Allows to use extensions like [`UTCDate`](https://github.com/date-fns/utc).
- * @typeParam ResultDate - The result `Date` type, it is the type returned from the context function if it is passed, or inferred from the arguments.
- *
- * @param date - The original date
- * @param options - An object with options
- *
- * @returns The start of a week
- *
- * @example
- * // The start of a week for 2 September 2014 11:55:00:
- * const result = startOfWeek(new Date(2014, 8, 2, 11, 55, 0))
- * //=> Sun Aug 31 2014 00:00:00
- *
- * @example
- * // If the week starts on Monday, the start of the week for 2 September 2014 11:55:00:
- * const result = startOfWeek(new Date(2014, 8, 2, 11, 55, 0), { weekStartsOn: 1 })
- * //=> Mon Sep 01 2014 00:00:00
- */
-function startOfWeek(date, options) {
-  const defaultOptions = getDefaultOptions();
-  const weekStartsOn =
-    options?.weekStartsOn ??
-    options?.locale?.options?.weekStartsOn ??
-    defaultOptions.weekStartsOn ??
-    defaultOptions.locale?.options?.weekStartsOn ??
-    0;
-
-  const _date = (0,toDate/* toDate */.a)(date, options?.in);
-  const day = _date.getDay();
-  const diff = (day < weekStartsOn ? 7 : 0) + day - weekStartsOn;
-
-  _date.setDate(_date.getDate() - diff);
-  _date.setHours(0, 0, 0, 0);
-  return _date;
-}
-
-// Fallback for modularized imports:
-/* harmony default export */ const date_fns_startOfWeek = ((/* unused pure expression or super */ null && (startOfWeek)));
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/startOfISOWeek.js
-
-
-/**
- * The {@link startOfISOWeek} function options.
- */
-
-/**
- * @name startOfISOWeek
- * @category ISO Week Helpers
- * @summary Return the start of an ISO week for the given date.
- *
- * @description
- * Return the start of an ISO week for the given date.
- * The result will be in the local timezone.
- *
- * ISO week-numbering year: http://en.wikipedia.org/wiki/ISO_week_date
- *
- * @typeParam DateType - The `Date` type, the function operates on. Gets inferred from passed arguments. Allows to use extensions like [`UTCDate`](https://github.com/date-fns/utc).
- * @typeParam ResultDate - The result `Date` type, it is the type returned from the context function if it is passed, or inferred from the arguments.
- *
- * @param date - The original date
- * @param options - An object with options
- *
- * @returns The start of an ISO week
- *
- * @example
- * // The start of an ISO week for 2 September 2014 11:55:00:
- * const result = startOfISOWeek(new Date(2014, 8, 2, 11, 55, 0))
- * //=> Mon Sep 01 2014 00:00:00
- */
-function startOfISOWeek(date, options) {
-  return startOfWeek(date, { ...options, weekStartsOn: 1 });
-}
-
-// Fallback for modularized imports:
-/* harmony default export */ const date_fns_startOfISOWeek = ((/* unused pure expression or super */ null && (startOfISOWeek)));
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/getISOWeekYear.js
-
-
-
-
-/**
- * The {@link getISOWeekYear} function options.
- */
-
-/**
- * @name getISOWeekYear
- * @category ISO Week-Numbering Year Helpers
- * @summary Get the ISO week-numbering year of the given date.
- *
- * @description
- * Get the ISO week-numbering year of the given date,
- * which always starts 3 days before the year's first Thursday.
- *
- * ISO week-numbering year: http://en.wikipedia.org/wiki/ISO_week_date
- *
- * @param date - The given date
- *
- * @returns The ISO week-numbering year
- *
- * @example
- * // Which ISO-week numbering year is 2 January 2005?
- * const result = getISOWeekYear(new Date(2005, 0, 2))
- * //=> 2004
- */
-function getISOWeekYear(date, options) {
-  const _date = (0,toDate/* toDate */.a)(date, options?.in);
-  const year = _date.getFullYear();
-
-  const fourthOfJanuaryOfNextYear = (0,constructFrom/* constructFrom */.w)(_date, 0);
-  fourthOfJanuaryOfNextYear.setFullYear(year + 1, 0, 4);
-  fourthOfJanuaryOfNextYear.setHours(0, 0, 0, 0);
-  const startOfNextYear = startOfISOWeek(fourthOfJanuaryOfNextYear);
-
-  const fourthOfJanuaryOfThisYear = (0,constructFrom/* constructFrom */.w)(_date, 0);
-  fourthOfJanuaryOfThisYear.setFullYear(year, 0, 4);
-  fourthOfJanuaryOfThisYear.setHours(0, 0, 0, 0);
-  const startOfThisYear = startOfISOWeek(fourthOfJanuaryOfThisYear);
-
-  if (_date.getTime() >= startOfNextYear.getTime()) {
-    return year + 1;
-  } else if (_date.getTime() >= startOfThisYear.getTime()) {
-    return year;
-  } else {
-    return year - 1;
-  }
-}
-
-// Fallback for modularized imports:
-/* harmony default export */ const date_fns_getISOWeekYear = ((/* unused pure expression or super */ null && (getISOWeekYear)));
-
-// EXTERNAL MODULE: ./node_modules/date-fns/constants.js
-var constants = __nccwpck_require__(2058);
-;// CONCATENATED MODULE: ./node_modules/date-fns/startOfISOWeekYear.js
-
-
-
-
-/**
- * The {@link startOfISOWeekYear} function options.
- */
-
-/**
- * @name startOfISOWeekYear
- * @category ISO Week-Numbering Year Helpers
- * @summary Return the start of an ISO week-numbering year for the given date.
- *
- * @description
- * Return the start of an ISO week-numbering year,
- * which always starts 3 days before the year's first Thursday.
- * The result will be in the local timezone.
- *
- * ISO week-numbering year: http://en.wikipedia.org/wiki/ISO_week_date
- *
- * @typeParam DateType - The `Date` type, the function operates on. Gets inferred from passed arguments. Allows to use extensions like [`UTCDate`](https://github.com/date-fns/utc).
- * @typeParam ResultDate - The result `Date` type, it is the type returned from the context function if it is passed, or inferred from the arguments.
- *
- * @param date - The original date
- * @param options - An object with options
- *
- * @returns The start of an ISO week-numbering year
- *
- * @example
- * // The start of an ISO week-numbering year for 2 July 2005:
- * const result = startOfISOWeekYear(new Date(2005, 6, 2))
- * //=> Mon Jan 03 2005 00:00:00
- */
-function startOfISOWeekYear(date, options) {
-  const year = getISOWeekYear(date, options);
-  const fourthOfJanuary = (0,constructFrom/* constructFrom */.w)(options?.in || date, 0);
-  fourthOfJanuary.setFullYear(year, 0, 4);
-  fourthOfJanuary.setHours(0, 0, 0, 0);
-  return startOfISOWeek(fourthOfJanuary);
-}
-
-// Fallback for modularized imports:
-/* harmony default export */ const date_fns_startOfISOWeekYear = ((/* unused pure expression or super */ null && (startOfISOWeekYear)));
-
-;// CONCATENATED MODULE: ./node_modules/date-fns/getISOWeek.js
-
-
-
-
-
-/**
- * The {@link getISOWeek} function options.
- */
-
-/**
- * @name getISOWeek
- * @category ISO Week Helpers
- * @summary Get the ISO week of the given date.
- *
- * @description
- * Get the ISO week of the given date.
- *
- * ISO week-numbering year: http://en.wikipedia.org/wiki/ISO_week_date
- *
- * @param date - The given date
- * @param options - The options
- *
- * @returns The ISO week
- *
- * @example
- * // Which week of the ISO-week numbering year is 2 January 2005?
- * const result = getISOWeek(new Date(2005, 0, 2))
- * //=> 53
- */
-function getISOWeek(date, options) {
-  const _date = (0,toDate/* toDate */.a)(date, options?.in);
-  const diff = +startOfISOWeek(_date) - +startOfISOWeekYear(_date);
-
-  // Round the number of weeks to the nearest integer because the number of
-  // milliseconds in a week is not constant (e.g. it's different in the week of
-  // the daylight saving time clock shift).
-  return Math.round(diff / constants/* millisecondsInWeek */.my) + 1;
-}
-
-// Fallback for modularized imports:
-/* harmony default export */ const date_fns_getISOWeek = ((/* unused pure expression or super */ null && (getISOWeek)));
-
-;// CONCATENATED MODULE: ./src/plan/naming.ts
-// Partition names from the `naming` template: {parent} {YYYY} {MM} {DD} {Q} {IYYY} {WW}.
-
-const NAMING_TOKENS = ['parent', 'YYYY', 'MM', 'DD', 'Q', 'IYYY', 'WW'];
-const DEFAULT_NAMING = {
-    day: '{parent}_y{YYYY}m{MM}d{DD}',
-    week: '{parent}_y{IYYY}w{WW}',
-    month: '{parent}_y{YYYY}m{MM}',
-    quarter: '{parent}_y{YYYY}q{Q}',
-    year: '{parent}_y{YYYY}',
-};
-const pad = (n, width = 2) => String(n).padStart(width, '0');
-/** Tokens the template uses that are not known (empty when all are fine). */
-function unknownTokens(template) {
-    const known = new Set(NAMING_TOKENS);
-    return [...template.matchAll(/\{([^}]*)\}/g)].map((m) => m[1] ?? '').filter((t) => !known.has(t));
-}
-const compiled = new Map();
-/** The template split into literal text and tokens once (it is rendered for every partition). */
-function partsOf(template) {
-    let parts = compiled.get(template);
-    if (!parts) {
-        parts = [];
-        let last = 0;
-        for (const match of template.matchAll(/\{([^}]*)\}/g)) {
-            parts.push(template.slice(last, match.index), { token: match[1] ?? '' });
-            last = (match.index ?? 0) + match[0].length;
-        }
-        parts.push(template.slice(last));
-        compiled.set(template, parts);
-    }
-    return parts;
-}
-/** The name of the partition whose period starts on `periodStart` (YYYY-MM-DD). */
-function renderName(template, parent, periodStart) {
-    const y = Number(periodStart.slice(0, 4));
-    const m = Number(periodStart.slice(5, 7));
-    const d = Number(periodStart.slice(8, 10));
-    let name = '';
-    for (const part of partsOf(template)) {
-        if (typeof part === 'string') {
-            name += part;
-            continue;
-        }
-        switch (part.token) {
-            case 'parent':
-                name += parent;
-                break;
-            case 'YYYY':
-                name += pad(y, 4);
-                break;
-            case 'MM':
-                name += pad(m);
-                break;
-            case 'DD':
-                name += pad(d);
-                break;
-            case 'Q':
-                name += String(Math.ceil(m / 3));
-                break;
-            case 'IYYY':
-                name += pad(isoWeekOf(y, m, d).year, 4);
-                break;
-            case 'WW':
-                name += pad(isoWeekOf(y, m, d).week);
-                break;
-            default:
-                name += `{${part.token}}`;
-        }
-    }
-    return name;
-}
-const isoWeeks = new Map();
-function isoWeekOf(y, m, d) {
-    const key = y * 10_000 + m * 100 + d;
-    let known = isoWeeks.get(key);
-    if (!known) {
-        if (isoWeeks.size > 100_000)
-            isoWeeks.clear();
-        known = computeIsoWeek(y, m, d);
-        isoWeeks.set(key, known);
-    }
-    return known;
-}
-function computeIsoWeek(y, m, d) {
-    // A local Date of that calendar day: date-fns reads its fields in the same zone, so the result
-    // does not depend on TZ (setFullYear, because the constructor maps years 0–99 to the 1900s).
-    const date = new Date(2000, m - 1, d);
-    date.setFullYear(y, m - 1, d);
-    return { year: getISOWeekYear(date), week: getISOWeek(date) };
-}
-const TOKEN_PATTERN = {
-    YYYY: '\\d{4}',
-    MM: '\\d{2}',
-    DD: '\\d{2}',
-    Q: '[1-4]',
-    IYYY: '\\d{4}',
-    WW: '\\d{2}',
-};
-/** A pattern matching every name the template can produce for this parent (to recognise our tables). */
-function namingPattern(template, parent) {
-    const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    let source = '';
-    let last = 0;
-    for (const match of template.matchAll(/\{([^}]*)\}/g)) {
-        source += escape(template.slice(last, match.index));
-        const token = match[1] ?? '';
-        source += token === 'parent' ? escape(parent) : (TOKEN_PATTERN[token] ?? escape(match[0]));
-        last = (match.index ?? 0) + match[0].length;
-    }
-    source += escape(template.slice(last));
-    return new RegExp(`^${source}$`);
 }
 
 

@@ -1,0 +1,23 @@
+// What a thrown error means for the user: the exit code, and a message safe to print.
+import { ConfigError } from './config/errors';
+import { ConnectionError, redact } from './db/connect';
+import { EXIT, UsageError } from './errors';
+
+export interface Failure {
+  code: number;
+  /** The message with the database password removed. */
+  message: string;
+  /** Not one of ours: a bug or an unexpected server error, worth saying so. */
+  unexpected: boolean;
+}
+
+export function describeFailure(error: unknown, databaseUrl: string): Failure {
+  const message = redact((error as Error)?.message ?? String(error), databaseUrl);
+  if (error instanceof ConfigError || error instanceof UsageError) {
+    return { code: EXIT.usage, message, unexpected: false };
+  }
+  if (error instanceof ConnectionError) return { code: EXIT.connection, message, unexpected: false };
+  // RunLockBusy and failed steps: the run did not do its job (exit 1); the message says why.
+  const ours = (error as Error)?.name === 'RunLockBusy';
+  return { code: EXIT.failed, message, unexpected: !ours };
+}
