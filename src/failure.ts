@@ -1,4 +1,5 @@
 // What a thrown error means for the user: the exit code, and a message safe to print.
+import { RunLockBusy } from './apply/lock';
 import { ConfigError } from './config/errors';
 import { ConnectionError, redact } from './db/connect';
 import { EXIT, UsageError } from './errors';
@@ -17,7 +18,6 @@ export function describeFailure(error: unknown, databaseUrl: string): Failure {
     return { code: EXIT.usage, message, unexpected: false };
   }
   if (error instanceof ConnectionError) return { code: EXIT.connection, message, unexpected: false };
-  // RunLockBusy and failed steps: the run did not do its job (exit 1); the message says why.
-  const ours = (error as Error)?.name === 'RunLockBusy';
-  return { code: EXIT.failed, message, unexpected: !ours };
+  // Another run holds the lock: this run did not do its job (exit 1), and the message says why.
+  return { code: EXIT.failed, message, unexpected: !(error instanceof RunLockBusy) };
 }

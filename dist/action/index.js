@@ -35001,7 +35001,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3916);
 /* harmony import */ var _now__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2210);
 /* harmony import */ var _core__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(51);
-/* harmony import */ var _apply_apply__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3163);
+/* harmony import */ var _apply_apply__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(879);
 /* harmony import */ var _log__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(5625);
 /* harmony import */ var _sql_render__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(1374);
 /* harmony import */ var _report_json__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(2794);
@@ -35129,7 +35129,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3163:
+/***/ 879:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35421,50 +35421,8 @@ async function runSequences(client, sequences, settings, logger) {
     return { outcomes: state.outcomes, notRun: state.notRun, lost: state.lost };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/apply/lock.ts
-// One run at a time per database: a session-level advisory lock under a fixed key.
-
-/** The advisory lock key: the first 8 bytes of sha256('partition-keeper'), as a signed bigint. */
-const RUN_LOCK_KEY = (0,external_node_crypto_.createHash)('sha256')
-    .update('partition-keeper')
-    .digest()
-    .readBigInt64BE(0)
-    .toString();
-class RunLockBusy extends Error {
-    name = 'RunLockBusy';
-}
-const lock_sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/**
- * Takes the run lock, polling with pg_try_advisory_lock (never queueing in the server, so no one
- * else waits on us) for up to `waitSeconds`. Throws RunLockBusy naming the holder when it can't.
- */
-async function acquireRunLock(client, waitSeconds, pollMs = 250) {
-    const deadline = Date.now() + waitSeconds * 1000;
-    for (;;) {
-        const { rows } = await client.query('select pg_try_advisory_lock($1::bigint) as locked', [RUN_LOCK_KEY]);
-        if (rows[0]?.locked)
-            return;
-        if (Date.now() + pollMs > deadline)
-            break;
-        await lock_sleep(pollMs);
-    }
-    const { rows } = await client.query(`select a.pid, a.application_name, to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ') as since
-       from pg_locks l join pg_stat_activity a on a.pid = l.pid
-      where l.locktype = 'advisory' and l.granted and l.objsubid = 1
-        and l.database = (select oid from pg_database where datname = current_database())
-        and ((l.classid::int8 << 32) | l.objid::int8) = $1::bigint`, [RUN_LOCK_KEY]);
-    const holder = rows[0]
-        ? ` (held by pid ${rows[0].pid}, ${rows[0].application_name || 'no application name'}, connected since ${rows[0].since})`
-        : '';
-    throw new RunLockBusy(`another partition-keeper run holds the run lock${holder}; waited ${waitSeconds} s. ` +
-        'Try again when it is done, or raise --lock-wait.');
-}
-async function releaseRunLock(client) {
-    await client.query('select pg_advisory_unlock($1::bigint)', [RUN_LOCK_KEY]);
-}
-
+// EXTERNAL MODULE: ./src/apply/lock.ts
+var lock = __nccwpck_require__(8569);
 ;// CONCATENATED MODULE: ./src/apply/apply.ts
 // `apply`: under the run lock, re-plan from a fresh snapshot and run the plan's SQL (or a reviewed
 // file, exactly as written) unit by unit, then read the catalog again to say what is left.
@@ -35515,7 +35473,7 @@ async function apply(settings, logger) {
     const fileUnits = 'sqlFile' in settings.source ? readUnits(settings.source.sqlFile) : undefined;
     const client = await (0,connect/* connect */.Ng)(settings.databaseUrl, { applicationName: 'partition-keeper apply' });
     try {
-        await acquireRunLock(client, settings.lockWaitSeconds);
+        await (0,lock/* acquireRunLock */.Vd)(client, settings.lockWaitSeconds);
         logger.log('info', 'holding the run lock');
         if (fileUnits) {
             // A reviewed file runs in its order, on this one connection.
@@ -35534,7 +35492,7 @@ async function apply(settings, logger) {
         return { outcomes, notRun, plan, ...(after && { after }), ms: Date.now() - started };
     }
     finally {
-        await releaseRunLock(client).catch(() => undefined);
+        await (0,lock/* releaseRunLock */.ai)(client).catch(() => undefined);
         await client.end().catch(() => undefined);
     }
 }
@@ -35555,6 +35513,61 @@ function summarize(report) {
     }
     const left = creates(report.after);
     return `apply: ${planned - left} of ${planned} planned partitions created, ${left} still missing (${statements})`;
+}
+
+
+/***/ }),
+
+/***/ 8569:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   M$: () => (/* binding */ RunLockBusy),
+/* harmony export */   Vd: () => (/* binding */ acquireRunLock),
+/* harmony export */   ai: () => (/* binding */ releaseRunLock)
+/* harmony export */ });
+/* unused harmony export RUN_LOCK_KEY */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+// One run at a time per database: a session-level advisory lock under a fixed key.
+
+/** The advisory lock key: the first 8 bytes of sha256('partition-keeper'), as a signed bigint. */
+const RUN_LOCK_KEY = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256')
+    .update('partition-keeper')
+    .digest()
+    .readBigInt64BE(0)
+    .toString();
+class RunLockBusy extends Error {
+    name = 'RunLockBusy';
+}
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Takes the run lock, polling with pg_try_advisory_lock (never queueing in the server, so no one
+ * else waits on us) for up to `waitSeconds`. Throws RunLockBusy naming the holder when it can't.
+ */
+async function acquireRunLock(client, waitSeconds, pollMs = 250) {
+    const deadline = Date.now() + waitSeconds * 1000;
+    for (;;) {
+        const { rows } = await client.query('select pg_try_advisory_lock($1::bigint) as locked', [RUN_LOCK_KEY]);
+        if (rows[0]?.locked)
+            return;
+        if (Date.now() + pollMs > deadline)
+            break;
+        await sleep(pollMs);
+    }
+    const { rows } = await client.query(`select a.pid, a.application_name, to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ') as since
+       from pg_locks l join pg_stat_activity a on a.pid = l.pid
+      where l.locktype = 'advisory' and l.granted and l.objsubid = 1
+        and l.database = (select oid from pg_database where datname = current_database())
+        and ((l.classid::int8 << 32) | l.objid::int8) = $1::bigint`, [RUN_LOCK_KEY]);
+    const holder = rows[0]
+        ? ` (held by pid ${rows[0].pid}, ${rows[0].application_name || 'no application name'}, connected since ${rows[0].since})`
+        : '';
+    throw new RunLockBusy(`another partition-keeper run holds the run lock${holder}; waited ${waitSeconds} s. ` +
+        'Try again when it is done, or raise --lock-wait.');
+}
+async function releaseRunLock(client) {
+    await client.query('select pg_advisory_unlock($1::bigint)', [RUN_LOCK_KEY]);
 }
 
 
@@ -47578,23 +47591,24 @@ const EXIT = { ok: 0, failed: 1, usage: 2, connection: 3 };
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   I: () => (/* binding */ describeFailure)
 /* harmony export */ });
-/* harmony import */ var _config_errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7827);
-/* harmony import */ var _db_connect__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(920);
-/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
+/* harmony import */ var _apply_lock__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8569);
+/* harmony import */ var _config_errors__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7827);
+/* harmony import */ var _db_connect__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(920);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3916);
 // What a thrown error means for the user: the exit code, and a message safe to print.
 
 
 
+
 function describeFailure(error, databaseUrl) {
-    const message = (0,_db_connect__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E$)(error?.message ?? String(error), databaseUrl);
-    if (error instanceof _config_errors__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL || error instanceof _errors__WEBPACK_IMPORTED_MODULE_2__/* .UsageError */ .e) {
-        return { code: _errors__WEBPACK_IMPORTED_MODULE_2__/* .EXIT */ .d.usage, message, unexpected: false };
+    const message = (0,_db_connect__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(error?.message ?? String(error), databaseUrl);
+    if (error instanceof _config_errors__WEBPACK_IMPORTED_MODULE_1__/* .ConfigError */ .xL || error instanceof _errors__WEBPACK_IMPORTED_MODULE_3__/* .UsageError */ .e) {
+        return { code: _errors__WEBPACK_IMPORTED_MODULE_3__/* .EXIT */ .d.usage, message, unexpected: false };
     }
-    if (error instanceof _db_connect__WEBPACK_IMPORTED_MODULE_1__/* .ConnectionError */ .Rc)
-        return { code: _errors__WEBPACK_IMPORTED_MODULE_2__/* .EXIT */ .d.connection, message, unexpected: false };
-    // RunLockBusy and failed steps: the run did not do its job (exit 1); the message says why.
-    const ours = error?.name === 'RunLockBusy';
-    return { code: _errors__WEBPACK_IMPORTED_MODULE_2__/* .EXIT */ .d.failed, message, unexpected: !ours };
+    if (error instanceof _db_connect__WEBPACK_IMPORTED_MODULE_2__/* .ConnectionError */ .Rc)
+        return { code: _errors__WEBPACK_IMPORTED_MODULE_3__/* .EXIT */ .d.connection, message, unexpected: false };
+    // Another run holds the lock: this run did not do its job (exit 1), and the message says why.
+    return { code: _errors__WEBPACK_IMPORTED_MODULE_3__/* .EXIT */ .d.failed, message, unexpected: !(error instanceof _apply_lock__WEBPACK_IMPORTED_MODULE_0__/* .RunLockBusy */ .M$) };
 }
 
 
