@@ -7,8 +7,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { adminUrl, benchDatabase, median, timeCommand } from './lib';
+import { benchDatabase, dropDatabase, median, timeCommand, withClient } from './lib';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const parents = Number(args[0] ?? 200);
@@ -20,16 +19,6 @@ const PREMAKE = 3;
 const base = 'pk_bench_apply_base';
 const baseUrl = await benchDatabase(base);
 const dir = mkdtempSync(join(tmpdir(), 'pk-apply-bench-'));
-
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 // The base: N parents handed to pg_partman, which makes months from MONTHS_BACK ago through
 // PREMAKE ahead in its naming (bench_tN_pYYYY_MM); then the current month and everything after it
@@ -132,16 +121,6 @@ const subjects: Record<string, (url: string) => [string, string[]]> = {
   ],
 };
 
-async function copyOfBase(name: string): Promise<string> {
-  await withClient(adminUrl, async (admin) => {
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.query(`create database ${name} template ${base}`);
-  });
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
 const countNew = (url: string): Promise<number> =>
   withClient(url, async (db) => {
     const { rows } = await db.query<{ n: string }>(
@@ -159,7 +138,7 @@ for (let r = 0; r < repeats; r += 1) {
   const order = Object.keys(subjects);
   if (r % 2 === 1) order.reverse();
   for (const name of order) {
-    const url = await copyOfBase('pk_bench_apply_run');
+    const url = await benchDatabase('pk_bench_apply_run', base);
     const [command, commandArgs] = subjects[name]!(url);
     (times[name] ??= []).push(timeCommand(command, commandArgs, { ...process.env, DATABASE_URL: url }));
     created[name] = await countNew(url);
@@ -189,7 +168,5 @@ console.log(
   `ratio apply (partition-of) / psql bare DDL: ${(ms('partition-keeper apply (partition-of)') / ms('psql, bare DDL')).toFixed(2)}`,
 );
 
-await withClient(adminUrl, async (admin) => {
-  await admin.query('drop database if exists pk_bench_apply_run with (force)');
-  await admin.query(`drop database if exists ${base} with (force)`);
-});
+await dropDatabase('pk_bench_apply_run');
+await dropDatabase(base);

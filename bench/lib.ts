@@ -4,13 +4,24 @@ import pg from 'pg';
 
 export const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-/** Drops and recreates `name` on the server; returns its URL. */
-export async function benchDatabase(name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
-  await admin.query(`create database ${pg.escapeIdentifier(name)}`);
-  await admin.end();
+/** Connects, runs `work`, and always closes the connection. */
+export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Drops and recreates `name` on the server (as a copy of `template`, when given); returns its URL. */
+export async function benchDatabase(name: string, template?: string): Promise<string> {
+  await withClient(adminUrl, async (admin) => {
+    await admin.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
+    const from = template ? ` template ${pg.escapeIdentifier(template)}` : '';
+    await admin.query(`create database ${pg.escapeIdentifier(name)}${from}`);
+  });
   const u = new URL(adminUrl);
   u.pathname = `/${name}`;
   return u.toString();
@@ -40,8 +51,7 @@ export function percentile(values: number[], p: number): number {
 }
 
 export async function dropDatabase(name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
-  await admin.end();
+  await withClient(adminUrl, (admin) =>
+    admin.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`),
+  );
 }

@@ -6,8 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { adminUrl } from './lib';
+import { adminUrl, withClient } from './lib';
 import { LOAD_USAGE, parseLoadOptions } from './load-options';
 import { markdownDetails, markdownTable } from './load-report';
 import { runScenario, type ScenarioResult } from './load-scenario';
@@ -29,12 +28,9 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const outDir = join(repoRoot, '.bench-out', 'load');
 mkdirSync(outDir, { recursive: true });
 
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-const { rows } = await admin.query<{ version: string }>(
-  `select current_setting('server_version') as version`,
+const { rows } = await withClient(adminUrl, (admin) =>
+  admin.query<{ version: string }>(`select current_setting('server_version') as version`),
 );
-await admin.end();
 
 const heading =
   `load test: PostgreSQL ${rows[0]!.version}, 2 writers + 2 readers on the parent for ${settings.loadSeconds} s, ` +

@@ -12,7 +12,7 @@ import { readSnapshot } from '../src/catalog/snapshot';
 import { connect } from '../src/db/connect';
 import { loadConfig } from '../src/config/load';
 import { quoteLiteral } from '../src/sql/quote';
-import { adminUrl, benchDatabase, median, timeCommand } from './lib';
+import { benchDatabase, dropDatabase, median, timeCommand } from './lib';
 
 const parents = Number(process.argv[2] ?? 200);
 const partitionsEach = Number(process.argv[3] ?? 30);
@@ -129,7 +129,4 @@ console.log(
   `round trips for the snapshot (after connect + session SET): 1 parent ${trips.one}, ${parents} parents ${trips.all}`,
 );
 
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query('drop database if exists pk_bench_plan with (force)');
-await admin.end();
+await dropDatabase('pk_bench_plan');

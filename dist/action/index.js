@@ -35396,7 +35396,6 @@ async function runSequences(client, sequences, settings, logger) {
         notRun: [],
         lost: false,
         deadline: Date.now() + settings.deadlineSeconds * 1000,
-        deadlineLogged: false,
     };
     const queue = [...sequences];
     const extra = [];
@@ -35464,7 +35463,9 @@ function planSequences(plan, settings) {
     const sequences = new Map();
     units.forEach((unit, i) => {
         const owner = owners[i] ?? 0;
-        sequences.set(owner, [...(sequences.get(owner) ?? []), unit]);
+        const sequence = sequences.get(owner) ?? [];
+        sequence.push(unit);
+        sequences.set(owner, sequence);
     });
     return [...sequences.values()];
 }

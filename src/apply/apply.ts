@@ -71,7 +71,9 @@ function planSequences(plan: Plan, settings: ApplySettings): SqlUnit[][] {
   const sequences = new Map<number, SqlUnit[]>();
   units.forEach((unit, i) => {
     const owner = owners[i] ?? 0;
-    sequences.set(owner, [...(sequences.get(owner) ?? []), unit]);
+    const sequence = sequences.get(owner) ?? [];
+    sequence.push(unit);
+    sequences.set(owner, sequence);
   });
   return [...sequences.values()];
 }

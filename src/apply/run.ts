@@ -45,7 +45,6 @@ const TOUCHES_LOCK_TIMEOUT = /^\s*(set\s+(session\s+)?lock_timeout|reset\s+(lock
 
 interface RunState extends RunResult {
   deadline: number;
-  deadlineLogged: boolean;
 }
 
 async function runSequence(
@@ -90,7 +89,6 @@ export async function runSequences(
     notRun: [],
     lost: false,
     deadline: Date.now() + settings.deadlineSeconds * 1000,
-    deadlineLogged: false,
   };
   const queue = [...sequences];
   const extra: pg.Client[] = [];
