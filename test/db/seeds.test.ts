@@ -120,6 +120,23 @@ describeEachBackend('seeds end to end', (db) => {
     expect(failing.stdout).toMatch(/gap: .*2024-03-01/);
     expect(failing.stdout).toMatch(/default-rows: .*2 rows/);
     expect(failing.stdout).toMatch(/shortfall/);
+    const asJson = await runCli(
+      [
+        'check',
+        '--config',
+        configFile,
+        '--now',
+        '2024-04-15',
+        '--table',
+        'claim_line_items',
+        '--format',
+        'json',
+      ],
+      env(),
+    );
+    expect(asJson.code).toBe(1);
+    const codes = (JSON.parse(asJson.stdout) as JsonPlan).tables[0]?.findings.map((f) => f.code);
+    expect(codes).toEqual(expect.arrayContaining(['gap', 'default-rows', 'shortfall']));
 
     await db().client.query('delete from claim_line_items_default');
     await runSql('2024-04-15', 'claim_line_items');
@@ -140,5 +157,19 @@ describeEachBackend('seeds end to end', (db) => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/kid_absences_2025\s+2025-01-01\s+2026-01-01\s+\d+(\.\d)? kB/);
     expect(result.stdout).toMatch(/DEFAULT kid_absences_default: 1 row/);
+
+    const json = await runCli(
+      ['status', '--config', configFile, '--table', 'kid_absences', '--format', 'json'],
+      env(),
+    );
+    const [status] = JSON.parse(json.stdout) as {
+      partitions: { name: string; from: string; to: string; bytes: number }[];
+      defaultPartition: { name: string; rows: number };
+    }[];
+    expect(status?.partitions.map((p) => [p.name, p.from, p.to])).toEqual([
+      ['kid_absences_2025', '2025-01-01', '2026-01-01'],
+    ]);
+    expect(status?.partitions[0]?.bytes).toBeGreaterThan(0);
+    expect(status?.defaultPartition).toMatchObject({ name: 'kid_absences_default', rows: 1 });
   });
 });
