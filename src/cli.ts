@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// partition-keeper <plan|apply|check|status|reattach> [options] — a thin shell over the core.
+// partition-keeper <plan|apply|check|status> [options] — a thin shell over the core.
+import './node20';
 import { parseArgs } from 'node:util';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

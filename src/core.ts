@@ -1,7 +1,7 @@
 // The functional core behind every command: config + one catalog snapshot + now → plan.
 import type pg from 'pg';
-import type { CatalogSnapshot, Config, Now, Plan } from './types';
-import { loadConfig, selectTables } from './config/load';
+import type { CatalogSnapshot, Config, Now, Plan, TableSpec } from './types';
+import { draftConfig, loadConfig, selectTables } from './config/load';
 import { readSnapshot } from './catalog/snapshot';
 import { connect } from './db/connect';
 import { buildPlan } from './plan/planner';
@@ -24,14 +24,12 @@ export function readConfig(settings: Pick<InspectSettings, 'configFile' | 'table
   return selectTables(loadConfig(settings.configFile), settings.tables);
 }
 
+const enabled = (config: Config): TableSpec[] => config.tables.filter((t) => t.enabled);
+
 /** Plans from an open connection: one snapshot, then the pure planner. */
 export async function inspectWith(client: pg.Client, config: Config, now: Now): Promise<Inspection> {
   // Plans need bounds, not sizes (measuring sizes opens every partition: `status` alone asks).
-  const snapshot = await readSnapshot(
-    client,
-    config.tables.filter((t) => t.enabled),
-    { sizes: false },
-  );
+  const snapshot = await readSnapshot(client, enabled(config), { sizes: false });
   return { config, snapshot, plan: buildPlan(config.tables, snapshot, now) };
 }
 
@@ -45,9 +43,34 @@ async function withConnection<T>(databaseUrl: string, work: (client: pg.Client) 
   }
 }
 
+/**
+ * readConfig, connect and inspectWith, overlapped: the catalog query goes out as soon as the tables
+ * are known, and the config's slower checks run while the server answers it. Failures rank as
+ * before: a config problem outranks a bad --table and a connection failure.
+ */
 export async function inspect(settings: InspectSettings): Promise<Inspection> {
-  const config = readConfig(settings);
-  return withConnection(settings.databaseUrl, (client) => inspectWith(client, config, settings.now));
+  const draft = draftConfig(settings.configFile);
+  const finish = (): Config => selectTables(draft.finish(), settings.tables);
+  function configFirst(error: unknown): never {
+    finish();
+    throw error;
+  }
+  let selected: Config;
+  try {
+    selected = selectTables({ file: draft.file, tables: draft.tables }, settings.tables);
+  } catch (error) {
+    configFirst(error);
+  }
+  const client = await connect(settings.databaseUrl).catch(configFirst);
+  try {
+    const reading = readSnapshot(client, enabled(selected), { sizes: false });
+    reading.catch(() => undefined); // awaited below, unless the config turns out bad first
+    const config = finish();
+    const snapshot = await reading;
+    return { config, snapshot, plan: buildPlan(config.tables, snapshot, settings.now) };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 /** For `status`: the config and a snapshot with partition sizes. */
@@ -56,11 +79,7 @@ export async function readStatus(
 ): Promise<{ config: Config; snapshot: CatalogSnapshot }> {
   const config = readConfig(settings);
   const snapshot = await withConnection(settings.databaseUrl, (client) =>
-    readSnapshot(
-      client,
-      config.tables.filter((t) => t.enabled),
-      { sizes: true },
-    ),
+    readSnapshot(client, enabled(config), { sizes: true }),
   );
   return { config, snapshot };
 }

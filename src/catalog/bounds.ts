@@ -27,6 +27,19 @@ const LITERAL: Record<KeyType, RegExp> = {
  * Throws an Error naming the expression when it is not a one-column range bound of this key type.
  */
 export function parsePartitionBound(expr: string, keyType: KeyType): ParsedBound {
+  // Parents partitioned alike print the same bounds: parse each expression once.
+  const key = `${keyType} ${expr}`;
+  const known = parsed.get(key);
+  if (known) return known;
+  const bound = parseBound(expr, keyType);
+  if (parsed.size > 100_000) parsed.clear();
+  parsed.set(key, bound);
+  return bound;
+}
+
+const parsed = new Map<string, ParsedBound>();
+
+function parseBound(expr: string, keyType: KeyType): ParsedBound {
   const text = expr.trim();
   if (text === 'DEFAULT') return { kind: 'default' };
   const match = RANGE_BOUND.exec(text);

@@ -88,7 +88,10 @@ member as (
 select current_setting('server_version_num')::int as server_version,
        current_setting('DateStyle') as date_style,
        (select coalesce(json_agg(parent order by ord), '[]') from parent) as parents,
-       (select coalesce(json_agg(member order by ord, role, name), '[]') from member) as members,
+       -- Members as arrays, not objects: there can be tens of thousands, and keys would double the bytes.
+       (select coalesce(json_agg(json_build_array(ord, role, oid, schema, name, sub_partitioned, bound, bytes,
+                                                  reltuples) order by ord, role, name), '[]')
+          from member) as members,
        -- Names a new partition must not take, in the parents' and archive schemas. Relations of every
        -- kind share one namespace with each other and with types (CREATE TABLE fails on an existing
        -- enum or domain of that name). Row types of relations are in pg_class already, and automatic

@@ -55,11 +55,46 @@ interface MemberRow {
   reltuples: number;
 }
 
+/** A member as the query sends it: the fields of MemberRow in order. */
+type MemberTuple = [
+  MemberRow['ord'],
+  MemberRow['role'],
+  MemberRow['oid'],
+  MemberRow['schema'],
+  MemberRow['name'],
+  MemberRow['sub_partitioned'],
+  MemberRow['bound'],
+  MemberRow['bytes'],
+  MemberRow['reltuples'],
+];
+
+const toMemberRow = ([
+  ord,
+  role,
+  oid,
+  schema,
+  name,
+  subPartitioned,
+  bound,
+  bytes,
+  reltuples,
+]: MemberTuple) => ({
+  ord,
+  role,
+  oid,
+  schema,
+  name,
+  sub_partitioned: subPartitioned,
+  bound,
+  bytes,
+  reltuples,
+});
+
 interface SnapshotRow {
   server_version: number;
   date_style: string;
   parents: ParentRow[];
-  members: MemberRow[];
+  members: MemberTuple[];
   relation_names: { schema: string; names: string[]; type_names: string[] }[];
 }
 
@@ -98,7 +133,7 @@ export async function readSnapshot(
   if (!row) throw new Error('the catalog query returned no row');
   requireIsoDates(row.date_style);
 
-  const membersByOrd = groupBy(row.members, (m) => m.ord);
+  const membersByOrd = groupBy(row.members.map(toMemberRow), (m) => m.ord);
   const parents = new Map<string, ParentInfo>();
   const defaults: PendingCount[] = [];
   for (const parentRow of row.parents) {
@@ -195,19 +230,28 @@ function toParentInfo(row: ParentRow, target: SnapshotTarget, members: MemberRow
     if (member.role !== 'partition') continue;
     if (member.bound === null) throw new Error(`partition ${quoteQualified(member)} has no bound`);
     const bound = parsePartitionBound(member.bound, verdict.keyType);
-    const sizes = { oid: member.oid, bytes: member.bytes, estimatedRows: estimatedRows(member.reltuples) };
+    const estimated = estimatedRows(member.reltuples);
+    // Written out rather than spread: this runs for every partition of every parent.
     if (bound.kind === 'default') {
-      defaultPartition = { schema: member.schema, name: member.name, ...sizes, rowsByDay: [] };
+      defaultPartition = {
+        schema: member.schema,
+        name: member.name,
+        oid: member.oid,
+        bytes: member.bytes,
+        estimatedRows: estimated,
+        rowsByDay: [],
+      };
     } else {
-      const { from, to, fromText, toText } = bound;
       partitions.push({
         schema: member.schema,
         name: member.name,
-        ...sizes,
-        from,
-        to,
-        fromText,
-        toText,
+        oid: member.oid,
+        bytes: member.bytes,
+        estimatedRows: estimated,
+        from: bound.from,
+        to: bound.to,
+        fromText: bound.fromText,
+        toText: bound.toText,
         subPartitioned: member.sub_partitioned,
       });
     }
@@ -237,9 +281,11 @@ function strategyName(partstrat: string | null): ParentInfo['strategy'] {
 
 /** The SQL keeps tables that start with the naming prefix; here the whole pattern must match. */
 function archivedTables(members: MemberRow[], target: SnapshotTarget): ArchivedTable[] {
+  const candidates = members.filter((m) => m.role === 'archived');
+  if (candidates.length === 0) return []; // the usual case: no pattern to build
   const ours = carriesNaming(target.naming, target.name);
-  return members
-    .filter((m) => m.role === 'archived' && ours(m.name))
+  return candidates
+    .filter((m) => ours(m.name))
     .map((m) => ({
       schema: m.schema,
       name: m.name,

@@ -12,7 +12,28 @@ import { checkDuplicates, checkNameClashes, checkTable, resolveTable, type Resol
 export { ConfigError } from './errors';
 export { selectTables } from './select';
 
+/**
+ * A config read up to its tables. The checks across periods and tables (naming patterns sampled
+ * over years) are the slow part, so `finish` runs them later: a caller can send the catalog query
+ * for `tables` first and check while the server works. Problems found before that are thrown at
+ * once, together with whatever the later checks find.
+ */
+export interface ConfigDraft {
+  file: string;
+  tables: TableSpec[];
+  /** The validated config, or a ConfigError listing every problem. */
+  finish(): Config;
+}
+
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  return draftConfig(file, env).finish();
+}
+
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  return draftConfigText(text, file, env).finish();
+}
+
+export function draftConfig(file: string, env: NodeJS.ProcessEnv = process.env): ConfigDraft {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -21,23 +42,30 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     if (code === 'ENOENT') throw new ConfigError(`${file}: file not found (pass --config FILE)`);
     throw new ConfigError(`${file}: cannot read the file: ${(error as Error).message}`);
   }
-  return parseConfig(text, file, env);
+  return draftConfigText(text, file, env);
 }
 
-export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Config {
+function draftConfigText(text: string, file: string, env: NodeJS.ProcessEnv): ConfigDraft {
   const expanded = expandEnv(readYaml(text, file), env);
   const document = expanded.value;
-  const { tables, problems } = validateDocument(document);
-  // A field whose ${VAR} could not be expanded is reported once, for that, not again for its value.
-  const unexpandable = expanded.problems.map((problem) => problem.path);
-  const all = [
-    ...expanded.problems,
-    ...problems.filter((problem) => !unexpandable.some((path) => isWithin(problem.path, path))),
-  ];
-  if (all.length > 0) {
-    throw new ConfigError(sortByPlace(all).map((problem) => formatProblem(file, problem, document)));
-  }
-  return { file, tables };
+  const { resolved, problems } = validateEntries(document);
+  const tables = resolved.map((table) => table.spec);
+  const finish = (): Config => {
+    // A field whose ${VAR} could not be expanded is reported once, for that, not again for its value.
+    const unexpandable = expanded.problems.map((problem) => problem.path);
+    const all = [
+      ...expanded.problems,
+      ...[...problems, ...checkAcrossTables(resolved)].filter(
+        (problem) => !unexpandable.some((path) => isWithin(problem.path, path)),
+      ),
+    ];
+    if (all.length > 0) {
+      throw new ConfigError(sortByPlace(all).map((problem) => formatProblem(file, problem, document)));
+    }
+    return { file, tables };
+  };
+  if (expanded.problems.length > 0 || problems.length > 0) finish(); // throws: every problem in one run
+  return { file, tables, finish };
 }
 
 /** YAML 1.2 core schema: `2024-04-01` stays a string and `yes` is not a boolean. */
@@ -55,7 +83,8 @@ function readYaml(text: string, file: string): unknown {
   return parsed.toJS() ?? {}; // an empty file is an empty mapping: "tables: missing"
 }
 
-function validateDocument(document: unknown): { tables: TableSpec[]; problems: Problem[] } {
+/** The document's shape and each entry with defaults applied; problems are collected, not thrown. */
+function validateEntries(document: unknown): { resolved: ResolvedTable[]; problems: Problem[] } {
   const outer = documentSchema.safeParse(document);
   const problems = outer.success ? [] : toProblems(outer.error, []);
   // Defaults and entries are checked even when the outer shape is wrong: every problem in one run.
@@ -72,7 +101,12 @@ function validateDocument(document: unknown): { tables: TableSpec[]; problems: P
     problems.push(...table.problems);
     if (table.resolved) resolved.push(table.resolved);
   });
+  return { resolved, problems };
+}
 
+/** Checks that need several fields or several tables: naming samples, duplicates, name clashes. */
+function checkAcrossTables(resolved: ResolvedTable[]): Problem[] {
+  const problems: Problem[] = [];
   const duplicates = checkDuplicates(resolved.map((table) => table.spec));
   const duplicated = new Set(duplicates.map((problem) => problem.path[1]));
   const named: { spec: TableSpec; names: ReturnType<typeof sampleNames> }[] = [];
@@ -84,7 +118,7 @@ function validateDocument(document: unknown): { tables: TableSpec[]; problems: P
     if (namingIsSound && !duplicated.has(table.spec.index)) named.push({ spec: table.spec, names });
   }
   problems.push(...duplicates, ...checkNameClashes(named));
-  return { tables: resolved.map((table) => table.spec), problems };
+  return problems;
 }
 
 function parseWith<Schema extends z.ZodType>(

@@ -23,6 +23,7 @@ export function namingProblem(spec: TableSpec, names: SampleName[], inherited: s
   const pattern = `${JSON.stringify(spec.naming)}${inherited}`;
   const seen = new Map<string, string>();
   let longest = '';
+  let longestBytes = 0;
   for (const { start, name } of names) {
     if (name === spec.name) {
       return `${pattern} gives the period starting ${start} the table's own name ${JSON.stringify(name)}`;
@@ -36,12 +37,12 @@ export function namingProblem(spec: TableSpec, names: SampleName[], inherited: s
       );
     }
     seen.set(name, start);
-    if (identifierBytes(name) > identifierBytes(longest)) longest = name;
+    const bytes = identifierBytes(name);
+    if (bytes > longestBytes) [longest, longestBytes] = [name, bytes];
   }
-  const bytes = identifierBytes(longest);
-  if (bytes <= MAX_IDENTIFIER_BYTES) return undefined;
+  if (longestBytes <= MAX_IDENTIFIER_BYTES) return undefined;
   return (
-    `${pattern} makes names of ${bytes} bytes, e.g. ${JSON.stringify(longest)}; PostgreSQL cuts identifiers ` +
+    `${pattern} makes names of ${longestBytes} bytes, e.g. ${JSON.stringify(longest)}; PostgreSQL cuts identifiers ` +
     `longer than ${MAX_IDENTIFIER_BYTES} bytes, so shorten the pattern`
   );
 }

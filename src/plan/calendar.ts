@@ -80,8 +80,17 @@ function daysSinceMonday(date: CalendarDate): number {
 const MONTHS_PER_PERIOD: Partial<Record<Interval, number>> = { month: 1, quarter: 3, year: 12 };
 const DAYS_PER_PERIOD: Partial<Record<Interval, number>> = { day: 1, week: 7 };
 
+const starts = new Map<string, CalendarDate>();
+
 /** The first day of the period containing `date`; weeks are ISO weeks, so they start on Monday. */
 export function periodStart(date: CalendarDate, interval: Interval): CalendarDate {
+  const key = `${date}${interval}`;
+  const known = starts.get(key);
+  if (known !== undefined) return known;
+  return remember(starts, key, computePeriodStart(date, interval));
+}
+
+function computePeriodStart(date: CalendarDate, interval: Interval): CalendarDate {
   const [y, m] = parts(date);
   switch (interval) {
     case 'day':

@@ -16,11 +16,20 @@ export interface CreateContext {
   covered: Range[];
   /** Every relation name in the parent's schema. */
   existingNames: ReadonlySet<string>;
-  /** Names of the parent's own partitions in its schema. */
-  partitionNames: ReadonlySet<string>;
-  /** Tables in the parent's schema that carry our naming but are attached nowhere (adopted, not recreated). */
-  detachedNames: ReadonlySet<string>;
+  /** The parent's own partitions (their names count in the parent's schema only). */
+  partitions: readonly Relation[];
+  /** Tables that carry our naming but are attached nowhere (adopted, not recreated). */
+  detached: readonly Relation[];
 }
+
+interface Relation {
+  schema: string;
+  name: string;
+}
+
+/** Looked up, not indexed: only periods that need a partition ask, a few per table. */
+const holds = (relations: readonly Relation[], schema: string, name: string): boolean =>
+  relations.some((r) => r.name === name && r.schema === schema);
 
 export interface CreatesResult {
   creates: PlannedCreate[];
@@ -42,12 +51,13 @@ function freeName(base: string, isUsed: (name: string) => boolean): string {
 }
 
 export function planCreates(context: CreateContext, window: readonly Period[]): CreatesResult {
-  const { spec, grid, covered, existingNames, partitionNames } = context;
+  const { spec, grid, covered, existingNames } = context;
+  const isPartitionName = (name: string): boolean => holds(context.partitions, spec.schema, name);
   // Names this plan takes; the schema's existing names are looked up, not copied (a schema can
   // hold tens of thousands, and this runs once per table).
   const used = new Set<string>();
   const isUsed = (name: string): boolean =>
-    used.has(name) || existingNames.has(name) || partitionNames.has(name);
+    used.has(name) || existingNames.has(name) || isPartitionName(name);
   const creates: PlannedCreate[] = [];
   const findings: Finding[] = [];
   const text = (value: number): string => formatBound(value, grid.keyType, grid.timezone);
@@ -63,10 +73,12 @@ export function planCreates(context: CreateContext, window: readonly Period[]): 
       reason: reasonFor(period.start, context.current),
       defaultRows: 0,
     });
+    const pieces = subtractRanges(period.range, covered);
+    if (pieces.length === 0) continue; // covered already: most periods of a healthy table
     const template = renderName(spec.naming, spec.name, period.start);
-    for (const piece of subtractRanges(period.range, covered)) {
+    for (const piece of pieces) {
       const where = describeRange(grid, piece);
-      if (sameRange(piece, period.range) && context.detachedNames.has(template)) {
+      if (sameRange(piece, period.range) && holds(context.detached, spec.schema, template)) {
         findings.push({
           level: 'warning',
           code: 'adopt',
@@ -79,7 +91,7 @@ export function planCreates(context: CreateContext, window: readonly Period[]): 
         continue;
       }
       // CREATE TABLE IF NOT EXISTS would silently skip a whole period whose name some other table holds.
-      if (sameRange(piece, period.range) && existingNames.has(template) && !partitionNames.has(template)) {
+      if (sameRange(piece, period.range) && existingNames.has(template) && !isPartitionName(template)) {
         findings.push({
           level: 'error',
           code: 'name-taken',

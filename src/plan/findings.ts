@@ -24,12 +24,12 @@ export function partitionFindings(
 ): Finding[] {
   const findings: Finding[] = [];
   for (const p of partitions) {
-    const where = describeRange(grid, p);
+    const where = (): string => describeRange(grid, p); // only a finding needs it
     if (p.subPartitioned) {
       findings.push({
         level: 'warning',
         code: 'unsupported',
-        message: `${quoteQualified(p)} is itself partitioned; its sub-partitions are not managed, but its range ${where} counts as covered.`,
+        message: `${quoteQualified(p)} is itself partitioned; its sub-partitions are not managed, but its range ${where()} counts as covered.`,
       });
     }
     const period = alignedPeriod(grid, p);
@@ -37,7 +37,7 @@ export function partitionFindings(
       findings.push({
         level: 'warning',
         code: 'misaligned',
-        message: `${quoteQualified(p)} covers ${where}, which is not exactly one ${spec.interval}; it is left as it is and only the ranges around it are planned.`,
+        message: `${quoteQualified(p)} covers ${where()}, which is not exactly one ${spec.interval}; it is left as it is and only the ranges around it are planned.`,
       });
       continue;
     }
@@ -46,7 +46,7 @@ export function partitionFindings(
       findings.push({
         level: 'info',
         code: 'unmanaged-name',
-        message: `${quoteQualified(p)} covers the ${spec.interval} starting ${period} ${where}; the naming template would call it ${expected}.`,
+        message: `${quoteQualified(p)} covers the ${spec.interval} starting ${period} ${where()}; the naming template would call it ${expected}.`,
       });
     }
   }

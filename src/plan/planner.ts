@@ -120,8 +120,8 @@ function planParent(
       current,
       covered,
       existingNames: relationNames,
-      partitionNames: new Set(partitions.filter((p) => p.schema === spec.schema).map((p) => p.name)),
-      detachedNames: new Set(parent.archived.filter((a) => a.schema === spec.schema).map((a) => a.name)),
+      partitions,
+      detached: parent.archived,
     },
     periods,
   );

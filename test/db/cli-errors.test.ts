@@ -31,6 +31,20 @@ describeEachBackend('tables the config names but cannot be managed', (db) => {
   });
 });
 
+describeEachBackend('a config problem found while the catalog query runs', (db) => {
+  it('fails with exit 2 and prints no plan', async () => {
+    await db().reset();
+    await db().client.query('create table events (k date not null) partition by range (k)');
+    const config = writeConfig(
+      'tables:\n  - table: events\n    interval: day\n    naming: "{parent}_{YYYY}{MM}"\n',
+    );
+    const result = await runCli(['plan', '--config', config, '--format', 'json'], { DATABASE_URL: db().url });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/\(events\)\.naming: .* gives two day periods the same name/);
+    expect(result.stdout).toBe('');
+  });
+});
+
 describe('bad usage and config', () => {
   it('an unknown command, format or date: exit 2 with what is allowed', async () => {
     expect((await runCli(['plant'])).stderr).toMatch(/"plant" is not one of plan, apply, check, status/);
@@ -51,6 +65,25 @@ describe('bad usage and config', () => {
     expect(result.stderr).toContain(
       `${config}: tables[0] (claims_production).interval: "yearly" is not one of day, week, month, quarter, year`,
     );
+  });
+
+  // plan sends the catalog query before the slower naming checks; their problems still come first.
+  it('a naming problem found by the later checks outranks an unreachable database', async () => {
+    const config = writeConfig(
+      'tables:\n  - table: events\n    interval: day\n    naming: "{parent}_{YYYY}{MM}"\n',
+    );
+    const result = await runCli(['plan', '--config', config], { DATABASE_URL: 'postgres://127.0.0.1:1/x' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/tables\[0\] \(events\)\.naming: .* gives two day periods the same name/);
+    expect(result.stderr).not.toMatch(/cannot connect/);
+  });
+
+  it('a --table the config does not hold outranks an unreachable database', async () => {
+    const result = await runCli(['plan', '--config', writeConfig(oneTable('t')), '--table', 'other'], {
+      DATABASE_URL: 'postgres://127.0.0.1:1/x',
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--table other: not in .*configured tables: public\.t/);
   });
 
   it('no database URL: exit 3 saying how to give one', async () => {
