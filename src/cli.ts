@@ -170,10 +170,7 @@ async function runApply(settings: CliSettings, now: Now, io: CliIo, logger: Logg
   io.stdout(`${summarize(report)}\n`);
   const failed = report.notRun.length > 0 || report.outcomes.some((o) => o.status === 'failed');
   if (failed) return EXIT.failed;
-  if (report.after) {
-    const verdict = judge(report.after);
-    if (verdict.configProblems.length > 0) return EXIT.usage;
-  }
+  if (report.plan && judge(report.plan).configProblems.length > 0) return EXIT.usage;
   return EXIT.ok;
 }
 

@@ -101,8 +101,6 @@ export interface ParentInfo extends QualifiedName {
   /** The key column's type as PostgreSQL names it (format_type). */
   keyTypeName?: string;
   keyType?: KeyType;
-  /** Columns an INSERT may name (not generated), in the parent's order. */
-  insertableColumns?: string[];
   /** The parent's own tablespace, when it has one (new partitions go there). */
   tablespace?: string;
   partitions: PartitionInfo[];
@@ -193,8 +191,6 @@ export interface TablePlan {
   timezone: string;
   /** The DEFAULT partition, when there is one (rows in it may have to move before a create). */
   defaultPartition?: QualifiedName;
-  /** Columns an INSERT may name, for moving rows out of DEFAULT. */
-  insertableColumns?: string[];
   /** The parent's tablespace, when it has one. */
   tablespace?: string;
   /** Coverage of the database as it is now (what `check` judges). */

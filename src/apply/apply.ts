@@ -1,5 +1,5 @@
 // `apply`: under the run lock, re-plan from a fresh snapshot and run the plan's SQL (or a reviewed
-// file, exactly as written) unit by unit, then read the catalog again to say what is left.
+// file, exactly as written) unit by unit; when something failed, read the catalog again to say what is left.
 import { readFileSync } from 'node:fs';
 import type { Config, Now, Plan } from '../types';
 import { inspectWith } from '../core';
@@ -36,8 +36,11 @@ export interface ApplyReport {
   notRun: SqlUnit[];
   /** The plan carried out (absent with --sql). */
   plan?: Plan;
-  /** A fresh plan after the run: what is still to do (absent with --sql). */
-  after?: Plan;
+  /**
+   * Partitions of the plan still missing after the run (absent with --sql, or when the connection
+   * was lost): 0 when every statement succeeded, else counted from a fresh snapshot.
+   */
+  left?: number;
   ms: number;
 }
 
@@ -95,7 +98,7 @@ export async function apply(settings: ApplySettings, logger: Logger): Promise<Ap
     const { plan } = await inspectWith(client, config, settings.now);
     if (creates(plan) === 0) {
       logger.log('info', 'nothing to do: every planned partition exists');
-      return { outcomes: [], notRun: [], plan, after: plan, ms: Date.now() - started };
+      return { outcomes: [], notRun: [], plan, left: 0, ms: Date.now() - started };
     }
     const { outcomes, notRun, lost } = await runSequences(
       client,
@@ -103,8 +106,14 @@ export async function apply(settings: ApplySettings, logger: Logger): Promise<Ap
       settings,
       logger,
     );
-    const after = lost ? undefined : (await inspectWith(client, config, settings.now)).plan;
-    return { outcomes, notRun, plan, ...(after && { after }), ms: Date.now() - started };
+    // Every statement committed: nothing is left, no need to read the catalog again to know it.
+    const allDone = notRun.length === 0 && outcomes.every((o) => o.status !== 'failed');
+    const left = allDone
+      ? 0
+      : lost
+        ? undefined
+        : creates((await inspectWith(client, config, settings.now)).plan);
+    return { outcomes, notRun, plan, ...(left !== undefined && { left }), ms: Date.now() - started };
   } finally {
     await releaseRunLock(client).catch(() => undefined);
     await client.end().catch(() => undefined);
@@ -124,10 +133,9 @@ export function summarize(report: ApplyReport): string {
     `${retried} retried after lock timeouts; slowest ${slowest} ms; ${(report.ms / 1000).toFixed(1)} s in all`;
   if (!report.plan) return `apply --sql: ${statements}`;
   const planned = creates(report.plan);
-  if (!report.after) {
+  if (report.left === undefined) {
     // The connection was lost, so the catalog could not be read again to count what was made.
     return `apply: connection lost part-way through ${planned} planned partitions; the next run completes what is left (${statements})`;
   }
-  const left = creates(report.after);
-  return `apply: ${planned - left} of ${planned} planned partitions created, ${left} still missing (${statements})`;
+  return `apply: ${planned - report.left} of ${planned} planned partitions created, ${report.left} still missing (${statements})`;
 }

@@ -29,10 +29,6 @@ parent as (
          case when pt.partrelid is not null then pg_get_partkeydef(c.oid) end as key_definition,
          a.attname::text as key_column,
          format_type(a.atttypid, a.atttypmod) as key_type_name,
-         -- Columns an INSERT may name (not dropped, not generated): moving rows out of DEFAULT lists them.
-         array(select col.attname::text from pg_attribute col
-                where col.attrelid = c.oid and col.attnum > 0 and not col.attisdropped and col.attgenerated = ''
-                order by col.attnum) as insertable_columns,
          -- PARTITION OF puts new partitions in the parent's tablespace; our LIKE + ATTACH must say it.
          (select spcname::text from pg_tablespace where oid = c.reltablespace) as tablespace
   from target t

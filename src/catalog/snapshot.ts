@@ -39,7 +39,6 @@ interface ParentRow {
   key_definition: string | null;
   key_column: string | null;
   key_type_name: string | null;
-  insertable_columns: string[];
   tablespace: string | null;
 }
 
@@ -264,7 +263,6 @@ function toParentInfo(row: ParentRow, target: SnapshotTarget, members: MemberRow
     keyColumn: verdict.keyColumn,
     keyTypeName: verdict.keyTypeName,
     keyType: verdict.keyType,
-    insertableColumns: row.insertable_columns,
     ...(row.tablespace && { tablespace: row.tablespace }),
     partitions,
     ...(defaultPartition && { defaultPartition }),

@@ -10,9 +10,10 @@ export interface SampleName {
   name: string;
 }
 
-/** The partition names a table's pattern gives over the sample years (2019–2031). */
+/** The partition names a table's pattern gives over the sample years. */
 export function sampleNames(spec: Pick<TableSpec, 'interval' | 'naming' | 'name'>): SampleName[] {
-  return samplePeriodStarts(spec.interval).map((start) => ({
+  const isoTokens = /\{(IYYY|WW)\}/.test(spec.naming);
+  return samplePeriodStarts(spec.interval, isoTokens).map((start) => ({
     start,
     name: renderName(spec.naming, spec.name, start),
   }));

@@ -78,7 +78,6 @@ function tableFields(spec: TableSpec, parent: ParentInfo | undefined) {
     ...(parent?.defaultPartition && {
       defaultPartition: { schema: parent.defaultPartition.schema, name: parent.defaultPartition.name },
     }),
-    ...(parent?.insertableColumns && { insertableColumns: parent.insertableColumns }),
     ...(parent?.tablespace && { tablespace: parent.tablespace }),
   };
 }

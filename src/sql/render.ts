@@ -84,18 +84,20 @@ function tablespaceClause(table: TablePlan): string {
   return table.tablespace ? ` TABLESPACE ${quoteIdent(table.tablespace)}` : '';
 }
 
+/** Text for a format() template: `%` doubled, so only the placeholders we write are placeholders. */
+const inFormat = (sql: string): string => sql.replaceAll('%', '%%');
+
 /**
  * With a DEFAULT partition, rows for the new range may sit in it (and more may arrive until the
  * range exists): in one transaction, lock the parent then DEFAULT (the order ATTACH takes them),
  * move those rows into the new table, attach it, and check the counts; any mismatch rolls back.
  * An adopted (detached) table may hold rows of its own: those are counted first and not compared.
+ * The column list is read when the block runs, not when it was rendered: a reviewed file may run
+ * after a column was added. The rows move with a DELETE from DEFAULT, which would fire ON DELETE
+ * actions of foreign keys referencing the parent (CASCADE would delete the referencing rows) and
+ * DELETE triggers: when any exists and rows must move, the block refuses and changes nothing.
  */
-function moveFromDefault(
-  table: TablePlan,
-  create: PlannedCreate,
-  def: QualifiedName,
-  columns: string[],
-): string {
+function moveFromDefault(table: TablePlan, create: PlannedCreate, def: QualifiedName): string {
   const key = quoteIdent(table.keyColumn ?? '');
   const inRange = [
     create.from === 'MINVALUE' ? '' : `${key} >= ${quoteLiteral(create.from)}`,
@@ -104,12 +106,16 @@ function moveFromDefault(
     .filter(Boolean)
     .join(' AND ');
   const where = inRange === '' ? '' : ` WHERE ${inRange}`;
-  const list = columns.map(quoteIdent).join(', ');
   const [partition, parent, defaultName] = [
     quoteQualified(create),
     quoteQualified(table),
     quoteQualified(def),
   ];
+  const [parentOid, defaultOid] = [regclass(table), regclass(def)];
+  const move = quoteLiteral(
+    `WITH moved AS (DELETE FROM ${inFormat(defaultName + where)} RETURNING %1$s) ` +
+      `INSERT INTO ${inFormat(partition)} (%1$s) SELECT %1$s FROM moved`,
+  );
   return `DO ${dollarQuoted(
     [
       'DECLARE',
@@ -117,6 +123,8 @@ function moveFromDefault(
       '  rows_before bigint;',
       '  rows_moved bigint;',
       '  rows_after bigint;',
+      '  columns text;',
+      '  blockers text;',
       'BEGIN',
       `  IF EXISTS (SELECT FROM pg_inherits WHERE inhrelid = to_regclass(${quoteLiteral(partition)})) THEN`,
       `    RAISE NOTICE 'partition % already exists, skipping', ${quoteLiteral(partition)};`,
@@ -127,8 +135,24 @@ function moveFromDefault(
       `  CREATE TABLE IF NOT EXISTS ${partition} (LIKE ${parent} ${LIKE_OPTIONS})${tablespaceClause(table)};`,
       `  SELECT count(*) INTO rows_existing FROM ${partition};`,
       `  SELECT count(*) INTO rows_before FROM ${defaultName}${where};`,
-      `  WITH moved AS (DELETE FROM ${defaultName}${where} RETURNING ${list})`,
-      `  INSERT INTO ${partition} (${list}) SELECT ${list} FROM moved;`,
+      '  IF rows_before > 0 THEN',
+      "    SELECT string_agg(what, ', ') INTO blockers FROM (",
+      "      SELECT format('foreign key %I of %s', conname, conrelid::regclass) FROM pg_constraint",
+      `       WHERE contype = 'f' AND conparentid = 0 AND confrelid IN (${parentOid}, ${defaultOid})`,
+      '      UNION ALL',
+      "      SELECT format('trigger %I', t.tgname) FROM pg_trigger t",
+      '        LEFT JOIN pg_constraint c ON c.oid = t.tgconstraint',
+      `       WHERE t.tgrelid = ${defaultOid} AND t.tgenabled <> 'D' AND t.tgtype & 8 <> 0`,
+      "         AND c.contype IS DISTINCT FROM 'f'",
+      '    ) AS b(what);',
+      '    IF blockers IS NOT NULL THEN',
+      "      RAISE EXCEPTION 'moving % rows out of % into % would fire the ON DELETE actions of %; nothing was changed: move these rows by hand, then run apply again',",
+      `        rows_before, ${quoteLiteral(defaultName)}, ${quoteLiteral(partition)}, blockers;`,
+      '    END IF;',
+      '  END IF;',
+      "  SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO columns FROM pg_attribute",
+      `   WHERE attrelid = ${parentOid} AND attnum > 0 AND NOT attisdropped AND attgenerated = '';`,
+      `  EXECUTE format(${move}, columns);`,
       '  GET DIAGNOSTICS rows_moved = ROW_COUNT;',
       `  ALTER TABLE ${parent} ATTACH PARTITION ${partition}`,
       `    ${forValues(create)};`,
@@ -137,10 +161,8 @@ function moveFromDefault(
       "    RAISE EXCEPTION 'moving rows out of DEFAULT into %: % before, % moved, % after; rolled back',",
       `      ${quoteLiteral(partition)}, rows_before, rows_moved, rows_after;`,
       '  END IF;',
-      '  IF rows_moved > 0 THEN',
-      "    RAISE NOTICE 'moved % rows from % into % (% before, % after)',",
-      `      rows_moved, ${quoteLiteral(defaultName)}, ${quoteLiteral(partition)}, rows_before, rows_after;`,
-      '  END IF;',
+      "  RAISE NOTICE 'moved % rows from % into % (% before, % after)',",
+      `    rows_moved, ${quoteLiteral(defaultName)}, ${quoteLiteral(partition)}, rows_before, rows_after;`,
       'END',
     ].join('\n'),
   )};`;
@@ -152,8 +174,8 @@ export function createStatements(
   create: PlannedCreate,
   strategy: Strategy = DEFAULT_STRATEGY,
 ): string[] {
-  if (table.defaultPartition && table.insertableColumns && table.keyColumn) {
-    return [moveFromDefault(table, create, table.defaultPartition, table.insertableColumns)];
+  if (table.defaultPartition && table.keyColumn) {
+    return [moveFromDefault(table, create, table.defaultPartition)];
   }
   if (strategy === 'attach' || create.adopt) return [createAndAttach(table, create)];
   return [partitionOf(table, create)];

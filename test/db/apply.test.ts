@@ -310,6 +310,91 @@ describeEachBackend('apply', (db, backend) => {
     }
   });
 
+  it('refuses to move DEFAULT rows that an ON DELETE CASCADE foreign key or a DELETE trigger would see; nothing changes', async () => {
+    await db().client.query(`
+      create table orders (id int not null, day date not null, primary key (id, day)) partition by range (day);
+      create table orders_default partition of orders default;
+      create table order_notes (order_id int, order_day date, note text,
+        foreign key (order_id, order_day) references orders (id, day) on delete cascade);
+      insert into orders values (1, '2024-04-03'), (2, '2024-09-09');
+      insert into order_notes values (1, '2024-04-03', 'keep me');
+      create table audited (id int not null, day date not null) partition by range (day);
+      create table audited_default partition of audited default;
+      create table audit_log (what text);
+      create function log_delete() returns trigger language plpgsql as
+        $$ begin insert into audit_log values ('deleted ' || old.id); return old; end $$;
+      create trigger audited_deletes after delete on audited for each row execute function log_delete();
+      insert into audited values (5, '2024-04-20');
+      create table plain (id int not null, day date not null) partition by range (day);
+      create table plain_default partition of plain default;
+      insert into plain values (9, '2024-04-09');`);
+    const config = writeConfig(
+      'defaults:\n  interval: month\n  premake: 1\ntables:\n  - table: orders\n  - table: audited\n  - table: plain\n',
+    );
+    const result = await cli('apply', '--config', config, '--now', '2024-04-10');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'moving 1 rows out of public.orders_default into public.orders_y2024m04 would fire the ON DELETE actions of ' +
+        'foreign key order_notes_order_id_order_day_fkey of order_notes; nothing was changed',
+    );
+    expect(result.stderr).toContain(
+      'moving 1 rows out of public.audited_default into public.audited_y2024m04 would fire the ON DELETE actions of ' +
+        'trigger audited_deletes; nothing was changed',
+    );
+    // Nothing lost, nothing logged as deleted; the other partitions and the other table went ahead.
+    expect(await query('select note from order_notes')).toEqual([{ note: 'keep me' }]);
+    expect(await query('select count(*)::int as n from audit_log')).toEqual([{ n: 0 }]);
+    const where = await query<{ t: string; ids: number[] }>(
+      `select tableoid::regclass::text as t, array_agg(id order by id) as ids
+         from (select tableoid, id from orders union all select tableoid, id from audited
+               union all select tableoid, id from plain) r group by 1 order by 1`,
+    );
+    expect(where).toEqual([
+      { t: 'audited_default', ids: [5] },
+      { t: 'orders_default', ids: [1, 2] },
+      { t: 'plain_y2024m04', ids: [9] },
+    ]);
+    // Months with no rows to move are made as usual, foreign key and trigger or not.
+    expect((await partitionsOf('orders')).map((p) => p.name)).toEqual(['orders_default', 'orders_y2024m05']);
+    expect((await partitionsOf('audited')).map((p) => p.name)).toEqual([
+      'audited_default',
+      'audited_y2024m05',
+    ]);
+    expect(await unattached('orders_y')).toEqual([]);
+    expect(await unattached('audited_y')).toEqual([]);
+  });
+
+  it('apply --sql moving DEFAULT rows: a column added after review keeps its values; running it twice is a no-op', async () => {
+    await db().client.query(`
+      create table late (id int not null, day date not null) partition by range (day);
+      create table late_default partition of late default;`);
+    const config = writeConfig('tables:\n  - table: late\n    interval: month\n    premake: 0\n');
+    const rendered = await cli('plan', '--config', config, '--now', '2024-04-10', '--format', 'sql');
+    expect(rendered.code).toBe(0);
+    const file = join(dirname(config), 'reviewed.sql');
+    writeFileSync(file, rendered.stdout);
+    // After the review, before the run: a new column, and rows that use it.
+    await db().client.query(`
+      alter table late add column "odd %s; name" text;
+      insert into late values (1, '2024-04-02', 'a'), (2, '2024-04-30', 'b'), (3, '2024-05-01', 'c');`);
+
+    const first = await cli('apply', '--sql', file);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain(
+      'moved 2 rows from public.late_default into public.late_y2024m04 (2 before, 2 after)',
+    );
+    expect(
+      await query(`select tableoid::regclass::text as t, id, "odd %s; name" as v from late order by id`),
+    ).toEqual([
+      { t: 'late_y2024m04', id: 1, v: 'a' },
+      { t: 'late_y2024m04', id: 2, v: 'b' },
+      { t: 'late_default', id: 3, v: 'c' },
+    ]);
+    const second = await cli('apply', '--sql', file);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/^apply --sql: 2 statements: 1 done, 1 already done, 0 failed/);
+  });
+
   it('a detached table with rows of its own is adopted while DEFAULT rows move in beside them', async () => {
     await db().client.query(`
       create table adopt (id int not null, day date not null) partition by range (day);

@@ -487,6 +487,19 @@ tables:
       );
     });
 
+    it('rejects yearly and monthly patterns on the ISO week-year (2026-01-01 and 2027-01-01 are both in 2026)', () => {
+      expect(problemsOf(oneTable('table: events\ninterval: year\nnaming: "{parent}_{IYYY}"'))).toEqual([
+        'partitions.yml: tables[0] (events).naming: "{parent}_{IYYY}" gives two year periods the same name ' +
+          '"events_2020" (starting 2020-01-01 and 2021-01-01); use tokens that tell every year apart, e.g. ' +
+          '{parent}_y{YYYY}',
+      ]);
+      expect(problemsOf(oneTable('table: events\ninterval: month\nnaming: "{parent}_{IYYY}m{MM}"'))).toEqual([
+        'partitions.yml: tables[0] (events).naming: "{parent}_{IYYY}m{MM}" gives two month periods the same name ' +
+          '"events_2020m01" (starting 2020-01-01 and 2021-01-01); use tokens that tell every month apart, e.g. ' +
+          '{parent}_y{YYYY}m{MM}',
+      ]);
+    });
+
     it('rejects a pattern that gives the parent’s own name', () => {
       expect(problemsOf(oneTable('table: events\ninterval: year\nnaming: "{parent}"'))).toEqual([
         'partitions.yml: tables[0] (events).naming: "{parent}" gives the period starting 2023-01-01 the table\'s ' +
