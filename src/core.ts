@@ -1,7 +1,7 @@
 // The functional core behind every command: config + one catalog snapshot + now → plan.
 import type pg from 'pg';
 import type { CatalogSnapshot, Config, Now, Plan, TableSpec } from './types';
-import { draftConfig, loadConfig, selectTables } from './config/load';
+import { draftConfig, loadConfig, selectTables, type ConfigDraft } from './config/load';
 import { readSnapshot } from './catalog/snapshot';
 import { connect } from './db/connect';
 import { buildPlan } from './plan/planner';
@@ -44,14 +44,25 @@ async function withConnection<T>(databaseUrl: string, work: (client: pg.Client) 
 }
 
 /**
- * readConfig, connect and inspectWith, overlapped: the catalog query goes out as soon as the tables
- * are known, and the config's slower checks run while the server answers it. Failures rank as
- * before: a config problem outranks a bad --table and a connection failure.
+ * readConfig, connect and inspectWith, overlapped: the connection is opened while the config is
+ * read, the catalog query goes out as soon as the tables are known, and the config's slower checks
+ * run while the server answers it. Failures rank as before: a config problem outranks a bad
+ * --table and a connection failure (a connection opened for a bad config is closed again).
  */
 export async function inspect(settings: InspectSettings): Promise<Inspection> {
-  const draft = draftConfig(settings.configFile);
+  const connecting = connect(settings.databaseUrl);
+  const closeUnused = (): void =>
+    void connecting.then((client) => client.end()).catch(() => undefined);
+  let draft: ConfigDraft;
+  try {
+    draft = draftConfig(settings.configFile);
+  } catch (error) {
+    closeUnused();
+    throw error;
+  }
   const finish = (): Config => selectTables(draft.finish(), settings.tables);
   function configFirst(error: unknown): never {
+    closeUnused();
     finish();
     throw error;
   }
@@ -61,7 +72,7 @@ export async function inspect(settings: InspectSettings): Promise<Inspection> {
   } catch (error) {
     configFirst(error);
   }
-  const client = await connect(settings.databaseUrl).catch(configFirst);
+  const client = await connecting.catch(configFirst);
   try {
     const reading = readSnapshot(client, enabled(selected), { sizes: false });
     reading.catch(() => undefined); // awaited below, unless the config turns out bad first
