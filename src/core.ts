@@ -51,8 +51,7 @@ async function withConnection<T>(databaseUrl: string, work: (client: pg.Client) 
  */
 export async function inspect(settings: InspectSettings): Promise<Inspection> {
   const connecting = connect(settings.databaseUrl);
-  const closeUnused = (): void =>
-    void connecting.then((client) => client.end()).catch(() => undefined);
+  const closeUnused = (): void => void connecting.then((client) => client.end()).catch(() => undefined);
   let draft: ConfigDraft;
   try {
     draft = draftConfig(settings.configFile);
