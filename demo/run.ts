@@ -6,11 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { TZDate } from '@date-fns/tz';
 import { addMonths, format, startOfMonth } from 'date-fns';
 import pg from 'pg';
 import { main } from '../src/cli';
 
-const today = new Date();
+// Today in UTC, the config's timezone, whatever the machine's zone: the tables and the commands
+// (which get it as --now) agree on the month even in the hours around midnight.
+const today = TZDate.tz('UTC');
 const year = today.getFullYear();
 const month = (offset: number): Date => addMonths(startOfMonth(today), offset);
 const ymd = (d: Date): string => format(d, 'yyyy-MM-dd');
@@ -68,7 +71,7 @@ const say = (text: string): void => void process.stdout.write(`${text}\n`);
 
 async function run(command: string[], url: string): Promise<number> {
   say(`\n$ partition-keeper ${command.join(' ')}`);
-  const code = await main(command, {
+  const code = await main([...command, '--now', ymd(today)], {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     env: { ...process.env, DATABASE_URL: url },

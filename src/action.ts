@@ -55,7 +55,7 @@ export function readActionSettings(env: NodeJS.ProcessEnv): ActionSettings {
 
 /** apply mode: the plan (or the reviewed sql-file) carried out, one log line per step. */
 async function runApplyMode(settings: ActionSettings): Promise<number> {
-  const logger = createLogger('text', (line) => core.info(line.trimEnd()));
+  const logger = createLogger('text', (line) => core.info(line.trimEnd()), settings.databaseUrl);
   const now = parseNow(settings.nowText);
   const source = settings.sqlFile ? { sqlFile: settings.sqlFile } : { config: readConfig(settings) };
   const report = await apply(

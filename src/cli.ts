@@ -209,7 +209,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout(USAGE);
     return EXIT.ok;
   }
-  const logger = createLogger(settings.logFormat, io.stderr);
+  const logger = createLogger(settings.logFormat, io.stderr, settings.databaseUrl);
   try {
     return await runCommand(settings, io, logger);
   } catch (error) {

@@ -8,13 +8,15 @@ export interface Logger {
   log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
 }
 
+/** `databaseUrl`: its password is masked in every line, wherever it turns up. */
 export function createLogger(
   format: LogFormat,
   write: (line: string) => void = (l) => process.stderr.write(l),
+  databaseUrl?: string,
 ): Logger {
   return {
     log(level, message, fields = {}) {
-      const safe = redact(message);
+      const safe = redact(message, databaseUrl);
       if (format === 'json') {
         write(`${JSON.stringify({ time: new Date().toISOString(), level, message: safe, ...fields })}\n`);
       } else {

@@ -18,13 +18,16 @@ export function describeTarget(url: string): string {
   }
 }
 
-/** Removes a URL's password wherever it might appear in a message. */
+/** Removes passwords from URLs in a message, and `url`'s own password wherever it appears. */
 export function redact(text: string, url?: string): string {
   let out = text.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)[^@\s]*@/gi, '$1***@');
   if (url) {
     try {
-      const pw = decodeURIComponent(new URL(url).password);
-      if (pw) out = out.split(pw).join('***');
+      const u = new URL(url);
+      // The password may sit in the user-info part or in a ?password= parameter; hide both.
+      for (const pw of [decodeURIComponent(u.password), u.searchParams.get('password') ?? '']) {
+        if (pw) out = out.split(pw).join('***');
+      }
     } catch {
       // not a URL: nothing more to hide
     }

@@ -119,6 +119,15 @@ export function addPeriods(start: CalendarDate, interval: Interval, n: number): 
   return remember(stepped, key, result);
 }
 
+/** How many periods of `interval` lie from `first` up to `end` (both period starts), without walking them. */
+export function periodsCount(first: CalendarDate, end: CalendarDate, interval: Interval): number {
+  const days = DAYS_PER_PERIOD[interval];
+  if (days !== undefined) return Math.round((dateToUtcMs(end) - dateToUtcMs(first)) / MS_PER_DAY / days);
+  const [y1, m1] = parts(first);
+  const [y2, m2] = parts(end);
+  return (y2 * 12 + m2 - (y1 * 12 + m1)) / (MONTHS_PER_PERIOD[interval] ?? 1);
+}
+
 /** The period starts from `first` (a period start) up to, not including, `end`. */
 export function periodStarts(first: CalendarDate, end: CalendarDate, interval: Interval): CalendarDate[] {
   const starts: CalendarDate[] = [];

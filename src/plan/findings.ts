@@ -11,7 +11,8 @@ import type {
 import { quoteQualified } from '../sql/quote';
 import type { CalendarDate } from './calendar';
 import { renderName } from './naming';
-import { type Grid, type Period, alignedPeriod, describeRange } from './periods';
+import { MAX_PERIODS_EXAMINED } from './window';
+import { type Grid, alignedPeriod, describeRange, periodRange } from './periods';
 import { type Range, subtractRanges } from './ranges';
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -53,18 +54,16 @@ export function partitionFindings(
   return findings;
 }
 
-/** One finding per maximal uncovered run before the current period, inside the window. */
+/** One finding per maximal uncovered run before the current period, inside the window (examined or not). */
 export function gapFindings(
   grid: Grid,
-  window: readonly Period[],
+  first: CalendarDate,
   current: CalendarDate,
   covered: Range[],
 ): Finding[] {
-  const behind = window.filter((p) => p.start < current);
-  const first = behind[0];
-  const last = behind[behind.length - 1];
-  if (!first || !last) return [];
-  return subtractRanges({ from: first.range.from, to: last.range.to }, covered).map((gap) => ({
+  if (first >= current) return [];
+  const behind = { from: periodRange(grid, first).from, to: periodRange(grid, current).from };
+  return subtractRanges(behind, covered).map((gap) => ({
     level: 'error',
     code: 'gap',
     message: `no partition covers ${describeRange(grid, gap)}, before the current ${grid.interval}; rows there are rejected or land in DEFAULT.`,
@@ -117,18 +116,34 @@ export function shortfallFinding(
 }
 
 /** `deferred` sorted by bounds. */
-export function limitFinding(deferred: readonly PlannedCreate[], max: number): Finding[] {
+/** What the runaway guards held back: creates over maxPartitionsPerRun, and periods too far back to examine. */
+export function limitFinding(
+  deferred: readonly PlannedCreate[],
+  max: number,
+  unexamined?: { first: CalendarDate; examinedFrom: CalendarDate; periods: number; interval: Interval },
+): Finding[] {
   const first = deferred[0];
   const last = deferred[deferred.length - 1];
-  if (!first || !last) return [];
-  const verb = deferred.length === 1 ? 'is' : 'are';
-  return [
-    {
+  const findings: Finding[] = [];
+  if (first && last) {
+    const verb = deferred.length === 1 ? 'is' : 'are';
+    findings.push({
       level: 'warning',
       code: 'limit',
       message: `${plural(deferred.length, 'more partition')} ${verb} due between ${first.from} and ${last.to}; maxPartitionsPerRun is ${max}, so later runs will create them.`,
-    },
-  ];
+    });
+  }
+  if (unexamined) {
+    findings.push({
+      level: 'warning',
+      code: 'limit',
+      message:
+        `the window reaches back to ${unexamined.first}, ${plural(unexamined.periods, unexamined.interval)} before ` +
+        `${unexamined.examinedFrom}; this run examines only the ${MAX_PERIODS_EXAMINED} periods from ${unexamined.examinedFrom} ` +
+        `on (check start, retention and the oldest partition's bound).`,
+    });
+  }
+  return findings;
 }
 
 export function retentionDueFinding(

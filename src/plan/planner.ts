@@ -14,7 +14,7 @@ import type {
 import { quoteQualified, relationKey } from '../sql/quote';
 import { duePartitions, planArchives } from './archive';
 import { dateToBound } from './bounds';
-import { localDate, periodStart, utcDate } from './calendar';
+import { localDate, periodStart, periodsCount, utcDate } from './calendar';
 import { NOT_MEASURED, type CoverageRule, measureCoverage } from './coverage';
 import { limitCreates, planCreates } from './creates';
 import { defaultRowPoints, totalDefaultRows, withDefaultRows } from './default-rows';
@@ -110,7 +110,7 @@ function planParent(
   const covered = mergeRanges(partitions);
   const current = periodStart(localDate(now, spec.timezone), spec.interval);
   const window = planningWindow(spec, grid, current, partitions);
-  const periods = periodsBetween(grid, window.first, window.end);
+  const periods = periodsBetween(grid, window.examinedFrom, window.end);
 
   const planned = planCreates(
     {
@@ -141,11 +141,22 @@ function planParent(
 
   const findings: Finding[] = [
     ...partitionFindings(spec, grid, partitions),
-    ...gapFindings(grid, periods, current, covered),
+    ...gapFindings(grid, window.first, current, covered),
     ...planned.findings,
     ...defaultRowsFinding(parent.defaultPartition, totalDefaultRows(parent.defaultPartition), creates),
     ...shortfallFinding(coverage, coverageAfterPlan, spec.coverage.minimumAhead, spec.interval),
-    ...limitFinding(deferred, spec.maxPartitionsPerRun),
+    ...limitFinding(
+      deferred,
+      spec.maxPartitionsPerRun,
+      window.examinedFrom > window.first
+        ? {
+            first: window.first,
+            examinedFrom: window.examinedFrom,
+            periods: periodsCount(window.first, window.examinedFrom, spec.interval),
+            interval: spec.interval,
+          }
+        : undefined,
+    ),
     ...(cutoff === undefined ? [] : retentionDueFinding(due, spec, cutoff)),
   ];
 

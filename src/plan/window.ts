@@ -1,14 +1,23 @@
 // The kept window of a table: the periods that must be covered, from its start through premake.
 import type { TableSpec } from '../types';
-import { type CalendarDate, addPeriods, minusRetention, periodStart } from './calendar';
+import { type CalendarDate, addPeriods, minusRetention, periodStart, periodsCount } from './calendar';
 import { type Grid, periodContaining } from './periods';
 import type { Range } from './ranges';
+
+/**
+ * The most periods examined per table and run. A stray bound centuries back (a daily table's
+ * partition from year 1) would otherwise cost seconds to walk; the runaway guard limits what is
+ * created, this limits the work. 20,000 days are 54 years.
+ */
+export const MAX_PERIODS_EXAMINED = 20_000;
 
 export interface Window {
   /** Start of the first period in the window. */
   first: CalendarDate;
   /** Start of the first period after the window (current + premake + 1). */
   end: CalendarDate;
+  /** Start of the first period examined this run: `first`, unless the window is longer than MAX_PERIODS_EXAMINED. */
+  examinedFrom: CalendarDate;
 }
 
 /** Partitions ending at or before this date are due for archival (start of the current period − retention). */
@@ -21,7 +30,8 @@ export function retentionCutoff(
 
 /**
  * Where the window starts before retention: `start` as configured, else the oldest partition's
- * period — but never after the current one, which must be covered however young the table is.
+ * period — but never after the current one, which must be covered however young the table is
+ * (a `start` still in the future leaves nothing behind to fill).
  */
 function naturalStart(
   spec: Pick<TableSpec, 'start'>,
@@ -29,7 +39,10 @@ function naturalStart(
   current: CalendarDate,
   partitions: readonly Range[],
 ): CalendarDate {
-  if (spec.start !== undefined) return periodStart(spec.start, grid.interval);
+  if (spec.start !== undefined) {
+    const start = periodStart(spec.start, grid.interval);
+    return start < current ? start : current;
+  }
   const oldest = partitions.reduce(
     (min, p) => (Number.isFinite(p.from) && p.from < min ? p.from : min),
     Infinity,
@@ -51,5 +64,10 @@ export function planningWindow(
   // Never plan a partition that would already be due for archival: the period holding the cutoff
   // is the first one that ends after it.
   const earliest = cutoff === undefined ? natural : periodStart(cutoff, grid.interval);
-  return { first: natural > earliest ? natural : earliest, end };
+  const first = natural > earliest ? natural : earliest;
+  const examinedFrom =
+    periodsCount(first, end, grid.interval) > MAX_PERIODS_EXAMINED
+      ? addPeriods(end, grid.interval, -MAX_PERIODS_EXAMINED)
+      : first;
+  return { first, end, examinedFrom };
 }

@@ -67,6 +67,39 @@ describe('bad usage and config', () => {
     );
   });
 
+  it.each([
+    [
+      'an unknown field',
+      '  - table: t\n    interval: month\n    premake_ahead: 2\n',
+      /tables\[0\] \(t\)\.premake_ahead: unknown field/,
+    ],
+    [
+      'a name over 63 bytes',
+      `  - table: ${'x'.repeat(60)}\n    interval: month\n`,
+      /tables\[0\] \(x+\)\.naming: .* makes names of 69 bytes/,
+    ],
+    [
+      'retention shorter than one period',
+      '  - table: t\n    interval: year\n    retention: 3 months\n',
+      /tables\[0\] \(t\)\.retention: /,
+    ],
+    [
+      'the same parent twice',
+      '  - table: t\n    interval: month\n  - table: public."t"\n    interval: year\n',
+      /tables\[1\] \(public\."t"\)\.table: .*tables\[0\]/,
+    ],
+  ])('%s: plan, check and apply exit 2 naming the table and field', async (_, tables, message) => {
+    const config = writeConfig(`tables:\n${tables}`);
+    for (const command of ['plan', 'check', 'apply']) {
+      const result = await runCli([command, '--config', config], {
+        DATABASE_URL: 'postgres://127.0.0.1:1/x',
+      });
+      expect(result.code, command).toBe(2);
+      expect(result.stderr, command).toMatch(message);
+      expect(result.stderr, command).not.toMatch(/cannot connect/);
+    }
+  });
+
   // plan sends the catalog query before the slower naming checks; their problems still come first.
   it('a naming problem found by the later checks outranks an unreachable database', async () => {
     const config = writeConfig(

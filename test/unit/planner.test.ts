@@ -395,6 +395,14 @@ describe('gaps behind the current period', () => {
     expect(names(plan.create)).toEqual(['t_y2023m12', 't_y2024m03']);
   });
 
+  it('a start still in the future leaves nothing behind, but the current period and premake are planned', () => {
+    const plan = planOne(specOf({ name: 'u', premake: 2, start: '2030-01-01' }), {}, { date: '2024-02-15' });
+    expect(names(plan.create)).toEqual(['u_y2024m02', 'u_y2024m03', 'u_y2024m04']);
+    expect(plan.coverageAfterPlan).toEqual({ through: '2024-05-01', aheadPeriods: 2, ok: true });
+    expect(codes(plan.findings)).toEqual(['shortfall']);
+    expect(findingsOf(plan, 'shortfall')[0]?.message).toMatch(/this plan fixes it/);
+  });
+
   it('never plans partitions already past the retention', () => {
     const plan = planOne(
       specOf({ name: 't', premake: 0, start: '2020-01-01', retention: { count: 3, unit: 'month' } }),
@@ -582,6 +590,29 @@ describe('the runaway guard', () => {
         code: 'limit',
         message: `${due - 300} more partitions are due between 1990-01-01 and 2023-04-24; maxPartitionsPerRun is 300, so later runs will create them.`,
       },
+    ]);
+  });
+
+  it('examines at most 20,000 periods back, whatever a stray bound from year 1 asks; the gap is still reported whole', () => {
+    const spec = specOf({ name: 't', interval: 'day', premake: 2, maxPartitionsPerRun: 100 });
+    const plan = planOne(
+      spec,
+      {
+        partitions: [
+          ['t_old', '0001-01-01', '0001-01-02'],
+          ['t_far', '9000-01-01', '9000-01-02'],
+        ],
+      },
+      { date: '2024-02-15' },
+    );
+    expect(plan.create).toHaveLength(100);
+    expect(plan.create.at(-1)?.name).toBe('t_y2024m02d17');
+    expect(findingsOf(plan, 'gap').map((f) => f.message)).toEqual([
+      'no partition covers [0001-01-02, 2024-02-15), before the current day; rows there are rejected or land in DEFAULT.',
+    ]);
+    expect(findingsOf(plan, 'limit').map((f) => f.message)).toEqual([
+      '19900 more partitions are due between 1969-05-17 and 2023-11-10; maxPartitionsPerRun is 100, so later runs will create them.',
+      "the window reaches back to 0001-01-01, 718933 days before 1969-05-17; this run examines only the 20000 periods from 1969-05-17 on (check start, retention and the oldest partition's bound).",
     ]);
   });
 
