@@ -12,8 +12,10 @@ export function planToJson(plan: Plan, strategy: Strategy = DEFAULT_STRATEGY): o
       keyType: t.keyType ?? null,
       timezone: t.timezone,
       skipped: t.skipped,
-      coverage: t.coverage,
-      coverageAfterPlan: t.coverageAfterPlan,
+      // DESIGN.md's contract: `coverage` is what the table has once this plan is applied;
+      // `coverageNow` is the table as it is (what `check` judges).
+      coverage: t.coverageAfterPlan,
+      coverageNow: t.coverage,
       create: t.create.map((c) => ({
         name: c.name,
         schema: c.schema,
