@@ -74,6 +74,35 @@ describeEachBackend('seeds end to end', (db) => {
     expect(after.tables[0]?.coverage).toEqual({ through: '2024-05-01', aheadPeriods: 2, ok: true });
   });
 
+  it("--strategy partition-of renders the seed's own DDL, a reason comment per statement, the lock timeout on top", async () => {
+    const result = await runCli(
+      [
+        ...['plan', '--config', configFile, '--now', '2024-02-15', '--format', 'sql'],
+        ...['--table', 'claim_line_items', '--strategy', 'partition-of'],
+      ],
+      env(),
+    );
+    expect(result.code).toBe(0);
+    const [, body] = result.stdout.split("SET lock_timeout = '100ms';\n\n");
+    expect(result.stdout.split('\n').filter((l) => !l.startsWith('--'))[0]).toBe(
+      "SET lock_timeout = '100ms';",
+    );
+    expect(body).toBe(
+      [
+        '-- claim_line_items: 2024-02-01 to 2024-03-01, the current period',
+        'CREATE TABLE IF NOT EXISTS public.claim_line_items_y2024m02 PARTITION OF public.claim_line_items',
+        "    FOR VALUES FROM ('2024-02-01') TO ('2024-03-01');",
+        '-- claim_line_items: 2024-03-01 to 2024-04-01, ahead of time (premake)',
+        'CREATE TABLE IF NOT EXISTS public.claim_line_items_y2024m03 PARTITION OF public.claim_line_items',
+        "    FOR VALUES FROM ('2024-03-01') TO ('2024-04-01');",
+        '-- claim_line_items: 2024-04-01 to 2024-05-01, ahead of time (premake)',
+        'CREATE TABLE IF NOT EXISTS public.claim_line_items_y2024m04 PARTITION OF public.claim_line_items',
+        "    FOR VALUES FROM ('2024-04-01') TO ('2024-05-01');",
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('claims_production in 2026: y2026, y2027, y2028 exactly as the seed DDL', async () => {
     const result = await plan('2026-03-01', '--table', 'claims_production');
     await runSql('2026-03-01', 'claims_production');
