@@ -9,7 +9,7 @@ import { createStatements, renderPlanSql, type Strategy } from '../sql/render';
 import { splitSql, type SqlUnit } from '../sql/split';
 import { UsageError } from '../errors';
 import type { UnitOutcome } from './execute';
-import { runSequences } from './run';
+import { closeAll, openConnections, runSequences } from './run';
 import { acquireRunLock, releaseRunLock } from './lock';
 
 /** Two connections: the machines this runs beside have two cores, and most servers more. */
@@ -90,30 +90,40 @@ export async function apply(settings: ApplySettings, logger: Logger): Promise<Ap
     logger.log('info', 'holding the run lock');
     if (fileUnits) {
       // A reviewed file runs in its order, on this one connection.
-      const { outcomes, notRun } = await runSequences(client, [fileUnits], { ...settings, jobs: 1 }, logger);
+      const { outcomes, notRun } = await runSequences([client], [fileUnits], settings, logger);
       return { outcomes, notRun, ms: Date.now() - started };
     }
     const { config } = settings.source as { config: Config };
-    // Planned under the lock from a fresh snapshot: nothing another run did can be undone or repeated.
-    const { plan } = await inspectWith(client, config, settings.now);
-    if (creates(plan) === 0) {
-      logger.log('info', 'nothing to do: every planned partition exists');
-      return { outcomes: [], notRun: [], plan, left: 0, ms: Date.now() - started };
+    // The other connections open while the catalog is read and the plan made (one table's
+    // partitions are made on one connection, so more than one per table would idle).
+    const tables = config.tables.filter((t) => t.enabled).length;
+    const opening = openConnections(settings.databaseUrl, Math.min(settings.jobs, tables) - 1);
+    opening.catch(() => undefined); // awaited below, unless planning fails first
+    try {
+      // Planned under the lock from a fresh snapshot: nothing another run did can be undone or repeated.
+      const { plan } = await inspectWith(client, config, settings.now);
+      const extra = await opening;
+      if (creates(plan) === 0) {
+        logger.log('info', 'nothing to do: every planned partition exists');
+        return { outcomes: [], notRun: [], plan, left: 0, ms: Date.now() - started };
+      }
+      const { outcomes, notRun, lost } = await runSequences(
+        [client, ...extra],
+        planSequences(plan, settings),
+        settings,
+        logger,
+      );
+      // Every statement committed: nothing is left, no need to read the catalog again to know it.
+      const allDone = notRun.length === 0 && outcomes.every((o) => o.status !== 'failed');
+      const left = allDone
+        ? 0
+        : lost
+          ? undefined
+          : creates((await inspectWith(client, config, settings.now)).plan);
+      return { outcomes, notRun, plan, ...(left !== undefined && { left }), ms: Date.now() - started };
+    } finally {
+      await closeAll(await opening.catch(() => []));
     }
-    const { outcomes, notRun, lost } = await runSequences(
-      client,
-      planSequences(plan, settings),
-      settings,
-      logger,
-    );
-    // Every statement committed: nothing is left, no need to read the catalog again to know it.
-    const allDone = notRun.length === 0 && outcomes.every((o) => o.status !== 'failed');
-    const left = allDone
-      ? 0
-      : lost
-        ? undefined
-        : creates((await inspectWith(client, config, settings.now)).plan);
-    return { outcomes, notRun, plan, ...(left !== undefined && { left }), ms: Date.now() - started };
   } finally {
     await releaseRunLock(client).catch(() => undefined);
     await client.end().catch(() => undefined);

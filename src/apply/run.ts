@@ -8,11 +8,8 @@ import type { SqlUnit } from '../sql/split';
 import { ALREADY, executeUnit, setLockTimeout, type UnitOutcome } from './execute';
 
 export interface RunSettings {
-  databaseUrl: string;
   lockTimeoutMs: number;
   deadlineSeconds: number;
-  /** Connections running sequences at once (the first is the caller's own). */
-  jobs: number;
 }
 
 export interface RunResult {
@@ -77,9 +74,32 @@ async function runSequence(
   }
 }
 
-/** Runs the sequences, each whole on one connection; `client` is the first of up to `jobs`. */
+/**
+ * Opens `count` more connections at once (tables run side by side on them). All or none: when one
+ * fails, the others are closed and the failure is thrown.
+ */
+export async function openConnections(databaseUrl: string, count: number): Promise<pg.Client[]> {
+  const settled = await Promise.allSettled(
+    Array.from({ length: Math.max(0, count) }, () =>
+      connect(databaseUrl, { applicationName: 'partition-keeper apply' }),
+    ),
+  );
+  const opened = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await closeAll(opened);
+    throw failed.reason;
+  }
+  return opened;
+}
+
+export async function closeAll(connections: pg.Client[]): Promise<void> {
+  await Promise.all(connections.map((c) => c.end().catch(() => undefined)));
+}
+
+/** Runs the sequences, each whole on one connection, on as many of `connections` as there are sequences. */
 export async function runSequences(
-  client: pg.Client,
+  connections: pg.Client[],
   sequences: SqlUnit[][],
   settings: RunSettings,
   logger: Logger,
@@ -91,23 +111,14 @@ export async function runSequences(
     deadline: Date.now() + settings.deadlineSeconds * 1000,
   };
   const queue = [...sequences];
-  const extra: pg.Client[] = [];
-  try {
-    const jobs = Math.max(1, Math.min(settings.jobs, sequences.length));
-    for (let j = 1; j < jobs; j += 1) {
-      extra.push(await connect(settings.databaseUrl, { applicationName: 'partition-keeper apply' }));
-    }
-    await Promise.all(
-      [client, ...extra].map(async (connection) => {
-        await setLockTimeout(connection, settings.lockTimeoutMs);
-        for (let next = queue.shift(); next; next = queue.shift()) {
-          await runSequence(connection, next, settings, logger, state);
-        }
-      }),
-    );
-  } finally {
-    await Promise.all(extra.map((c) => c.end().catch(() => undefined)));
-  }
+  await Promise.all(
+    connections.slice(0, Math.max(1, sequences.length)).map(async (connection) => {
+      await setLockTimeout(connection, settings.lockTimeoutMs);
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        await runSequence(connection, next, settings, logger, state);
+      }
+    }),
+  );
   if (state.notRun.length > 0 && !state.lost) {
     logger.log(
       'error',
