@@ -91,6 +91,9 @@ const inFormat = (sql: string): string => sql.replaceAll('%', '%%');
  * With a DEFAULT partition, rows for the new range may sit in it (and more may arrive until the
  * range exists): in one transaction, lock the parent then DEFAULT (the order ATTACH takes them),
  * move those rows into the new table, attach it, and check the counts; any mismatch rolls back.
+ * The parent is locked against writers (SHARE ROW EXCLUSIVE; readers go on): an INSERT routed to
+ * DEFAULT by the partitions as they were would otherwise wait for DEFAULT's lock and then fail
+ * DEFAULT's narrowed constraint once we commit. Held so, writers wait and then route anew.
  * An adopted (detached) table may hold rows of its own: those are counted first and not compared.
  * The column list is read when the block runs, not when it was rendered: a reviewed file may run
  * after a column was added. The rows move with a DELETE from DEFAULT, which would fire ON DELETE
@@ -130,7 +133,7 @@ function moveFromDefault(table: TablePlan, create: PlannedCreate, def: Qualified
       `    RAISE NOTICE 'partition % already exists, skipping', ${quoteLiteral(partition)};`,
       '    RETURN;',
       '  END IF;',
-      `  LOCK TABLE ONLY ${parent} IN SHARE UPDATE EXCLUSIVE MODE;`,
+      `  LOCK TABLE ONLY ${parent} IN SHARE ROW EXCLUSIVE MODE;`,
       `  LOCK TABLE ${defaultName} IN ACCESS EXCLUSIVE MODE;`,
       `  CREATE TABLE IF NOT EXISTS ${partition} (LIKE ${parent} ${LIKE_OPTIONS})${tablespaceClause(table)};`,
       `  SELECT count(*) INTO rows_existing FROM ${partition};`,
