@@ -38,7 +38,9 @@ function logOutcome(logger: Logger, o: UnitOutcome, context: string): void {
 const isConnectionFailure = (o: UnitOutcome): boolean =>
   /^(57P|08)/.test(o.code ?? '') || /connection terminated|not queryable|ECONNRESET/i.test(o.error ?? '');
 
-const TOUCHES_LOCK_TIMEOUT = /^\s*(set\s+(session\s+)?lock_timeout|reset\s+(lock_timeout|all))\b/i;
+// Anything that may change the session's lock_timeout: SET / RESET of it, SET LOCAL inside a
+// BEGIN … COMMIT block (in force for that block only), set_config(), RESET ALL.
+const TOUCHES_LOCK_TIMEOUT = /\block_timeout\b|\bset_config\s*\(|\breset\s+all\b/i;
 
 interface RunState extends RunResult {
   deadline: number;

@@ -500,6 +500,38 @@ describeEachBackend('apply', (db, backend) => {
     expect(await query(`select to_regclass('half_made') as r`)).toEqual([{ r: null }]);
   });
 
+  it('apply --sql: a lock_timeout set inside a block or by set_config does not outlive its statement', async () => {
+    const file = join(dirname(writeConfig('')), 'sets.sql');
+    writeFileSync(
+      file,
+      [
+        'BEGIN;',
+        "SET lock_timeout = '5s';",
+        "CREATE TABLE inside_block AS SELECT current_setting('lock_timeout') AS v;",
+        'COMMIT;',
+        "CREATE TABLE after_block AS SELECT current_setting('lock_timeout') AS v;",
+        "SELECT set_config('lock_timeout', '7s', false);",
+        "CREATE TABLE after_set_config AS SELECT current_setting('lock_timeout') AS v;",
+        'RESET ALL;',
+        "CREATE TABLE after_reset_all AS SELECT current_setting('lock_timeout') AS v;",
+        '',
+      ].join('\n'),
+    );
+    const result = await cli('apply', '--sql', file, '--lock-timeout', '150');
+    expect(result.code).toBe(0);
+    expect(
+      await query(`
+        select 'inside_block' as t, v from inside_block union all select 'after_block', v from after_block
+        union all select 'after_set_config', v from after_set_config
+        union all select 'after_reset_all', v from after_reset_all`),
+    ).toEqual([
+      { t: 'inside_block', v: '5s' },
+      { t: 'after_block', v: '150ms' },
+      { t: 'after_set_config', v: '150ms' },
+      { t: 'after_reset_all', v: '150ms' },
+    ]);
+  });
+
   it('apply --sql: a failing statement exits 1 naming its line; the statements after it still run', async () => {
     const file = join(dirname(writeConfig('')), 'broken.sql');
     writeFileSync(
