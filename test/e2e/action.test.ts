@@ -1,12 +1,11 @@
 // The bundled action (dist/action, as action.yml runs it) and the bundled CLI, as child processes.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { describeEachBackend } from '../helpers/backends';
-import { SEEDS_CONFIG, SEEDS_SCHEMA, writeConfig } from '../helpers/cli';
+import { scratchDir, SEEDS_CONFIG, SEEDS_SCHEMA, writeConfig } from '../helpers/cli';
 
 interface Run {
   code: number | null;
@@ -33,7 +32,7 @@ function runNode(
 
 /** Runs dist/action/index.js the way action.yml's step does: inputs as PARTITION_KEEPER_* variables. */
 async function runAction(inputs: Record<string, string>): Promise<Run> {
-  const dir = mkdtempSync(join(tmpdir(), 'pk-action-'));
+  const dir = scratchDir('action-');
   const outputFile = join(dir, 'output');
   const summaryFile = join(dir, 'summary');
   writeFileSync(outputFile, '');

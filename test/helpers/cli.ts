@@ -1,7 +1,8 @@
 // Runs the CLI in-process (same code path as the bundle) and captures what it prints.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { main } from '../../src/cli';
 
 export interface CliResult {
@@ -21,9 +22,22 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promi
   return { code, stdout, stderr };
 }
 
+// Every temporary directory of a test file lives under one, removed after the file's tests (this
+// module is loaded anew for each test file, during its collection, so the hook is that file's).
+let scratch: string | undefined;
+afterAll(() => {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  scratch = undefined;
+});
+
+export function scratchDir(prefix: string): string {
+  scratch ??= mkdtempSync(join(tmpdir(), 'pk-test-'));
+  return mkdtempSync(join(scratch, prefix));
+}
+
 /** Writes a config file into a fresh temporary directory and returns its path. */
 export function writeConfig(text: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'pk-test-')), 'partitions.yml');
+  const file = join(scratchDir('config-'), 'partitions.yml');
   writeFileSync(file, text);
   return file;
 }
