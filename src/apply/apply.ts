@@ -113,14 +113,17 @@ export async function apply(settings: ApplySettings, logger: Logger): Promise<Ap
         settings,
         logger,
       );
+      const report = (left?: number): ApplyReport => ({
+        outcomes,
+        notRun,
+        plan,
+        ...(left !== undefined && { left }),
+        ms: Date.now() - started,
+      });
       // Every statement committed: nothing is left, no need to read the catalog again to know it.
-      const allDone = notRun.length === 0 && outcomes.every((o) => o.status !== 'failed');
-      const left = allDone
-        ? 0
-        : lost
-          ? undefined
-          : creates((await inspectWith(client, config, settings.now)).plan);
-      return { outcomes, notRun, plan, ...(left !== undefined && { left }), ms: Date.now() - started };
+      if (notRun.length === 0 && outcomes.every((o) => o.status !== 'failed')) return report(0);
+      if (lost) return report(); // no connection left to count what was made
+      return report(creates((await inspectWith(client, config, settings.now)).plan));
     } finally {
       await closeAll(await opening.catch(() => []));
     }

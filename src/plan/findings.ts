@@ -9,9 +9,9 @@ import type {
   TableSpec,
 } from '../types';
 import { quoteQualified } from '../sql/quote';
-import type { CalendarDate } from './calendar';
+import { type CalendarDate, periodsCount } from './calendar';
 import { renderName } from './naming';
-import { MAX_PERIODS_EXAMINED } from './window';
+import { MAX_PERIODS_EXAMINED, type Window } from './window';
 import { type Grid, alignedPeriod, describeRange, periodRange } from './periods';
 import { type Range, subtractRanges } from './ranges';
 
@@ -115,35 +115,35 @@ export function shortfallFinding(
   return [{ level: 'error', code: 'shortfall', message: `${now}; ${need}; ${fix}.` }];
 }
 
-/** `deferred` sorted by bounds. */
-/** What the runaway guards held back: creates over maxPartitionsPerRun, and periods too far back to examine. */
-export function limitFinding(
-  deferred: readonly PlannedCreate[],
-  max: number,
-  unexamined?: { first: CalendarDate; examinedFrom: CalendarDate; periods: number; interval: Interval },
-): Finding[] {
+/** Creates held back by maxPartitionsPerRun; `deferred` sorted by bounds. */
+export function limitFinding(deferred: readonly PlannedCreate[], max: number): Finding[] {
   const first = deferred[0];
   const last = deferred[deferred.length - 1];
-  const findings: Finding[] = [];
-  if (first && last) {
-    const verb = deferred.length === 1 ? 'is' : 'are';
-    findings.push({
+  if (!first || !last) return [];
+  const verb = deferred.length === 1 ? 'is' : 'are';
+  return [
+    {
       level: 'warning',
       code: 'limit',
       message: `${plural(deferred.length, 'more partition')} ${verb} due between ${first.from} and ${last.to}; maxPartitionsPerRun is ${max}, so later runs will create them.`,
-    });
-  }
-  if (unexamined) {
-    findings.push({
+    },
+  ];
+}
+
+/** The part of the window too far back to examine this run (see MAX_PERIODS_EXAMINED). */
+export function unexaminedFinding(window: Window, interval: Interval): Finding[] {
+  if (window.examinedFrom <= window.first) return [];
+  const periods = periodsCount(window.first, window.examinedFrom, interval);
+  return [
+    {
       level: 'warning',
       code: 'limit',
       message:
-        `the window reaches back to ${unexamined.first}, ${plural(unexamined.periods, unexamined.interval)} before ` +
-        `${unexamined.examinedFrom}; this run examines only the ${MAX_PERIODS_EXAMINED} periods from ${unexamined.examinedFrom} ` +
-        `on (check start, retention and the oldest partition's bound).`,
-    });
-  }
-  return findings;
+        `the window reaches back to ${window.first}, ${plural(periods, interval)} before ${window.examinedFrom}; ` +
+        `this run examines only the ${MAX_PERIODS_EXAMINED} periods from ${window.examinedFrom} on ` +
+        `(check start, retention and the oldest partition's bound).`,
+    },
+  ];
 }
 
 export function retentionDueFinding(

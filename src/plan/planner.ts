@@ -14,7 +14,7 @@ import type {
 import { quoteQualified, relationKey } from '../sql/quote';
 import { duePartitions, planArchives } from './archive';
 import { dateToBound } from './bounds';
-import { localDate, periodStart, periodsCount, utcDate } from './calendar';
+import { localDate, periodStart, utcDate } from './calendar';
 import { NOT_MEASURED, type CoverageRule, measureCoverage } from './coverage';
 import { limitCreates, planCreates } from './creates';
 import { defaultRowPoints, totalDefaultRows, withDefaultRows } from './default-rows';
@@ -22,6 +22,7 @@ import {
   defaultRowsFinding,
   gapFindings,
   limitFinding,
+  unexaminedFinding,
   partitionFindings,
   retentionDueFinding,
   shortfallFinding,
@@ -145,18 +146,8 @@ function planParent(
     ...planned.findings,
     ...defaultRowsFinding(parent.defaultPartition, totalDefaultRows(parent.defaultPartition), creates),
     ...shortfallFinding(coverage, coverageAfterPlan, spec.coverage.minimumAhead, spec.interval),
-    ...limitFinding(
-      deferred,
-      spec.maxPartitionsPerRun,
-      window.examinedFrom > window.first
-        ? {
-            first: window.first,
-            examinedFrom: window.examinedFrom,
-            periods: periodsCount(window.first, window.examinedFrom, spec.interval),
-            interval: spec.interval,
-          }
-        : undefined,
-    ),
+    ...limitFinding(deferred, spec.maxPartitionsPerRun),
+    ...unexaminedFinding(window, spec.interval),
     ...(cutoff === undefined ? [] : retentionDueFinding(due, spec, cutoff)),
   ];
 

@@ -5,25 +5,13 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import pg from 'pg';
 import { RUN_LOCK_KEY } from '../../src/apply/lock';
 import { describeOnServer, SERVER_URL } from '../helpers/backends';
-import {
-  partitionsOf as catalogPartitions,
-  relationsOf,
-  unattached as unattachedTables,
-  type Partition,
-} from '../helpers/catalog';
-import { runCli, writeConfig } from '../helpers/cli';
-
-interface JsonPlan {
-  tables: { table: string; create: { name: string; from: string; to: string; adopt: boolean }[] }[];
-}
+import { boundTo, expectedPartitions } from '../helpers/apply';
+import { writeConfig } from '../helpers/cli';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describeOnServer('apply with other sessions at work', (db) => {
-  const env = (): NodeJS.ProcessEnv => ({ DATABASE_URL: db().url });
-  const cli = (...args: string[]) => runCli(args, env());
-  const query = async <T extends object = Record<string, unknown>>(sql: string, params: unknown[] = []) =>
-    (await db().client.query<T>(sql, params)).rows;
+  const { cli, query, plan, partitionsOf, relations, unattached } = boundTo(db);
 
   /** Other sessions opened by a test, closed after it. */
   const sessions: pg.Client[] = [];
@@ -33,19 +21,6 @@ describeOnServer('apply with other sessions at work', (db) => {
     return client;
   }
 
-  async function plan(config: string, now: string): Promise<JsonPlan> {
-    const result = await cli('plan', '--config', config, '--now', now, '--format', 'json');
-    expect(result.code).toBe(0);
-    return JSON.parse(result.stdout) as JsonPlan;
-  }
-
-  const expected = (p: JsonPlan): Partition[] =>
-    (p.tables[0]?.create ?? [])
-      .map((c) => ({ name: c.name, bound: `FOR VALUES FROM ('${c.from}') TO ('${c.to}')` }))
-      .sort((a, b) => a.name.localeCompare(b.name));
-
-  const partitionsOf = (parent: string): Promise<Partition[]> => catalogPartitions(db().client, parent);
-
   async function countPartitions(parent: string): Promise<number> {
     const [row] = await query<{ n: number }>(
       'select count(*)::int as n from pg_inherits where inhparent = $1::regclass',
@@ -53,10 +28,6 @@ describeOnServer('apply with other sessions at work', (db) => {
     );
     return row?.n ?? 0;
   }
-
-  const relations = (): Promise<string[]> => relationsOf(db().client);
-
-  const unattached = (prefix: string): Promise<string[]> => unattachedTables(db().client, prefix);
 
   beforeEach(async () => {
     await db().reset();
@@ -94,7 +65,7 @@ describeOnServer('apply with other sessions at work', (db) => {
     expect(loser?.stderr).not.toMatch(/error/);
     expect(await partitionsOf('conc')).toEqual([
       { name: 'conc_y2024m01d01', bound: "FOR VALUES FROM ('2024-01-01') TO ('2024-01-02')" },
-      ...expected(planned),
+      ...expectedPartitions(planned),
     ]);
     expect(await unattached('conc')).toEqual([]);
     // Same rows, same versions, same places: nothing rewrote them.
@@ -247,7 +218,7 @@ describeOnServer('apply with other sessions at work', (db) => {
     );
     const now = '2024-07-08';
     const planned = await plan(config, now);
-    const all = expected(planned);
+    const all = expectedPartitions(planned);
     expect(all).toHaveLength(200);
 
     const first = cli('apply', '--config', config, '--now', now, '--strategy', 'attach');

@@ -5,48 +5,16 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type pg from 'pg';
-import { describeEachBackend, describeOnServer, type TestDatabase } from '../helpers/backends';
-import { partitionsOf as catalogPartitions, relationsOf, type Partition } from '../helpers/catalog';
-import { runCli, writeConfig } from '../helpers/cli';
+import { describeEachBackend, describeOnServer } from '../helpers/backends';
+import { boundTo, expectedPartitions, type JsonPlan } from '../helpers/apply';
+import { writeConfig } from '../helpers/cli';
 
 const STRATEGIES = ['attach', 'partition-of'] as const;
 
-interface JsonPlan {
-  tables: {
-    table: string;
-    create: { name: string; schema: string; from: string; to: string; adopt: boolean; defaultRows: number }[];
-  }[];
-}
-
 type Create = JsonPlan['tables'][number]['create'][number];
 
-/** CLI and catalog helpers bound to one test database. */
-function helpers(db: () => TestDatabase) {
-  const env = (): NodeJS.ProcessEnv => ({ DATABASE_URL: db().url });
-  const cli = (...args: string[]) => runCli(args, env());
-  const query = async <T extends object = Record<string, unknown>>(sql: string, params: unknown[] = []) =>
-    (await db().client.query<T>(sql, params)).rows;
-
-  async function plan(config: string, now: string, ...extra: string[]): Promise<JsonPlan> {
-    const result = await cli('plan', '--config', config, '--now', now, '--format', 'json', ...extra);
-    expect(result.stderr).not.toMatch(/^error/m);
-    expect(result.code).toBe(0);
-    return JSON.parse(result.stdout) as JsonPlan;
-  }
-
-  /** The partitions a plan creates, as pg_inherits + pg_get_expr would show them. */
-  const expected = (creates: Create[]): Partition[] =>
-    creates
-      .map((c) => ({ name: c.name, bound: `FOR VALUES FROM ('${c.from}') TO ('${c.to}')` }))
-      .sort((a, b) => a.name.localeCompare(b.name));
-
-  const partitionsOf = (parent: string): Promise<Partition[]> => catalogPartitions(db().client, parent);
-
-  return { cli, query, plan, expected, partitionsOf, relations: () => relationsOf(db().client) };
-}
-
 describeEachBackend('apply at the edges', (db) => {
-  const { cli, query, plan, expected, partitionsOf, relations } = helpers(db);
+  const { cli, query, plan, partitionsOf, relations } = boundTo(db);
 
   beforeEach(async () => {
     await db().reset();
@@ -77,7 +45,7 @@ describeEachBackend('apply at the edges', (db) => {
 
       await db().client.query(`set timezone = 'America/Sao_Paulo'`);
       try {
-        expect(await partitionsOf('dst')).toEqual(expected(creates));
+        expect(await partitionsOf('dst')).toEqual(expectedPartitions(planned));
       } finally {
         await db().client.query('reset timezone');
       }
@@ -285,7 +253,7 @@ interface WriterRun {
 }
 
 describeOnServer('apply while a writer inserts into DEFAULT', (db) => {
-  const { cli, query, plan } = helpers(db);
+  const { cli, query, plan } = boundTo(db);
   const sessions: pg.Client[] = [];
 
   beforeEach(async () => {

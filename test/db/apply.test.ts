@@ -5,46 +5,13 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeEach, expect, it } from 'vitest';
 import { describeEachBackend } from '../helpers/backends';
-import {
-  partitionsOf as catalogPartitions,
-  relationsOf,
-  unattached as unattachedTables,
-  type Partition,
-} from '../helpers/catalog';
-import { runCli, SEEDS_CONFIG, SEEDS_SCHEMA, writeConfig } from '../helpers/cli';
+import { boundTo, expectedPartitions } from '../helpers/apply';
+import { SEEDS_CONFIG, SEEDS_SCHEMA, writeConfig } from '../helpers/cli';
 
 const STRATEGIES = ['attach', 'partition-of'] as const;
 
-interface JsonPlan {
-  tables: {
-    table: string;
-    create: { name: string; schema: string; from: string; to: string; adopt: boolean; defaultRows: number }[];
-  }[];
-}
-
 describeEachBackend('apply', (db, backend) => {
-  const env = (): NodeJS.ProcessEnv => ({ DATABASE_URL: db().url });
-  const cli = (...args: string[]) => runCli(args, env());
-  const query = async <T extends object = Record<string, unknown>>(sql: string, params: unknown[] = []) =>
-    (await db().client.query<T>(sql, params)).rows;
-
-  async function plan(config: string, now: string): Promise<JsonPlan> {
-    const result = await cli('plan', '--config', config, '--now', now, '--format', 'json');
-    expect(result.code).toBe(0);
-    return JSON.parse(result.stdout) as JsonPlan;
-  }
-
-  /** The partitions a plan creates, as pg_inherits + pg_get_expr would show them. */
-  const expected = (p: JsonPlan, table: string): Partition[] =>
-    (p.tables.find((t) => t.table === table)?.create ?? [])
-      .map((c) => ({ name: c.name, bound: `FOR VALUES FROM ('${c.from}') TO ('${c.to}')` }))
-      .sort((a, b) => a.name.localeCompare(b.name));
-
-  const partitionsOf = (parent: string): Promise<Partition[]> => catalogPartitions(db().client, parent);
-
-  const relations = (): Promise<string[]> => relationsOf(db().client);
-
-  const unattached = (prefix: string): Promise<string[]> => unattachedTables(db().client, prefix);
+  const { cli, query, plan, partitionsOf, relations, unattached } = boundTo(db);
 
   beforeEach(async () => {
     await db().reset();
@@ -57,14 +24,15 @@ describeEachBackend('apply', (db, backend) => {
       const config = writeConfig(SEEDS_CONFIG);
       const planned = await plan(config, '2024-02-15');
       const tables = ['public.claim_line_items', 'public.claims_production', 'public.kid_absences'];
-      const total = tables.reduce((n, t) => n + expected(planned, t).length, 0);
+      const total = tables.reduce((n, t) => n + expectedPartitions(planned, t).length, 0);
       expect(total).toBe(8);
 
       const first = await cli('apply', '--config', config, '--now', '2024-02-15', '--strategy', strategy);
       expect(first.stdout).toMatch(/^apply: 8 of 8 planned partitions created, 0 still missing \(/);
       expect(first.stdout).toMatch(/ 0 failed, 0 not run;/);
       expect(first.code).toBe(0);
-      for (const table of tables) expect(await partitionsOf(table)).toEqual(expected(planned, table));
+      for (const table of tables)
+        expect(await partitionsOf(table)).toEqual(expectedPartitions(planned, table));
       expect(await unattached('claim')).toEqual([]);
       expect(await unattached('kid')).toEqual([]);
       // The rows go where they belong and the identity column works through the parent.
@@ -94,7 +62,7 @@ describeEachBackend('apply', (db, backend) => {
     expect(result.stdout).toMatch(/^apply: 8 of 8 planned partitions created, 0 still missing \(/);
     expect(result.code).toBe(0);
     for (const table of ['public.claim_line_items', 'public.claims_production', 'public.kid_absences']) {
-      expect(await partitionsOf(table)).toEqual(expected(planned, table));
+      expect(await partitionsOf(table)).toEqual(expectedPartitions(planned, table));
     }
   });
 
@@ -300,9 +268,9 @@ describeEachBackend('apply', (db, backend) => {
     await db().client.query(`set timezone = 'Europe/Berlin'`);
     try {
       expect((await partitionsOf('ev')).filter((p) => p.name !== 'ev_default')).toEqual(
-        expected(planned, 'public.ev'),
+        expectedPartitions(planned, 'public.ev'),
       );
-      expect(expected(planned, 'public.ev')[0]?.bound).toBe(
+      expect(expectedPartitions(planned, 'public.ev')[0]?.bound).toBe(
         "FOR VALUES FROM ('2024-04-01 00:00:00+02') TO ('2024-05-01 00:00:00+02')",
       );
     } finally {
@@ -443,7 +411,7 @@ describeEachBackend('apply', (db, backend) => {
         ),
       );
       for (const table of ['public.claim_line_items', 'public.claims_production', 'public.kid_absences']) {
-        expect(await partitionsOf(table)).toEqual(expected(planned, table));
+        expect(await partitionsOf(table)).toEqual(expectedPartitions(planned, table));
       }
       const before = await relations();
       const second = await cli('apply', '--sql', file);
@@ -587,7 +555,7 @@ describeEachBackend('apply', (db, backend) => {
         /^apply: 5 of 6 planned partitions created, 1 still missing .* 1 failed, 0 not run;/,
       );
       expect((await partitionsOf('alpha')).map((p) => p.name)).toEqual(['alpha_y2024m02', 'alpha_y2024m04']);
-      expect(await partitionsOf('beta')).toEqual(expected(planned, 'public.beta'));
+      expect(await partitionsOf('beta')).toEqual(expectedPartitions(planned, 'public.beta'));
 
       const lines = result.stderr.trimEnd().split('\n');
       const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
