@@ -1,103 +1,95 @@
-// The GitHub Action's entry: inputs → settings → the core → outputs, summary and annotations.
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
+// The GitHub Action's entry: inputs → settings → a command → outputs, summary and annotations.
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as core from '@actions/core';
 import { describeFailure } from './failure';
 import { EXIT, UsageError } from './errors';
-import { parseNow } from './now';
-import { inspect, readConfig } from './core';
-import { apply, DEFAULT_JOBS, summarize } from './apply/apply';
 import { createLogger } from './log';
-import { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STRATEGY, renderPlanSql } from './sql/render';
-import { renderPlanJson } from './report/json';
+import { resolveSettings, type Settings } from './settings';
+import { applyCommand } from './commands/apply';
+import { planCommand, reviewedFile } from './commands/plan';
+import { planToJson } from './report/json';
 import { renderPlanMarkdown } from './report/markdown';
 import { renderCheckText } from './report/text';
 import { judge } from './report/verdict';
+import { applySummaryMarkdown } from './report/apply';
 
 const MODES = ['plan', 'apply', 'check'] as const;
-type Mode = (typeof MODES)[number];
-
-export interface ActionSettings {
-  mode: Mode;
-  configFile: string;
-  databaseUrl: string;
-  nowText?: string;
-  tables: string[];
-  sqlFile?: string;
-  outputDir: string;
-}
 
 /** The composite action passes its inputs as PARTITION_KEEPER_* variables (see action.yml). */
-export function readActionSettings(env: NodeJS.ProcessEnv): ActionSettings {
+export function readActionSettings(env: NodeJS.ProcessEnv): Settings {
   const input = (name: string): string => (env[`PARTITION_KEEPER_${name}`] ?? '').trim();
   const mode = input('MODE') || 'plan';
   if (!(MODES as readonly string[]).includes(mode)) {
-    throw new UsageError(
-      `mode: "${mode}" is not one of ${MODES.join(', ')} (apply and pr come in later releases)`,
-    );
+    throw new UsageError(`mode: "${mode}" is not one of ${MODES.join(', ')}`);
   }
-  return {
-    mode: mode as Mode,
-    configFile: input('CONFIG') || 'partitions.yml',
-    databaseUrl: input('DATABASE_URL') || env.DATABASE_URL || '',
-    nowText: input('NOW') || undefined,
-    tables: input('TABLES')
-      .split(/[\n,]/)
-      .map((t) => t.trim())
-      .filter(Boolean),
-    ...(input('SQL_FILE') && { sqlFile: input('SQL_FILE') }),
-    outputDir: env.RUNNER_TEMP
-      ? mkdtempSync(join(env.RUNNER_TEMP, 'partition-keeper-'))
-      : mkdtempSync(join(tmpdir(), 'partition-keeper-')),
-  };
+  return resolveSettings(
+    {
+      command: mode,
+      configFile: input('CONFIG'),
+      databaseUrl: input('DATABASE_URL') || env.DATABASE_URL || '',
+      now: input('NOW'),
+      tables: input('TABLES')
+        .split(/[\n,]/)
+        .map((t) => t.trim())
+        .filter(Boolean),
+      sqlFile: input('SQL_FILE'),
+      lockTimeoutMs: input('LOCK_TIMEOUT'),
+      deadlineSeconds: input('DEADLINE'),
+    },
+    {
+      command: 'mode',
+      configFile: 'config',
+      databaseUrl: 'database-url',
+      now: 'now',
+      tables: 'tables',
+      format: 'format',
+      logFormat: 'log-format',
+      strategy: 'strategy',
+      lockTimeoutMs: 'lock-timeout',
+      deadlineSeconds: 'deadline',
+      lockWaitSeconds: 'lock-wait',
+      jobs: 'jobs',
+      sqlFile: 'sql-file',
+    },
+  );
 }
+
+function maskSecrets(databaseUrl: string): void {
+  if (!databaseUrl) return;
+  core.setSecret(databaseUrl);
+  const password = URL.canParse(databaseUrl) ? new URL(databaseUrl).password : '';
+  if (password) core.setSecret(decodeURIComponent(password));
+}
+
+const outputDir = (env: NodeJS.ProcessEnv): string =>
+  mkdtempSync(join(env.RUNNER_TEMP || tmpdir(), 'partition-keeper-'));
 
 /** apply mode: the plan (or the reviewed sql-file) carried out, one log line per step. */
-async function runApplyMode(settings: ActionSettings): Promise<number> {
+async function runApplyMode(settings: Settings): Promise<number> {
   const logger = createLogger('text', (line) => core.info(line.trimEnd()), settings.databaseUrl);
-  const now = parseNow(settings.nowText);
-  const source = settings.sqlFile ? { sqlFile: settings.sqlFile } : { config: readConfig(settings) };
-  const report = await apply(
-    {
-      databaseUrl: settings.databaseUrl,
-      now,
-      source,
-      strategy: DEFAULT_STRATEGY,
-      lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS,
-      deadlineSeconds: 300,
-      lockWaitSeconds: 60,
-      jobs: DEFAULT_JOBS,
-    },
-    logger,
-  );
-  const summary = summarize(report);
-  core.info(summary);
-  await core.summary.addHeading('partition-keeper apply', 2).addRaw(summary).write();
-  const failed = report.notRun.length > 0 || report.outcomes.some((o) => o.status === 'failed');
-  return failed ? EXIT.failed : EXIT.ok;
+  const { output, exitCode, report } = await applyCommand(settings, logger);
+  core.info(output.trimEnd());
+  await core.summary.addRaw(applySummaryMarkdown(report)).write();
+  return exitCode;
 }
 
-export async function runAction(settings: ActionSettings): Promise<number> {
-  if (settings.databaseUrl) {
-    core.setSecret(settings.databaseUrl);
-    const password = URL.canParse(settings.databaseUrl) ? new URL(settings.databaseUrl).password : '';
-    if (password) core.setSecret(decodeURIComponent(password));
-  }
-  if (settings.mode === 'apply') return runApplyMode(settings);
-  const { plan } = await inspect({ ...settings, now: parseNow(settings.nowText) });
+export async function runAction(settings: Settings, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  maskSecrets(settings.databaseUrl);
+  if (settings.command === 'apply') return runApplyMode(settings);
+  const { plan, steps } = await planCommand({ ...settings, format: 'text' });
   const verdict = judge(plan);
 
-  const planJson = join(settings.outputDir, 'plan.json');
-  const sqlFile = join(settings.outputDir, 'plan.sql');
-  writeFileSync(planJson, renderPlanJson(plan));
-  writeFileSync(sqlFile, renderPlanSql(plan));
+  const dir = outputDir(env);
+  const planJson = join(dir, 'plan.json');
+  const sqlFile = join(dir, 'plan.sql');
+  const sql = reviewedFile(plan, steps, settings);
+  writeFileSync(planJson, `${JSON.stringify(planToJson(plan, steps, settings.strategy), null, 2)}\n`);
+  writeFileSync(sqlFile, sql);
   core.setOutput('plan-json', planJson);
   core.setOutput('sql-file', sqlFile);
-  core.setOutput(
-    'creates',
-    plan.tables.reduce((n, t) => n + t.create.length, 0),
-  );
+  core.setOutput('creates', steps.length);
   core.setOutput(
     'archives',
     plan.tables.reduce((n, t) => n + t.archive.length, 0),
@@ -113,11 +105,11 @@ export async function runAction(settings: ActionSettings): Promise<number> {
       });
     }
   }
-  await core.summary.addRaw(renderPlanMarkdown(plan)).write();
-  core.info(settings.mode === 'check' ? renderCheckText(plan) : renderPlanSql(plan));
+  await core.summary.addRaw(renderPlanMarkdown(plan, steps, sql)).write();
+  core.info(settings.command === 'check' ? renderCheckText(plan) : sql);
 
   if (verdict.configProblems.length > 0) return EXIT.usage;
-  if (settings.mode === 'check' && verdict.fallingShort.length > 0) return EXIT.failed;
+  if (settings.command === 'check' && verdict.fallingShort.length > 0) return EXIT.failed;
   return EXIT.ok;
 }
 

@@ -1,55 +1,41 @@
 #!/usr/bin/env node
-// partition-keeper <plan|apply|check|status> [options] — a thin shell over the core.
+// partition-keeper <plan|apply|check|status> [options] — parses, calls a command, prints, exits.
 import './node20';
 import { parseArgs } from 'node:util';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EXIT, UsageError } from './errors';
 import { describeFailure } from './failure';
-import { createLogger, type LogFormat, type Logger } from './log';
-import type { Now, Plan } from './types';
-import { apply, DEFAULT_JOBS, summarize } from './apply/apply';
-import { parseNow } from './now';
-import { inspect, readConfig, readStatus } from './core';
-import {
-  DEFAULT_LOCK_TIMEOUT_MS,
-  DEFAULT_STRATEGY,
-  renderPlanSql,
-  STRATEGIES,
-  type Strategy,
-} from './sql/render';
-import { renderPlanJson } from './report/json';
-import { renderPlanMarkdown } from './report/markdown';
-import { renderCheckText, renderPlanText } from './report/text';
-import { renderStatusText, tableStatuses } from './report/status';
-import { judge } from './report/verdict';
-
-const COMMANDS = ['plan', 'apply', 'check', 'status'] as const;
-type Command = (typeof COMMANDS)[number];
-const FORMATS = ['text', 'sql', 'json', 'markdown'] as const;
-type Format = (typeof FORMATS)[number];
+import { createLogger, type Logger } from './log';
+import { DEFAULTS, resolveSettings, type Settings } from './settings';
+import type { CommandResult } from './commands/result';
+import { planCommand } from './commands/plan';
+import { checkCommand } from './commands/check';
+import { statusCommand } from './commands/status';
+import { applyCommand } from './commands/apply';
 
 export const USAGE = `Usage: partition-keeper <plan|apply|check|status> [options]
 
 Commands:
-  plan      show what is missing, what is due for archival and the SQL that fixes it (changes nothing)
-  apply     carry out the plan under a run lock, statement by statement, retrying lock timeouts
-            apply --sql FILE runs a reviewed SQL file exactly as written
+  plan      show what is missing, what is due for archival and the steps that fix it (changes nothing)
+  apply     carry out the plan's steps under a run lock, retrying lock timeouts
+            apply --sql FILE runs the steps of a reviewed file (plan --format sql) exactly as written
   check     exit 1 when any table falls short (coverage ahead, gaps, rows in DEFAULT), saying why
   status    each table's partitions with bounds, sizes, estimated rows and DEFAULT-partition rows
 
 Options:
-  --config FILE          config file (default partitions.yml)
+  --config FILE          config file (default ${DEFAULTS.configFile})
   --database-url URL     connection URL (default $DATABASE_URL)
   --now YYYY-MM-DD       plan as of this date (default today)
   --table NAME           only this table (repeatable), written as in SQL
-  --format FORMAT        plan output: text, sql, json or markdown (default text); status: text or json
-  --log-format FORMAT    text or json (default text)
+  --format FORMAT        plan output: text, sql (the reviewed file), json or markdown (default text);
+                         check and status: text or json
+  --log-format FORMAT    text or json: with json, every line on stdout and stderr is a JSON object
   --strategy NAME        attach (default: SHARE UPDATE EXCLUSIVE on the parent) or partition-of
-  --lock-timeout MS      longest wait for a lock per attempt (default ${DEFAULT_LOCK_TIMEOUT_MS})
-  --deadline SECONDS     apply: keep retrying lock timeouts until then (default 300)
-  --lock-wait SECONDS    apply: wait this long for another run to finish (default 60)
-  --jobs N               apply: connections creating different tables' partitions at once (default ${DEFAULT_JOBS})
+  --lock-timeout MS      longest wait for a lock per attempt (default ${DEFAULTS.lockTimeoutMs})
+  --deadline SECONDS     apply: no step or retry starts after this, planning included (default ${DEFAULTS.deadlineSeconds})
+  --lock-wait SECONDS    apply: wait this long for another run to finish (default ${DEFAULTS.lockWaitSeconds})
+  --jobs N               apply: connections running different tables' steps at once (default ${DEFAULTS.jobs})
   --sql FILE             apply: run this reviewed file instead of planning
   -h, --help             this help
 
@@ -62,64 +48,40 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
-interface CliSettings {
-  command: Command;
-  strategy: Strategy;
-  lockTimeoutMs: number;
-  deadlineSeconds: number;
-  lockWaitSeconds: number;
-  jobs: number;
-  sqlFile?: string;
-  configFile: string;
-  databaseUrl: string;
-  nowText?: string;
-  tables: string[];
-  format: Format;
-  logFormat: LogFormat;
-}
+const OPTION_NAMES = {
+  command: 'command',
+  configFile: '--config',
+  databaseUrl: '--database-url',
+  now: '--now',
+  tables: '--table',
+  format: '--format',
+  logFormat: '--log-format',
+  strategy: '--strategy',
+  lockTimeoutMs: '--lock-timeout',
+  deadlineSeconds: '--deadline',
+  lockWaitSeconds: '--lock-wait',
+  jobs: '--jobs',
+  sqlFile: '--sql',
+} as const;
 
-function oneOf<T extends string>(option: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new UsageError(`${option}: "${value}" is not one of ${allowed.join(', ')}`);
-  }
-  return value as T;
-}
-
-function positiveNumber(option: string, value: string, zeroAllowed = false): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || (n === 0 && !zeroAllowed)) {
-    throw new UsageError(
-      `${option}: "${value}" is not a ${zeroAllowed ? 'non-negative' : 'positive'} number`,
-    );
-  }
-  return n;
-}
-
-function wholeNumber(option: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 16)
-    throw new UsageError(`${option}: "${value}" is not a whole number from 1 to 16`);
-  return n;
-}
-
-export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliSettings | 'help' {
+export function parseCli(argv: string[], env: NodeJS.ProcessEnv): Settings | 'help' {
   let parsed;
   try {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
       options: {
-        config: { type: 'string', default: 'partitions.yml' },
+        config: { type: 'string' },
         'database-url': { type: 'string' },
-        now: { type: 'string' },
+        now: { type: 'string', multiple: true },
         table: { type: 'string', multiple: true, default: [] },
-        format: { type: 'string', default: 'text' },
-        'log-format': { type: 'string', default: 'text' },
-        strategy: { type: 'string', default: DEFAULT_STRATEGY },
-        'lock-timeout': { type: 'string', default: String(DEFAULT_LOCK_TIMEOUT_MS) },
-        deadline: { type: 'string', default: '300' },
-        'lock-wait': { type: 'string', default: '60' },
-        jobs: { type: 'string', default: String(DEFAULT_JOBS) },
+        format: { type: 'string' },
+        'log-format': { type: 'string' },
+        strategy: { type: 'string' },
+        'lock-timeout': { type: 'string' },
+        deadline: { type: 'string' },
+        'lock-wait': { type: 'string' },
+        jobs: { type: 'string' },
         sql: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -129,80 +91,52 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliSettings | 
   }
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) return 'help';
-  const [commandText, ...rest] = positionals;
-  const command = oneOf('command', commandText ?? '', COMMANDS);
+  const [command, ...rest] = positionals;
   if (rest.length > 0) throw new UsageError(`${command}: unexpected argument "${rest[0]}"`);
-  const format = oneOf('--format', values.format, FORMATS);
-  if (command === 'status' && format !== 'text' && format !== 'json') {
-    throw new UsageError(`--format: status shows text or json, not ${format}`);
-  }
-  if (values.sql !== undefined && command !== 'apply') throw new UsageError('--sql goes with apply');
-  return {
-    command,
-    strategy: oneOf('--strategy', values.strategy, STRATEGIES),
-    lockTimeoutMs: positiveNumber('--lock-timeout', values['lock-timeout']),
-    deadlineSeconds: positiveNumber('--deadline', values.deadline),
-    lockWaitSeconds: positiveNumber('--lock-wait', values['lock-wait'], true),
-    jobs: wholeNumber('--jobs', values.jobs),
-    ...(values.sql !== undefined && { sqlFile: values.sql }),
-    configFile: values.config,
-    databaseUrl: values['database-url'] ?? env.DATABASE_URL ?? '',
-    nowText: values.now,
-    tables: values.table,
-    format,
-    logFormat: oneOf('--log-format', values['log-format'], ['text', 'json'] as const),
-  };
-}
-
-function renderPlan(plan: Plan, settings: CliSettings): string {
-  const options = { strategy: settings.strategy, lockTimeoutMs: settings.lockTimeoutMs };
-  if (settings.format === 'sql') return renderPlanSql(plan, options);
-  if (settings.format === 'json') return renderPlanJson(plan, options.strategy);
-  return settings.format === 'markdown' ? renderPlanMarkdown(plan, options) : renderPlanText(plan);
-}
-
-async function runApply(settings: CliSettings, now: Now, io: CliIo, logger: Logger): Promise<number> {
-  const config = settings.sqlFile === undefined ? readConfig(settings) : undefined;
-  const report = await apply(
-    { ...settings, now, source: config ? { config } : { sqlFile: settings.sqlFile ?? '' } },
-    logger,
+  if ((values.now?.length ?? 0) > 1) throw new UsageError(`--now: given ${values.now?.length} times; give it once`);
+  return resolveSettings(
+    {
+      command: command ?? '',
+      configFile: values.config,
+      databaseUrl: values['database-url'] ?? env.DATABASE_URL ?? '',
+      now: values.now?.[0],
+      tables: values.table,
+      format: values.format,
+      logFormat: values['log-format'],
+      strategy: values.strategy,
+      lockTimeoutMs: values['lock-timeout'],
+      deadlineSeconds: values.deadline,
+      lockWaitSeconds: values['lock-wait'],
+      jobs: values.jobs,
+      sqlFile: values.sql,
+    },
+    OPTION_NAMES,
   );
-  io.stdout(`${summarize(report)}\n`);
-  const failed = report.notRun.length > 0 || report.outcomes.some((o) => o.status === 'failed');
-  if (failed) return EXIT.failed;
-  if (report.plan && judge(report.plan).configProblems.length > 0) return EXIT.usage;
-  return EXIT.ok;
 }
 
-async function runCommand(settings: CliSettings, io: CliIo, logger: Logger): Promise<number> {
-  const now = parseNow(settings.nowText);
-  if (settings.command === 'apply') return runApply(settings, now, io, logger);
-  if (settings.command === 'status') {
-    const { config, snapshot } = await readStatus(settings);
-    const statuses = tableStatuses(config.tables, snapshot);
-    io.stdout(
-      settings.format === 'json' ? `${JSON.stringify(statuses, null, 2)}\n` : renderStatusText(statuses),
-    );
-    return statuses.some((s) => s.problem) ? EXIT.usage : EXIT.ok;
+function runCommand(settings: Settings, logger: Logger): Promise<CommandResult> {
+  switch (settings.command) {
+    case 'apply':
+      return applyCommand(settings, logger);
+    case 'status':
+      return statusCommand(settings);
+    case 'check':
+      return checkCommand(settings);
+    default:
+      return planCommand(settings);
   }
-  const { plan } = await inspect({ ...settings, now });
-  const verdict = judge(plan);
-  if (settings.command === 'plan') {
-    io.stdout(renderPlan(plan, settings));
-    return verdict.configProblems.length > 0 ? EXIT.usage : EXIT.ok;
-  }
-  io.stdout(settings.format === 'json' ? renderPlanJson(plan) : renderCheckText(plan));
-  if (verdict.configProblems.length > 0) return EXIT.usage;
-  return verdict.fallingShort.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
 /** Runs the CLI and returns the exit code; never throws. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
-  let settings: CliSettings | 'help';
+  const jsonLogs = argv.includes('--log-format=json') || argv.join(' ').includes('--log-format json');
+  let settings: Settings | 'help';
   try {
     settings = parseCli(argv, io.env);
   } catch (error) {
-    io.stderr(`partition-keeper: ${(error as Error).message}\n\n${USAGE}`);
+    const message = `partition-keeper: ${(error as Error).message}`;
+    if (jsonLogs) createLogger('json', io.stderr).log('error', message);
+    else io.stderr(`${message}\n\n${USAGE}`);
     return EXIT.usage;
   }
   if (settings === 'help') {
@@ -211,7 +145,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
   const logger = createLogger(settings.logFormat, io.stderr, settings.databaseUrl);
   try {
-    return await runCommand(settings, io, logger);
+    const result = await runCommand(settings, logger);
+    if (settings.logFormat === 'json') {
+      // One JSON object per line on stdout too: the report as data.
+      io.stdout(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', command: settings.command, ...(result.data as object) })}\n`);
+    } else {
+      io.stdout(result.output);
+    }
+    return result.exitCode;
   } catch (error) {
     const failure = describeFailure(error, settings.databaseUrl);
     logger.log('error', failure.unexpected ? `unexpected failure: ${failure.message}` : failure.message);

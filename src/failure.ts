@@ -1,5 +1,5 @@
 // What a thrown error means for the user: the exit code, and a message safe to print.
-import { RunLockBusy } from './apply/lock';
+import { RunLockBusy } from './run/lock';
 import { ConfigError } from './config/errors';
 import { ConnectionError, redact } from './db/connect';
 import { EXIT, UsageError } from './errors';

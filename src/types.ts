@@ -198,6 +198,8 @@ export interface TablePlan {
   /** Coverage once this plan's creates exist. */
   coverageAfterPlan: Coverage;
   create: PlannedCreate[];
+  /** Partitions also due but held back by maxPartitionsPerRun (later runs make them). */
+  deferred: number;
   archive: PlannedArchive[];
   findings: Finding[];
   /** The table could not be planned at all (missing, not range-partitioned, ...). */

@@ -1,8 +1,12 @@
 // The JSON plan (a contract: DESIGN.md "JSON plan"). Extra fields are allowed; these are stable.
 import type { Plan } from '../types';
-import { DEFAULT_STRATEGY, planStatements, type Strategy } from '../sql/render';
+import type { Step } from '../steps/step';
+import { stepsOf } from '../steps/select';
+import { describeStep } from '../steps/describe';
+import { quoteQualified } from '../sql/quote';
+import { stepStatements, type Strategy } from '../sql/step-sql';
 
-export function planToJson(plan: Plan, strategy: Strategy = DEFAULT_STRATEGY): object {
+export function planToJson(plan: Plan, steps: readonly Step[], strategy: Strategy): object {
   return {
     now: plan.now,
     tables: plan.tables.map((t) => ({
@@ -16,15 +20,16 @@ export function planToJson(plan: Plan, strategy: Strategy = DEFAULT_STRATEGY): o
       // `coverageNow` is the table as it is (what `check` judges).
       coverage: t.coverageAfterPlan,
       coverageNow: t.coverage,
-      create: t.create.map((c) => ({
-        name: c.name,
-        schema: c.schema,
-        from: c.from,
-        to: c.to,
-        reason: c.reason,
-        defaultRows: c.defaultRows,
-        adopt: c.adopt ?? false,
+      create: stepsOf(steps, t).map((s) => ({
+        name: s.partition.name,
+        schema: s.partition.schema,
+        from: s.from,
+        to: s.to,
+        reason: s.reason,
+        defaultRows: s.defaultRows,
+        adopt: s.adopt,
       })),
+      deferred: t.deferred,
       archive: t.archive.map((a) => ({
         name: a.name,
         schema: a.schema,
@@ -35,10 +40,17 @@ export function planToJson(plan: Plan, strategy: Strategy = DEFAULT_STRATEGY): o
       })),
       findings: t.findings,
     })),
-    statements: planStatements(plan, strategy),
+    steps: steps.map((s, i) => ({
+      index: i + 1,
+      kind: s.kind,
+      table: quoteQualified(s.parent),
+      description: describeStep(s),
+      sql: stepStatements(s, strategy),
+    })),
+    statements: steps.flatMap((s) => stepStatements(s, strategy)),
   };
 }
 
-export function renderPlanJson(plan: Plan, strategy: Strategy = DEFAULT_STRATEGY): string {
-  return `${JSON.stringify(planToJson(plan, strategy), null, 2)}\n`;
+export function renderPlanJson(plan: Plan, steps: readonly Step[], strategy: Strategy): string {
+  return `${JSON.stringify(planToJson(plan, steps, strategy), null, 2)}\n`;
 }

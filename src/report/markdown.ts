@@ -1,61 +1,78 @@
-// Markdown for pull request bodies and job summaries.
+// Markdown for pull request bodies and job summaries, walking the plan's steps. Every name and
+// message is escaped: a backtick, a pipe or `<script>` in a name shows as text, never as markup.
 import type { Plan, TablePlan } from '../types';
-import { renderPlanSql, type RenderOptions } from '../sql/render';
-import { describeCoverage } from './text';
+import type { Step } from '../steps/step';
+import { stepsOf } from '../steps/select';
+import { describeCoverage, stepNotes } from './text';
 import { shortfalls } from './verdict';
 
-const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/** Text safe in a Markdown table cell and as HTML: entities for markup, no line breaks. */
+export function md(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '&#124;')
+    .replace(/`/g, '&#96;')
+    .replace(/([\\*_[\]~#])/g, '\\$1')
+    .replace(/\r?\n|\r/g, ' ');
+}
+
+/** A name shown as code, whatever it holds. */
+const code = (text: string): string =>
+  `<code>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '&#124;').replace(/\r?\n|\r/g, '↵')}</code>`;
+
+/** A fenced block that no run of backticks inside it can close. */
+export function fenced(language: string, body: string): string[] {
+  const longest = Math.max(2, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return [`${fence}${language}`, body.trimEnd(), fence];
+}
 
 function status(t: TablePlan): string {
   if (t.skipped) return t.findings.some((f) => f.level === 'error') ? '❌ cannot manage' : '⏸ skipped';
   return shortfalls(t).length > 0 ? '❌ falls short' : '✅ ok';
 }
 
-function tableDetails(t: TablePlan): string[] {
-  const lines = [`### \`${t.table}\``, ''];
-  if (t.create.length + t.archive.length > 0) {
+function tableDetails(t: TablePlan, steps: readonly Step[]): string[] {
+  const lines = [`### ${code(t.table)}`, ''];
+  if (steps.length + t.archive.length > 0) {
     lines.push('| action | partition | from | to | why |', '| --- | --- | --- | --- | --- |');
-    for (const c of t.create)
-      lines.push(`| create | \`${cell(c.name)}\` | ${c.from} | ${c.to} | ${c.reason} |`);
+    for (const s of steps) {
+      lines.push(`| create | ${code(s.partition.name)} | ${md(s.from)} | ${md(s.to)} | ${md(stepNotes(s))} |`);
+    }
     for (const a of t.archive) {
       lines.push(
-        `| archive | \`${cell(a.name)}\` | ${a.from} | ${a.to} | ${a.steps.join(', ') || 'report only'} |`,
+        `| archive | ${code(a.name)} | ${md(a.from)} | ${md(a.to)} | ${md(a.steps.join(', ') || 'report only')} |`,
       );
     }
     lines.push('');
   }
-  for (const f of t.findings) lines.push(`- **${f.level}** \`${f.code}\`: ${cell(f.message)}`);
+  for (const f of t.findings) lines.push(`- **${f.level}** \`${f.code}\`: ${md(f.message)}`);
   if (t.findings.length > 0) lines.push('');
   return lines;
 }
 
-export function renderPlanMarkdown(plan: Plan, options: RenderOptions = {}): string {
+/** `sql`: the reviewed file, shown collapsed when there are steps. */
+export function renderPlanMarkdown(plan: Plan, steps: readonly Step[], sql: string): string {
   const lines = [
     `## partition-keeper plan for ${plan.now}`,
     '',
     '| table | interval | now | after this plan | create | archive | status |',
     '| --- | --- | --- | --- | ---: | ---: | --- |',
-    ...plan.tables.map(
-      (t) =>
-        `| \`${cell(t.table)}\` | ${t.interval} | ${t.skipped ? '—' : describeCoverage(t.coverage)} | ` +
-        `${t.skipped ? '—' : describeCoverage(t.coverageAfterPlan)} | ${t.create.length} | ${t.archive.length} | ${status(t)} |`,
-    ),
+    ...plan.tables.map((t) => {
+      const now = t.skipped ? '—' : md(describeCoverage(t.coverage));
+      const after = t.skipped ? '—' : md(describeCoverage(t.coverageAfterPlan));
+      return `| ${code(t.table)} | ${t.interval} | ${now} | ${after} | ${stepsOf(steps, t).length} | ${t.archive.length} | ${status(t)} |`;
+    }),
     '',
   ];
   for (const t of plan.tables) {
-    if (t.create.length + t.archive.length + t.findings.length > 0) lines.push(...tableDetails(t));
+    const own = stepsOf(steps, t);
+    if (own.length + t.archive.length + t.findings.length > 0) lines.push(...tableDetails(t, own));
   }
-  if (plan.tables.some((t) => t.create.length > 0)) {
-    lines.push(
-      '<details><summary>SQL</summary>',
-      '',
-      '```sql',
-      renderPlanSql(plan, options).trimEnd(),
-      '```',
-      '',
-      '</details>',
-      '',
-    );
+  if (steps.length > 0) {
+    lines.push('<details><summary>SQL</summary>', '', ...fenced('sql', sql), '', '</details>', '');
   }
   return lines.join('\n');
 }

@@ -1,5 +1,8 @@
-// Human reports for the terminal: `plan` and `check`.
+// Human reports for the terminal: `plan` and `check`, walking the plan's steps.
 import type { Coverage, Finding, Plan, TablePlan } from '../types';
+import type { Step } from '../steps/step';
+import { stepsOf } from '../steps/select';
+import { escapeForComment } from '../sql/header';
 import { columns, plural } from './units';
 import { judge, shortfalls } from './verdict';
 
@@ -8,24 +11,41 @@ export function describeCoverage(coverage: Coverage): string {
   return `covered through ${coverage.through} (${plural(coverage.aheadPeriods, 'period')} ahead)`;
 }
 
+/** Names may hold line breaks: a report line never breaks inside one. */
+const oneLine = escapeForComment;
+
 function findingLine(f: Finding): string {
-  return `${f.level.padEnd(7)} ${f.code}: ${f.message}`;
+  return `${f.level.padEnd(7)} ${f.code}: ${oneLine(f.message)}`;
 }
 
 function tableHeading(t: TablePlan): string {
   const key = t.keyColumn ? `, key ${t.keyColumn} ${t.keyType}` : '';
-  return `${t.table}  (${t.interval}${key})`;
+  return oneLine(`${t.table}  (${t.interval}${key})`);
 }
 
-function tableSection(t: TablePlan): string[] {
+/** What the step does beyond its reason, in words. */
+export function stepNotes(step: Step): string {
+  return [
+    step.reason,
+    ...(step.adopt ? ['attaches the existing table'] : []),
+    ...(step.defaultRows > 0 ? [`moves ${plural(step.defaultRows, 'row')} out of DEFAULT`] : []),
+  ].join('; ');
+}
+
+function tableSection(t: TablePlan, steps: readonly Step[]): string[] {
   const lines = [tableHeading(t)];
   if (!t.skipped) {
     lines.push(`  now:        ${describeCoverage(t.coverage)}${t.coverage.ok ? '' : ' — falls short'}`);
     lines.push(`  after plan: ${describeCoverage(t.coverageAfterPlan)}`);
   }
   const rows = [
-    ...t.create.map((c) => ['create', c.name, `${c.from} → ${c.to}`, c.reason]),
-    ...t.archive.map((a) => ['archive', a.name, `${a.from} → ${a.to}`, a.steps.join(', ') || 'report only']),
+    ...steps.map((s) => ['create', oneLine(s.partition.name), `${s.from} → ${s.to}`, stepNotes(s)]),
+    ...t.archive.map((a) => [
+      'archive',
+      oneLine(a.name),
+      `${a.from} → ${a.to}`,
+      a.steps.join(', ') || 'report only',
+    ]),
   ];
   lines.push(...columns(rows));
   if (rows.length === 0 && !t.skipped) lines.push('  nothing to do');
@@ -33,14 +53,13 @@ function tableSection(t: TablePlan): string[] {
   return lines;
 }
 
-export function renderPlanText(plan: Plan): string {
-  const creates = plan.tables.reduce((n, t) => n + t.create.length, 0);
+export function renderPlanText(plan: Plan, steps: readonly Step[]): string {
   const archives = plan.tables.reduce((n, t) => n + t.archive.length, 0);
   const errors = plan.tables.reduce((n, t) => n + t.findings.filter((f) => f.level === 'error').length, 0);
   const out = [`partition-keeper plan for ${plan.now}`, ''];
-  for (const t of plan.tables) out.push(...tableSection(t), '');
+  for (const t of plan.tables) out.push(...tableSection(t, stepsOf(steps, t)), '');
   out.push(
-    `${plural(creates, 'partition')} to create, ${archives} due for archival, ${plural(errors, 'error')} in ${plural(plan.tables.length, 'table')}.`,
+    `${plural(steps.length, 'partition')} to create, ${archives} due for archival, ${plural(errors, 'error')} in ${plural(plan.tables.length, 'table')}.`,
   );
   return `${out.join('\n')}\n`;
 }
@@ -50,13 +69,14 @@ export function renderCheckText(plan: Plan): string {
   const out = [`partition-keeper check for ${plan.now}`, ''];
   for (const t of plan.tables) {
     const problems = t.skipped ? t.findings.filter((f) => f.level === 'error') : shortfalls(t);
+    const table = oneLine(t.table);
     if (t.skipped && problems.length === 0) {
-      out.push(`skip  ${t.table}: ${t.findings.map((f) => f.message).join('; ') || 'disabled'}`);
+      out.push(`skip  ${table}: ${oneLine(t.findings.map((f) => f.message).join('; ') || 'disabled')}`);
     } else if (problems.length === 0) {
-      out.push(`ok    ${t.table}: ${describeCoverage(t.coverage)}`);
+      out.push(`ok    ${table}: ${describeCoverage(t.coverage)}`);
     } else {
-      out.push(`FAIL  ${t.table}:`);
-      out.push(...problems.map((f) => `        ${f.code}: ${f.message}`));
+      out.push(`FAIL  ${table}:`);
+      out.push(...problems.map((f) => `        ${f.code}: ${oneLine(f.message)}`));
     }
   }
   out.push('');

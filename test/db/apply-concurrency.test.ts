@@ -3,7 +3,7 @@
 // runs one query at a time), so these run there only.
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import pg from 'pg';
-import { RUN_LOCK_KEY } from '../../src/apply/lock';
+import { RUN_LOCK_KEY } from '../../src/run/lock';
 import { describeOnServer, SERVER_URL } from '../helpers/backends';
 import { boundTo, expectedPartitions } from '../helpers/apply';
 import { writeConfig } from '../helpers/cli';
@@ -195,8 +195,8 @@ describeOnServer('apply with other sessions at work', (db) => {
     expect(result.stderr).toMatch(
       /canceling statement due to lock timeout \(gave up at the run deadline after \d+ attempts\)/,
     );
-    // No new attempt starts after the deadline: the 12 statements do not each wait one more lock timeout.
-    expect(result.stderr).toMatch(/the run deadline passed; \d+ statements not run, the next run does them/);
+    // No new attempt starts after the deadline: the 12 steps do not each wait one more lock timeout.
+    expect(result.stderr).toMatch(/not run: step 2\/12 .*: step 1 of this table failed/);
     expect(result.stdout).toMatch(
       /^apply: 0 of 12 planned partitions created, 12 still missing .* [1-9]\d* not run;/,
     );
@@ -209,7 +209,7 @@ describeOnServer('apply with other sessions at work', (db) => {
     expect(later.stdout).toMatch(/^apply: 2 of 2 planned partitions created/);
   });
 
-  it('attach: a run whose connection is terminated half-way is finished by the next; a third does nothing', async () => {
+  it('attach: a run whose connection is terminated half-way reconnects, takes the run lock again and finishes; another does nothing', async () => {
     await db().client.query(`
       create table daily (id bigint generated always as identity, day date not null, note text,
                           primary key (id, day)) partition by range (day);`);
@@ -230,48 +230,47 @@ describeOnServer('apply with other sessions at work', (db) => {
     );
     expect(killed).toEqual([{ killed: true }]);
     const cut = await first;
-    expect(cut.code).toBe(1);
-    expect(cut.stderr).toMatch(/the connection was lost; the next run completes what is left/);
-    expect(cut.stdout).toMatch(
-      /^apply: connection lost part-way through 200 planned partitions; the next run completes what is left \(.* 1 failed, [1-9]\d* not run;/,
-    );
-    const made = await countPartitions('daily');
-    expect(made).toBeGreaterThanOrEqual(5);
-    expect(made).toBeLessThan(200);
-
-    // What a kill between CREATE and ATTACH leaves: a standalone empty table with a planned name.
-    // Make one by hand too, for the last planned day (never reached by the cut run).
-    await db().client.query('create table daily_y2024m07d18 (like daily)');
-    const left = await unattached('daily_');
-    expect(left).toContain('daily_y2024m07d18');
-    const replanned = await plan(config, now);
-    const adopted = replanned.tables[0]?.create.filter((c) => c.adopt).map((c) => c.name);
-    expect(adopted).toEqual(left);
-    expect(replanned.tables[0]?.create.length).toBe(200 - made);
-
-    const second = await cli('apply', '--config', config, '--now', now, '--strategy', 'attach');
-    expect(second.stderr).not.toMatch(/^error/m);
-    expect(second.code).toBe(0);
-    expect(second.stdout).toMatch(
-      new RegExp(`^apply: ${200 - made} of ${200 - made} planned partitions created`),
-    );
+    expect(cut.stderr).toMatch(/the connection was lost during step \d+: .*; reconnecting/);
+    expect(cut.stderr).toMatch(/holding the run lock again, on a fresh connection/);
+    expect(cut.code).toBe(0);
+    expect(cut.stdout).toMatch(/^apply: 200 of 200 planned partitions created, 0 still missing/);
     expect(await partitionsOf('daily')).toEqual(all);
     expect(await unattached('daily_')).toEqual([]);
-    // The adopted table is a proper partition: its index came with the ATTACH.
-    expect(
-      await query(`select count(*)::int as n from pg_index where indrelid = 'daily_y2024m07d18'::regclass`),
-    ).toEqual([{ n: 1 }]);
-    await db().client.query(
-      `insert into daily (day, note) values ('2024-07-18', 'lands in the adopted one')`,
-    );
-    expect(await query(`select tableoid::regclass::text as t from daily`)).toEqual([
-      { t: 'daily_y2024m07d18' },
-    ]);
+    // The run lock was released on the fresh connection.
+    expect(await query(`select count(*)::int as n from pg_locks where locktype = 'advisory'`)).toEqual([{ n: 0 }]);
 
     const before = await relations();
-    const third = await cli('apply', '--config', config, '--now', now, '--strategy', 'attach');
-    expect(third.code).toBe(0);
-    expect(third.stdout).toMatch(/^apply: 0 of 0 planned partitions created/);
+    const again = await cli('apply', '--config', config, '--now', now, '--strategy', 'attach');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^apply: 0 of 0 planned partitions created/);
     expect(await relations()).toEqual(before);
+  });
+
+  it('a worker connection terminated mid-run: its table goes on on a fresh connection, the other table finishes', async () => {
+    await db().client.query(`
+      create table left_t (id int not null, day date not null) partition by range (day);
+      create table right_t (id int not null, day date not null) partition by range (day);`);
+    const config = writeConfig(
+      'defaults:\n  interval: day\n  premake: 10\n  start: 2024-03-01\ntables:\n  - table: left_t\n  - table: right_t\n',
+    );
+    const now = '2024-07-08';
+    const planned = await plan(config, now);
+    const run = cli('apply', '--config', config, '--now', now, '--jobs', '2');
+    const deadline = Date.now() + 20_000;
+    while ((await countPartitions('right_t')) + (await countPartitions('left_t')) < 10 && Date.now() < deadline)
+      await sleep(5);
+    // The worker that does not hold the run lock.
+    const killed = await query<{ killed: boolean }>(
+      `select pg_terminate_backend(pid) as killed from pg_stat_activity
+        where application_name = 'partition-keeper apply' and datname = current_database()
+          and pid not in (select pid from pg_locks where locktype = 'advisory')`,
+    );
+    expect(killed).toEqual([{ killed: true }]);
+    const result = await run;
+    expect(result.stderr).toMatch(/the connection was lost during step \d+/);
+    expect(result.stderr).not.toMatch(/holding the run lock again/);
+    expect(result.code).toBe(0);
+    expect(await partitionsOf('left_t')).toEqual(expectedPartitions(planned, 'public.left_t'));
+    expect(await partitionsOf('right_t')).toEqual(expectedPartitions(planned, 'public.right_t'));
   });
 });

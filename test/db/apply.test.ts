@@ -47,7 +47,7 @@ describeEachBackend('apply', (db, backend) => {
       const second = await cli('apply', '--config', config, '--now', '2024-02-15', '--strategy', strategy);
       expect(second.code).toBe(0);
       expect(second.stdout).toMatch(
-        /^apply: 0 of 0 planned partitions created, 0 still missing \(0 statements/,
+        /^apply: 0 of 0 planned partitions created, 0 still missing \(0 steps/,
       );
       expect(second.stderr).toMatch(/nothing to do/);
       expect(await relations()).toEqual(before);
@@ -322,12 +322,10 @@ describeEachBackend('apply', (db, backend) => {
       { t: 'orders_default', ids: [1, 2] },
       { t: 'plain_y2024m04', ids: [9] },
     ]);
-    // Months with no rows to move are made as usual, foreign key and trigger or not.
-    expect((await partitionsOf('orders')).map((p) => p.name)).toEqual(['orders_default', 'orders_y2024m05']);
-    expect((await partitionsOf('audited')).map((p) => p.name)).toEqual([
-      'audited_default',
-      'audited_y2024m05',
-    ]);
+    // After a failed step the table's later steps wait for the next run (said in the log).
+    expect((await partitionsOf('orders')).map((p) => p.name)).toEqual(['orders_default']);
+    expect((await partitionsOf('audited')).map((p) => p.name)).toEqual(['audited_default']);
+    expect(result.stderr).toMatch(/not run: step 2\/6 create public.orders_y2024m05 .*: step 1 of this table failed/);
     expect(await unattached('orders_y')).toEqual([]);
     expect(await unattached('audited_y')).toEqual([]);
   });
@@ -360,7 +358,7 @@ describeEachBackend('apply', (db, backend) => {
     ]);
     const second = await cli('apply', '--sql', file);
     expect(second.code).toBe(0);
-    expect(second.stdout).toMatch(/^apply --sql: 2 statements: 1 done, 1 already done, 0 failed/);
+    expect(second.stdout).toMatch(/^apply --sql: 1 step: 0 done, 1 already done, 0 failed/);
   });
 
   it('a detached table with rows of its own is adopted while DEFAULT rows move in beside them', async () => {
@@ -401,13 +399,13 @@ describeEachBackend('apply', (db, backend) => {
       expect(rendered.code).toBe(0);
       const file = join(dirname(config), 'reviewed.sql');
       writeFileSync(file, rendered.stdout);
-      const statements = 1 + 8; // the SET, then one statement per partition
+      const steps = 8; // one per partition
 
       const first = await cli('apply', '--sql', file);
       expect(first.code).toBe(0);
       expect(first.stdout).toMatch(
         new RegExp(
-          `^apply --sql: ${statements} statements: ${statements} done, 0 already done, 0 failed, 0 not run;`,
+          `^apply --sql: ${steps} steps: ${steps} done, 0 already done, 0 failed, 0 not run;`,
         ),
       );
       for (const table of ['public.claim_line_items', 'public.claims_production', 'public.kid_absences']) {
@@ -416,11 +414,9 @@ describeEachBackend('apply', (db, backend) => {
       const before = await relations();
       const second = await cli('apply', '--sql', file);
       expect(second.code).toBe(0);
-      // Every step but the SET finds its work done.
+      // Every step finds its work done.
       expect(second.stdout).toMatch(
-        new RegExp(
-          `^apply --sql: ${statements} statements: 1 done, ${statements - 1} already done, 0 failed`,
-        ),
+        new RegExp(`^apply --sql: ${steps} steps: 0 done, ${steps} already done, 0 failed`),
       );
       expect(await relations()).toEqual(before);
       // The file is plain SQL too: psql-style, run whole on one connection, twice.
@@ -430,100 +426,8 @@ describeEachBackend('apply', (db, backend) => {
     },
   );
 
-  it('apply --sql keeps an explicit BEGIN … COMMIT whole, with the lock timeout set inside it', async () => {
-    await db().client.query(
-      `create table blk (id int not null, day date not null) partition by range (day);`,
-    );
-    const dir = dirname(writeConfig(''));
-    const file = join(dir, 'block.sql');
-    // Written on Windows (CRLF), a comment before BEGIN: still one transaction.
-    writeFileSync(
-      file,
-      [
-        "SET lock_timeout = '5s';",
-        '-- reviewed: June by hand',
-        '/* one transaction */ BEGIN;',
-        'CREATE TABLE blk_y2024m06 (LIKE blk INCLUDING ALL);',
-        "ALTER TABLE blk ATTACH PARTITION blk_y2024m06 FOR VALUES FROM ('2024-06-01') TO ('2024-07-01');",
-        "CREATE TABLE blk_seen AS SELECT current_setting('lock_timeout') AS lock_timeout;",
-        'COMMIT;',
-        '',
-      ].join('\r\n'),
-    );
-    const result = await cli('apply', '--sql', file, '--lock-timeout', '150');
-    expect(result.stderr).toContain('done: reviewed: June by hand — /* one transaction */ BEGIN;');
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^apply --sql: 2 statements: 2 done/);
-    expect(await partitionsOf('blk')).toEqual([
-      { name: 'blk_y2024m06', bound: "FOR VALUES FROM ('2024-06-01') TO ('2024-07-01')" },
-    ]);
-    expect(await query('select lock_timeout from blk_seen')).toEqual([{ lock_timeout: '150ms' }]);
-
-    // A block that fails part-way leaves nothing of itself behind.
-    const failing = join(dir, 'failing.sql');
-    writeFileSync(failing, 'BEGIN;\nCREATE TABLE half_made (id int);\nSELECT 1 / 0;\nCOMMIT;\n');
-    const failed = await cli('apply', '--sql', failing);
-    expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/failed at line 1: BEGIN;: division by zero/);
-    expect(await query(`select to_regclass('half_made') as r`)).toEqual([{ r: null }]);
-  });
-
-  it('apply --sql: a lock_timeout set inside a block or by set_config does not outlive its statement', async () => {
-    const file = join(dirname(writeConfig('')), 'sets.sql');
-    writeFileSync(
-      file,
-      [
-        'BEGIN;',
-        "SET lock_timeout = '5s';",
-        "CREATE TABLE inside_block AS SELECT current_setting('lock_timeout') AS v;",
-        'COMMIT;',
-        "CREATE TABLE after_block AS SELECT current_setting('lock_timeout') AS v;",
-        "SELECT set_config('lock_timeout', '7s', false);",
-        "CREATE TABLE after_set_config AS SELECT current_setting('lock_timeout') AS v;",
-        'RESET ALL;',
-        "CREATE TABLE after_reset_all AS SELECT current_setting('lock_timeout') AS v;",
-        '',
-      ].join('\n'),
-    );
-    const result = await cli('apply', '--sql', file, '--lock-timeout', '150');
-    expect(result.code).toBe(0);
-    expect(
-      await query(`
-        select 'inside_block' as t, v from inside_block union all select 'after_block', v from after_block
-        union all select 'after_set_config', v from after_set_config
-        union all select 'after_reset_all', v from after_reset_all`),
-    ).toEqual([
-      { t: 'inside_block', v: '5s' },
-      { t: 'after_block', v: '150ms' },
-      { t: 'after_set_config', v: '150ms' },
-      { t: 'after_reset_all', v: '150ms' },
-    ]);
-  });
-
-  it('apply --sql: a failing statement exits 1 naming its line; the statements after it still run', async () => {
-    const file = join(dirname(writeConfig('')), 'broken.sql');
-    writeFileSync(
-      file,
-      'CREATE TABLE one (id int);\n\n-- a typo\nCREAT TABLE two (id int);\nCREATE TABLE three (id int);\n',
-    );
-    const result = await cli('apply', '--sql', file);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(
-      /^error: failed at line 4: a typo — CREAT TABLE two \(id int\);: syntax error at or near "CREAT"/m,
-    );
-    expect(result.stdout).toMatch(/^apply --sql: 3 statements: 2 done, 0 already done, 1 failed, 0 not run;/);
-    expect(
-      await query(`select to_regclass('one')::text as one, to_regclass('three')::text as three`),
-    ).toEqual([{ one: 'one', three: 'three' }]);
-    const unbalanced = join(dirname(file), 'unbalanced.sql');
-    writeFileSync(unbalanced, 'select 1;\nBEGIN;\nselect 2;\n');
-    const usage = await cli('apply', '--sql', unbalanced);
-    expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain('line 2: BEGIN without COMMIT');
-  });
-
   it.each(STRATEGIES)(
-    '%s: one table failing at execution does not stop the others; exit 1; JSON log lines',
+    '%s: one table failing at execution does not stop the others (its later steps are not run); exit 1; JSON on stdout and stderr',
     async (strategy) => {
       // A partition someone detached and then wrote a stray row into: the planner adopts it (it
       // carries the naming), and only PostgreSQL's ATTACH finds the row that does not fit.
@@ -551,10 +455,13 @@ describeEachBackend('apply', (db, backend) => {
         ],
       );
       expect(result.code).toBe(1);
-      expect(result.stdout).toMatch(
-        /^apply: 5 of 6 planned partitions created, 1 still missing .* 1 failed, 0 not run;/,
+      const summary = JSON.parse(result.stdout) as Record<string, unknown>;
+      expect(result.stdout.trimEnd().split('\n')).toHaveLength(1);
+      expect(summary).toMatchObject({ level: 'info', command: 'apply', failed: 1, notRun: 1, left: 2 });
+      expect(summary.summary).toMatch(
+        /^apply: 4 of 6 planned partitions created, 2 still missing .* 1 failed, 1 not run;/,
       );
-      expect((await partitionsOf('alpha')).map((p) => p.name)).toEqual(['alpha_y2024m02', 'alpha_y2024m04']);
+      expect((await partitionsOf('alpha')).map((p) => p.name)).toEqual(['alpha_y2024m02']);
       expect(await partitionsOf('beta')).toEqual(expectedPartitions(planned, 'public.beta'));
 
       const lines = result.stderr.trimEnd().split('\n');
@@ -569,7 +476,11 @@ describeEachBackend('apply', (db, backend) => {
       const errors = entries.filter((e) => e.level === 'error');
       expect(errors).toHaveLength(1);
       expect(errors[0]?.message).toMatch(/alpha_y2024m03.*violated by some row/);
-      expect(errors[0]).toMatchObject({ attempts: 1, line: expect.any(Number) });
+      expect(errors[0]).toMatchObject({ attempts: 1, step: 2, status: 'failed' });
+      const notRun = entries.filter((e) => e.status === 'not-run');
+      expect(notRun.map((e) => e.message)).toEqual([
+        expect.stringMatching(/^not run: step 3\/6 create public.alpha_y2024m04 .*: step 2 of this table failed$/),
+      ]);
     },
   );
 
@@ -584,12 +495,15 @@ describeEachBackend('apply', (db, backend) => {
       .map((line) => JSON.parse(line) as { level: string; message: string; ms?: number });
     expect(entries.map((e) => e.level)).toEqual(Array(entries.length).fill('info'));
     expect(entries[0]?.message).toBe('holding the run lock');
-    // The run lock line, then one statement (create and attach) per partition, each with its reason.
+    // The run lock line, then one step per partition.
     const done = entries.filter((e) => e.message.startsWith('done: '));
-    expect(done.map((e) => e.message.split(' — ')[0])).toEqual([
-      'done: js: 2024-02-01 to 2024-03-01, the current period',
-      'done: js: 2024-03-01 to 2024-04-01, ahead of time (premake)',
+    expect(done.map((e) => e.message)).toEqual([
+      'done: step 1/2 create public.js_y2024m02 [2024-02-01, 2024-03-01) of public.js',
+      'done: step 2/2 create public.js_y2024m03 [2024-03-01, 2024-04-01) of public.js',
     ]);
+    // stdout too: the summary is one JSON object.
+    const summary = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(summary).toMatchObject({ level: 'info', command: 'apply', done: 2, failed: 0, left: 0, deferred: 0 });
     expect(entries.filter((e) => e.message.startsWith('done: ')).every((e) => typeof e.ms === 'number')).toBe(
       true,
     );

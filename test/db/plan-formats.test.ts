@@ -72,6 +72,7 @@ describeEachBackend('plan formats', (db) => {
               adopt: false,
             },
           ],
+          deferred: 0,
           archive: [
             {
               name: 'kid_absences_2022',
@@ -96,6 +97,22 @@ describeEachBackend('plan formats', (db) => {
                 'covered through 2026-01-01, 0 years ahead; coverage.minimumAhead is 1; this plan fixes it.',
             },
           ],
+        },
+      ],
+      steps: [
+        {
+          index: 1,
+          kind: 'create',
+          table: 'public.kid_absences',
+          description: 'create public.kid_absences_2024 [2024-01-01, 2025-01-01) of public.kid_absences',
+          sql: [expect.stringMatching(/^DO \$pk\$/)],
+        },
+        {
+          index: 2,
+          kind: 'create',
+          table: 'public.kid_absences',
+          description: 'create public.kid_absences_2026 [2026-01-01, 2027-01-01) of public.kid_absences',
+          sql: [expect.stringMatching(/^DO \$pk\$/)],
         },
       ],
       statements: [expect.any(String), expect.any(String)],
@@ -143,15 +160,15 @@ describeEachBackend('plan formats', (db) => {
     const md = result.stdout;
     expect(md).toContain('## partition-keeper plan for 2025-06-01');
     expect(md).toContain(
-      '| `public.kid_absences` | year | covered through 2026-01-01 (0 periods ahead) | ' +
+      '| <code>public.kid_absences</code> | year | covered through 2026-01-01 (0 periods ahead) | ' +
         'covered through 2027-01-01 (1 period ahead) | 2 | 1 | ❌ falls short |',
     );
-    expect(md).toContain('| create | `kid_absences_2024` | 2024-01-01 | 2025-01-01 | gap |');
-    expect(md).toContain('| create | `kid_absences_2026` | 2026-01-01 | 2027-01-01 | premake |');
+    expect(md).toContain('| create | <code>kid_absences_2024</code> | 2024-01-01 | 2025-01-01 | gap |');
+    expect(md).toContain('| create | <code>kid_absences_2026</code> | 2026-01-01 | 2027-01-01 | premake |');
     expect(md).toMatch(
-      /\| archive \| `kid_absences_2022` \| 2022-01-01 \| 2023-01-01 \| .*detach, move, dump/,
+      /\| archive \| <code>kid_absences_2022<\/code> \| 2022-01-01 \| 2023-01-01 \| .*detach, move, dump/,
     );
-    expect(md).toContain('- **error** `gap`: no partition covers [2024-01-01, 2025-01-01)');
+    expect(md).toContain('- **error** `gap`: no partition covers \\[2024-01-01, 2025-01-01)');
     // The SQL block is exactly what plan --format sql prints.
     const sql = await plan('sql');
     expect(md).toContain(`\`\`\`sql\n${sql.stdout}`);

@@ -74,7 +74,7 @@ describeEachBackend('seeds end to end', (db) => {
     expect(after.tables[0]?.coverage).toEqual({ through: '2024-05-01', aheadPeriods: 2, ok: true });
   });
 
-  it("--strategy partition-of renders the seed's own DDL, a reason comment per statement, the lock timeout on top", async () => {
+  it("--strategy partition-of: one headed step per partition, each carrying the seed's own DDL", async () => {
     const result = await runCli(
       [
         ...['plan', '--config', configFile, '--now', '2024-02-15', '--format', 'sql'],
@@ -83,24 +83,19 @@ describeEachBackend('seeds end to end', (db) => {
       env(),
     );
     expect(result.code).toBe(0);
-    const [, body] = result.stdout.split("SET lock_timeout = '100ms';\n\n");
-    expect(result.stdout.split('\n').filter((l) => !l.startsWith('--'))[0]).toBe(
-      "SET lock_timeout = '100ms';",
-    );
-    expect(body).toBe(
-      [
-        '-- claim_line_items: 2024-02-01 to 2024-03-01, the current period',
-        'CREATE TABLE IF NOT EXISTS public.claim_line_items_y2024m02 PARTITION OF public.claim_line_items',
-        "    FOR VALUES FROM ('2024-02-01') TO ('2024-03-01');",
-        '-- claim_line_items: 2024-03-01 to 2024-04-01, ahead of time (premake)',
-        'CREATE TABLE IF NOT EXISTS public.claim_line_items_y2024m03 PARTITION OF public.claim_line_items',
-        "    FOR VALUES FROM ('2024-03-01') TO ('2024-04-01');",
-        '-- claim_line_items: 2024-04-01 to 2024-05-01, ahead of time (premake)',
-        'CREATE TABLE IF NOT EXISTS public.claim_line_items_y2024m04 PARTITION OF public.claim_line_items',
-        "    FOR VALUES FROM ('2024-04-01') TO ('2024-05-01');",
-        '',
-      ].join('\n'),
-    );
+    const lines = result.stdout.split('\n');
+    expect(lines.filter((l) => !l.startsWith('--'))[0]).toBe("SET lock_timeout = '100ms';");
+    expect(lines.filter((l) => l.startsWith('-- step '))).toEqual([
+      '-- step 1/3: create public.claim_line_items_y2024m02 [2024-02-01, 2024-03-01) of public.claim_line_items (current)',
+      '-- step 2/3: create public.claim_line_items_y2024m03 [2024-03-01, 2024-04-01) of public.claim_line_items (premake)',
+      '-- step 3/3: create public.claim_line_items_y2024m04 [2024-04-01, 2024-05-01) of public.claim_line_items (premake)',
+    ]);
+    for (const [month, next] of [['02', '03'], ['03', '04'], ['04', '05']]) {
+      expect(result.stdout).toContain(
+        `      CREATE TABLE public.claim_line_items_y2024m${month} PARTITION OF public.claim_line_items\n` +
+          `        FOR VALUES FROM ('2024-${month}-01') TO ('2024-${next}-01');`,
+      );
+    }
   });
 
   it('claims_production in 2026: y2026, y2027, y2028 exactly as the seed DDL', async () => {

@@ -1,6 +1,7 @@
 // One run at a time per database: a session-level advisory lock under a fixed key.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { sleep } from './sleep';
 
 /** The advisory lock key: the first 8 bytes of sha256('partition-keeper'), as a signed bigint. */
 export const RUN_LOCK_KEY = createHash('sha256')
@@ -13,7 +14,7 @@ export class RunLockBusy extends Error {
   override name = 'RunLockBusy';
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 
 /**
  * Takes the run lock, polling with pg_try_advisory_lock (never queueing in the server, so no one

@@ -1,0 +1,58 @@
+// `plan`: what is missing and due, as text, the reviewed SQL file, JSON or Markdown. Changes nothing.
+import { EXIT } from '../errors';
+import { inspect } from '../core';
+import type { Settings } from '../settings';
+import { buildSteps } from '../steps/build';
+import type { Step } from '../steps/step';
+import { writeReviewedFile } from '../sql/reviewed-file';
+import { quoteQualified } from '../sql/quote';
+import { planToJson } from '../report/json';
+import { renderPlanMarkdown } from '../report/markdown';
+import { renderPlanText } from '../report/text';
+import { judge } from '../report/verdict';
+import type { Plan } from '../types';
+import type { CommandResult } from './result';
+
+type RenderSettings = Pick<Settings, 'lockTimeoutMs' | 'strategy'>;
+
+/** Partitions due for archival that this file does not carry out (archival steps come next). */
+function archivalNotes(plan: Plan): string[] {
+  const due = plan.tables.flatMap((t) => t.archive.map((a) => ({ t, a })));
+  if (due.length === 0) return [];
+  return [
+    'Due for archival, reported only (not carried out by this file):',
+    ...due.map(({ t, a }) => `  ${quoteQualified(a)} of ${t.table}: ${a.from} to ${a.to}`),
+  ];
+}
+
+/** The reviewed file for a plan (what `plan --format sql` prints and a pull request carries). */
+export function reviewedFile(plan: Plan, steps: readonly Step[], settings: RenderSettings): string {
+  return writeReviewedFile(steps, {
+    now: plan.now,
+    lockTimeoutMs: settings.lockTimeoutMs,
+    strategy: settings.strategy,
+    notes: archivalNotes(plan),
+  });
+}
+
+export function renderPlan(plan: Plan, steps: readonly Step[], settings: Settings): string {
+  switch (settings.format) {
+    case 'sql':
+      return reviewedFile(plan, steps, settings);
+    case 'json':
+      return `${JSON.stringify(planToJson(plan, steps, settings.strategy), null, 2)}\n`;
+    case 'markdown':
+      return renderPlanMarkdown(plan, steps, reviewedFile(plan, steps, settings));
+    default:
+      return renderPlanText(plan, steps);
+  }
+}
+
+export async function planCommand(settings: Settings): Promise<CommandResult & { plan: Plan; steps: Step[] }> {
+  const { plan } = await inspect(settings);
+  const steps = buildSteps(plan);
+  const exitCode = judge(plan).configProblems.length > 0 ? EXIT.usage : EXIT.ok;
+  const output = renderPlan(plan, steps, settings);
+  const data = settings.format === 'json' ? planToJson(plan, steps, settings.strategy) : { report: output };
+  return { output, exitCode, data, plan, steps };
+}

@@ -1,0 +1,172 @@
+// Runs steps: each table's steps in order on one connection, different tables side by side on up to
+// `jobs` connections (they never wait on each other's locks). One deadline for the whole run. After
+// a failed step the rest of that table's steps are not run; other tables go on. A lost connection is
+// one table's problem: its step is tried again on a fresh connection (steps are safe to run twice).
+import type pg from 'pg';
+import type { Logger } from '../log';
+import { relationKey } from '../sql/quote';
+import type { Step } from '../steps/step';
+import { describeStep } from '../steps/describe';
+import { executeStep, type StepOutcome, type Unit } from './execute';
+
+export interface RunnableStep {
+  step: Step;
+  /** Its number: position in the plan, or the number its header gives it in a reviewed file. */
+  index: number;
+  units: Unit[];
+}
+
+export interface RunSettings {
+  lockTimeoutMs: number;
+  /** Epoch ms after which no new step or attempt starts. */
+  deadline: number;
+  /**
+   * Opens a fresh connection when one is lost (absent: the table's remaining steps are not run);
+   * the caller closes what it opens.
+   */
+  reconnect?: (lost: pg.Client) => Promise<pg.Client>;
+}
+
+/** The server ended the session (admin shutdown, terminated backend) or the socket closed. */
+const isConnectionLost = (o: StepOutcome): boolean =>
+  /^(57P|08)/.test(o.code ?? '') || /connection terminated|not queryable|ECONNRESET/i.test(o.error ?? '');
+
+interface Session {
+  client: pg.Client;
+  /** The role's or database's own statement_timeout (ms, 0 for none), to say who cancelled a step. */
+  ownStatementTimeoutMs: number;
+}
+
+/**
+ * Bounds every lock wait by lock_timeout, and every statement by the time left to the deadline
+ * (or the role's own statement_timeout, when that is shorter: it stays in force and is named when
+ * it cancels a step).
+ */
+async function openSession(client: pg.Client, settings: RunSettings): Promise<Session> {
+  const left = Math.max(1, settings.deadline - Date.now());
+  const { rows } = await client.query<{ own: string }>(
+    `select set_config('lock_timeout', $1, false),
+            set_config('statement_timeout',
+              case when reset_val::bigint = 0 or reset_val::bigint > $2 then $2::text else reset_val end, false),
+            reset_val as own
+       from pg_settings where name = 'statement_timeout'`,
+    [`${settings.lockTimeoutMs}ms`, left],
+  );
+  return { client, ownStatementTimeoutMs: Number(rows[0]?.own ?? 0) };
+}
+
+function explainCancel(outcome: StepOutcome, session: Session, settings: RunSettings): StepOutcome {
+  if (outcome.code !== '57014') return outcome;
+  const own = session.ownStatementTimeoutMs;
+  const error =
+    own > 0 && Date.now() < settings.deadline
+      ? `cancelled by the role's statement_timeout (${own} ms) while it ran; raise it for this role ` +
+        "(ALTER ROLE … SET statement_timeout = '…') or run in a quieter hour"
+      : 'cancelled: the run deadline (--deadline) passed while it ran';
+  return { ...outcome, error };
+}
+
+function logOutcome(logger: Logger, o: StepOutcome, total: number): void {
+  const what = `step ${o.index}/${total} ${describeStep(o.step)}`;
+  const fields = { step: o.index, status: o.status, ms: o.ms, attempts: o.attempts };
+  if (o.status === 'failed') logger.log('error', `failed: ${what}: ${o.error}`, fields);
+  else if (o.status === 'not-run') logger.log('warn', `not run: ${what}: ${o.error}`, fields);
+  else logger.log('info', `${o.status === 'done' ? 'done' : 'already done'}: ${what}`, fields);
+  for (const notice of o.notices) logger.log('info', `  ${notice}`, { step: o.index });
+}
+
+const notRun = (s: RunnableStep, why: string): StepOutcome => ({
+  step: s.step,
+  index: s.index,
+  status: 'not-run',
+  attempts: 0,
+  ms: 0,
+  notices: [],
+  error: why,
+});
+
+/** Groups steps by parent, keeping their order (a table's steps run in order on one connection). */
+function byTable(steps: readonly RunnableStep[]): RunnableStep[][] {
+  const groups = new Map<string, RunnableStep[]>();
+  for (const s of steps) {
+    const key = relationKey(s.step.parent);
+    groups.set(key, [...(groups.get(key) ?? []), s]);
+  }
+  return [...groups.values()];
+}
+
+export async function runSteps(
+  connections: pg.Client[],
+  steps: readonly RunnableStep[],
+  settings: RunSettings,
+  logger: Logger,
+): Promise<StepOutcome[]> {
+  const total = Math.max(0, ...steps.map((s) => s.index));
+  const outcomes: StepOutcome[] = [];
+  const record = (o: StepOutcome): void => {
+    outcomes.push(o);
+    logOutcome(logger, o, total);
+  };
+  const queue = byTable(steps);
+
+  async function runTable(session: Session, table: RunnableStep[]): Promise<Session | undefined> {
+    for (const [i, s] of table.entries()) {
+      if (Date.now() >= settings.deadline) {
+        for (const rest of table.slice(i)) record(notRun(rest, 'the run deadline passed'));
+        return session;
+      }
+      let outcome = explainCancel(
+        await executeStep(session.client, s.step, s.index, s.units, settings),
+        session,
+        settings,
+      );
+      if (outcome.status === 'failed' && isConnectionLost(outcome)) {
+        logger.log('warn', `the connection was lost during step ${s.index}: ${outcome.error}; reconnecting`);
+        const fresh = await reopen(session);
+        if (!fresh) {
+          record(outcome);
+          for (const rest of table.slice(i + 1)) record(notRun(rest, 'the connection was lost'));
+          return undefined;
+        }
+        session = fresh;
+        outcome = explainCancel(
+          await executeStep(session.client, s.step, s.index, s.units, settings),
+          session,
+          settings,
+        );
+      }
+      record(outcome);
+      if (outcome.status === 'failed') {
+        for (const rest of table.slice(i + 1)) {
+          record(notRun(rest, `step ${s.index} of this table failed`));
+        }
+        return session;
+      }
+    }
+    return session;
+  }
+
+  async function reopen(lost: Session): Promise<Session | undefined> {
+    await lost.client.end().catch(() => undefined);
+    if (!settings.reconnect || Date.now() >= settings.deadline) return undefined;
+    try {
+      return await openSession(await settings.reconnect(lost.client), settings);
+    } catch (error) {
+      logger.log('error', `could not reconnect: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  await Promise.all(
+    connections.slice(0, Math.max(1, queue.length)).map(async (client) => {
+      let session: Session | undefined = await openSession(client, settings);
+      for (let table = queue.shift(); table; table = queue.shift()) {
+        session = await runTable(session, table);
+        if (!session) return; // this worker's connection is gone: the others take the queue
+      }
+    }),
+  );
+  // Every worker lost its connection: what is left in the queue was never started.
+  for (const table of queue) for (const s of table) record(notRun(s, 'no connection left'));
+  return outcomes.sort((a, b) => a.index - b.index);
+}

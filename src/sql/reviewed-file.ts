@@ -1,0 +1,270 @@
+// The reviewed file (`plan --format sql`, the file a pull request carries): the steps written out,
+// and read back by `apply --sql` into the very same steps. Reading uses PostgreSQL's own parser
+// (libpg-query), so statement kinds and boundaries come from the parser, never from patterns.
+// A file is run only if every step's SQL is exactly the SQL its header stands for: a file that
+// says one thing and does another is refused, with the line, before anything runs.
+import { loadModule, parsePlPgSQLSync, parseSync, scanSync } from 'libpg-query';
+import type { Step } from '../steps/step';
+import { escapeForComment, HEADER_PREFIX, HeaderError, parseHeader, renderHeader } from './header';
+import { quoteLiteral, quoteQualified } from './quote';
+import { STRATEGIES, stepStatements, type Strategy } from './step-sql';
+
+export const FORMAT_MARK = 'partition-keeper:v1 reviewed file';
+
+export interface WriteOptions {
+  now: string;
+  lockTimeoutMs: number;
+  strategy: Strategy;
+  /** Comment lines about work this file does not carry out (e.g. partitions due for archival). */
+  notes?: string[];
+}
+
+export function lockTimeoutStatement(ms: number): string {
+  return `SET lock_timeout = ${quoteLiteral(`${ms}ms`)}`;
+}
+
+/** The steps as a reviewed file: a header, the lock bound for psql, then each step. */
+export function writeReviewedFile(steps: readonly Step[], options: WriteOptions): string {
+  const tables = new Set(steps.map((s) => quoteQualified(s.parent))).size;
+  const lines = [
+    `-- ${FORMAT_MARK} for ${options.now}: ${steps.length} step${steps.length === 1 ? '' : 's'} on ${tables} table${tables === 1 ? '' : 's'}.`,
+    '-- Run it with `partition-keeper apply --sql FILE`: each step under the run lock, the lock bound',
+    '-- and the deadline; a file whose SQL no longer matches its step headers is refused.',
+    '-- Each step is safe to run twice, checks what it finds and asserts its result: a reviewer may',
+    '-- delete whole steps. psql runs it too (psql -v ON_ERROR_STOP=1 -f FILE), bounded by this SET:',
+    `${lockTimeoutStatement(options.lockTimeoutMs)};`,
+    ...(options.notes ?? []).map((note) => `-- ${escapeForComment(note)}`),
+  ];
+  steps.forEach((step, i) => {
+    lines.push('', renderHeader(step, i + 1, steps.length));
+    for (const statement of stepStatements(step, options.strategy)) lines.push(`${statement};`);
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+export class ReviewedFileError extends Error {
+  override name = 'ReviewedFileError';
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(`line ${line}: ${message}`);
+  }
+}
+
+export interface ReviewedStep {
+  step: Step;
+  strategy: Strategy;
+  /** Line of the step's header. */
+  line: number;
+  /** The number its header gives it. */
+  index: number;
+}
+
+export interface ReviewedFile {
+  steps: ReviewedStep[];
+}
+
+/** Byte offsets (what the parser reports) to string offsets, and string offsets to lines. */
+function positions(text: string) {
+  const ascii = Buffer.byteLength(text) === text.length;
+  let byteToChar: number[] | undefined;
+  if (!ascii) {
+    byteToChar = [];
+    let byte = 0;
+    for (let i = 0; i < text.length; i += 1) {
+      const code = text.codePointAt(i) ?? 0;
+      const width = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+      for (let b = 0; b < width; b += 1) byteToChar[byte + b] = i;
+      byte += width;
+      if (code >= 0x10000) i += 1; // the second half of a surrogate pair
+    }
+    byteToChar[byte] = text.length;
+  }
+  const lineStarts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  return {
+    char: (byte: number): number => (byteToChar ? (byteToChar[byte] ?? text.length) : byte),
+    line(char: number): number {
+      let low = 0;
+      let high = lineStarts.length - 1;
+      while (low < high) {
+        const mid = (low + high + 1) >> 1;
+        if ((lineStarts[mid] ?? 0) <= char) low = mid;
+        else high = mid - 1;
+      }
+      return low + 1;
+    },
+  };
+}
+
+type Node = Record<string, unknown>;
+
+/** Every object in a parse tree, with the key it sits under (the node type). */
+function* nodes(tree: unknown, kind = ''): Generator<[string, Node]> {
+  if (Array.isArray(tree)) {
+    for (const item of tree) yield* nodes(item, kind);
+  } else if (tree && typeof tree === 'object') {
+    yield [kind, tree as Node];
+    for (const [key, value] of Object.entries(tree)) yield* nodes(value, key);
+  }
+}
+
+const TIMEOUTS = new Set(['lock_timeout', 'statement_timeout']);
+
+/** What in a parsed statement would drop the run lock or lift the lock bound, if anything. */
+function danger(tree: unknown): string | undefined {
+  for (const [kind, node] of nodes(tree)) {
+    if (kind === 'DiscardStmt') return 'DISCARD would drop the run lock and lift the lock bound';
+    if (kind === 'VariableSetStmt') {
+      const name = String(node.name ?? '');
+      if (node.kind === 'VAR_RESET_ALL' || TIMEOUTS.has(name)) {
+        return `${node.kind === 'VAR_RESET_ALL' ? 'RESET ALL' : `SET ${name}`} would lift the lock bound`;
+      }
+      return `SET ${name || String(node.kind)} changes the session: steps never do`;
+    }
+    if (kind === 'FuncCall') {
+      const name = ((node.funcname as { String?: { sval?: string } }[] | undefined) ?? [])
+        .map((n) => n.String?.sval ?? '')
+        .at(-1);
+      if (name === 'set_config') return 'set_config() would lift the lock bound';
+      if (name?.startsWith('pg_advisory_unlock')) return `${name}() would drop the run lock`;
+    }
+  }
+  return undefined;
+}
+
+/** Dangers inside a DO block's PL/pgSQL: its SQL statements, and SQL it builds at run time. */
+function dangerInDo(statementText: string): string | undefined {
+  let tree: unknown;
+  try {
+    tree = parsePlPgSQLSync(statementText);
+  } catch {
+    return 'its DO block does not parse as PL/pgSQL';
+  }
+  for (const [kind, node] of nodes(tree)) {
+    if (kind === 'PLpgSQL_stmt_dynexecute') {
+      const query = JSON.stringify(node.query ?? '');
+      return /lock_timeout|statement_timeout|set_config|discard|reset|advisory/i.test(query)
+        ? 'a DO block builds SET lock_timeout (or the like) at run time: that would lift the lock bound'
+        : 'a DO block runs SQL built at run time (EXECUTE) that is not partition-keeper’s';
+    }
+    if (kind === 'PLpgSQL_expr' && typeof node.query === 'string') {
+      for (const text of [node.query, `SELECT ${node.query}`]) {
+        try {
+          const found = danger(parseSync(text));
+          if (found) return found;
+          break;
+        } catch {
+          // an expression, not a statement: tried again with SELECT in front
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+interface Statement {
+  text: string;
+  start: number;
+  tree: Node;
+}
+
+function explain(statement: Statement): string | undefined {
+  return 'DoStmt' in statement.tree ? dangerInDo(statement.text) : danger(statement.tree);
+}
+
+const normalize = (sql: string): string => sql.replace(/[ \t]+$/gm, '').trim();
+
+/** Parses a reviewed file into its steps, or throws ReviewedFileError naming the line at fault. */
+export async function readReviewedFile(original: string): Promise<ReviewedFile> {
+  await loadModule();
+  const text = original.replace(/\r\n/g, '\n');
+  const at = positions(text);
+
+  let parsed: ReturnType<typeof parseSync>;
+  try {
+    parsed = parseSync(text);
+  } catch (error) {
+    const cursor = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition ?? 0;
+    const char = at.char(cursor);
+    const line = at.line(char);
+    if (text[char] === '\\') {
+      const command = /^\\\S*/.exec(text.slice(char))?.[0] ?? '\\';
+      throw new ReviewedFileError(line, `psql meta-command ${command}: a reviewed file holds SQL steps only`);
+    }
+    throw new ReviewedFileError(line, `does not parse: ${(error as Error).message}`);
+  }
+  const tokens = scanSync(text).tokens;
+  // The parser gives the last statement no length: it ends at the last token that is not a comment.
+  const lastCode = tokens.filter((t) => !/COMMENT/.test(t.tokenName) && t.text !== ';').at(-1);
+  const statements: Statement[] = (parsed.stmts ?? []).map((s) => {
+    const start = at.char(s.stmt_location ?? 0);
+    const end = at.char(s.stmt_len ? (s.stmt_location ?? 0) + s.stmt_len : (lastCode?.end ?? 0));
+    return { text: text.slice(start, end), start, tree: s.stmt as Node };
+  });
+
+  // Step headers: `-- step N/M: …` comments at the start of a line.
+  const headers: { start: number; line: number; comment: string }[] = [];
+  for (const token of tokens) {
+    if (token.tokenName !== 'SQL_COMMENT' || !/^-- step\b/.test(token.text)) continue;
+    const start = at.char(token.start);
+    if (!/^[ \t]*$/.test(text.slice(text.lastIndexOf('\n', start - 1) + 1, start))) continue;
+    headers.push({ start, line: at.line(start), comment: token.text });
+  }
+
+  // Before the first step: comments, and the lock bound for psql.
+  const firstStep = headers[0]?.start ?? text.length;
+  for (const statement of statements.filter((s) => s.start < firstStep)) {
+    const set = statement.tree.VariableSetStmt as Node | undefined;
+    if (set?.name === 'lock_timeout' && set.kind === 'VAR_SET_VALUE' && !set.is_local) continue;
+    const why = explain(statement);
+    throw new ReviewedFileError(
+      at.line(statement.start),
+      `SQL outside any step${why ? ` (${why})` : ''}: every statement must belong to a step header`,
+    );
+  }
+
+  const steps: ReviewedStep[] = [];
+  let total: number | undefined;
+  headers.forEach((header, i) => {
+    let read;
+    try {
+      if (!HEADER_PREFIX.test(header.comment)) throw new HeaderError('write it as `-- step N/M: …`');
+      read = parseHeader(header.comment);
+    } catch (error) {
+      throw new ReviewedFileError(header.line, `step header: ${(error as Error).message}`);
+    }
+    const previous = steps.at(-1)?.index ?? 0;
+    if (read.index <= previous || read.index > read.total || (total !== undefined && read.total !== total)) {
+      throw new ReviewedFileError(
+        header.line,
+        `step ${read.index}/${read.total} is out of order (steps may be deleted, not moved or merged)`,
+      );
+    }
+    total = read.total;
+    const end = headers[i + 1]?.start ?? text.length;
+    const own = statements.filter((s) => s.start > header.start && s.start < end);
+    const written = own.map((s) => normalize(s.text));
+    const strategy = STRATEGIES.find((candidate) => {
+      const expected = stepStatements(read.step, candidate).map(normalize);
+      return expected.length === written.length && expected.every((sql, n) => sql === written[n]);
+    });
+    if (strategy === undefined) {
+      const culprit = own.find((s) => explain(s) !== undefined);
+      const line = at.line((culprit ?? own[0])?.start ?? header.start);
+      const why = culprit
+        ? explain(culprit)
+        : own.length === 0
+          ? 'it has no SQL'
+          : 'its SQL is not the SQL its header stands for';
+      throw new ReviewedFileError(
+        line,
+        `step ${read.index} (header at line ${header.line}): ${why}. ` +
+          'apply --sql runs reviewed files exactly as partition-keeper wrote them: regenerate it with `plan --format sql`',
+      );
+    }
+    steps.push({ step: read.step, strategy, line: header.line, index: read.index });
+  });
+  return { steps };
+}
