@@ -1,5 +1,14 @@
-// Real PostgreSQL for the tests: the local server when reachable (or TEST_DATABASE_URL), and always
-// the embedded PGlite served over the wire protocol, both reached through the same `pg` driver.
+// Real PostgreSQL for the tests: the PostgreSQL server, and always the embedded PGlite served over
+// the wire protocol, both reached through the same `pg` driver.
+//
+// Which server, and whether it must be there:
+//   TEST_DATABASE_URL   the server to test against; giving it makes the server required.
+//   CI                  any non-empty value makes the server required (at TEST_DATABASE_URL or the default).
+//   PK_TEST_SERVER_URL  a server to use when reachable, without requiring it (e.g. a closed port, to
+//                       see the run without a server); default postgres://postgres@127.0.0.1:5432/postgres.
+// A required server that cannot be reached fails every server test, with the URL (no password) and
+// the reason. Otherwise its suites are still registered but skipped, so each of their tests is
+// counted as skipped in the run's closing line instead of vanishing.
 import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
@@ -8,27 +17,55 @@ import { describe, beforeAll, afterAll } from 'vitest';
 
 export type BackendName = 'postgres' | 'pglite';
 
-export const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const given = (name: string): string | undefined => process.env[name] || undefined;
 
-async function serverReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: SERVER_URL, connectionTimeoutMillis: 2000 });
+export const SERVER_URL =
+  given('TEST_DATABASE_URL') ?? given('PK_TEST_SERVER_URL') ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+const requiredBecause = given('CI')
+  ? 'CI is set'
+  : given('TEST_DATABASE_URL')
+    ? 'TEST_DATABASE_URL is given'
+    : undefined;
+
+function withoutPassword(url: string): string {
+  try {
+    const u = new URL(url);
+    u.password = '';
+    return u.toString();
+  } catch {
+    return '(a URL that does not parse)';
+  }
+}
+
+/** Why the server cannot be used, or undefined when it answers. */
+async function serverProblem(): Promise<string | undefined> {
+  const client = new pg.Client({
+    connectionString: SERVER_URL,
+    connectionTimeoutMillis: 2000,
+    query_timeout: 5000,
+  });
+  client.on('error', () => undefined);
   try {
     await client.connect();
     await client.query('select 1');
-    return true;
-  } catch {
-    return false;
+    return undefined;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message || error.name : String(error);
+    return `PostgreSQL server ${withoutPassword(SERVER_URL)} not reachable (${reason})`;
   } finally {
     await client.end().catch(() => undefined);
   }
 }
 
-export const serverAvailable = await serverReachable();
-if (!serverAvailable) {
-  console.warn(`PostgreSQL server not reachable: server tests are skipped, PGlite tests still run`);
+const unreachable = await serverProblem();
+if (unreachable) {
+  console.warn(
+    requiredBecause
+      ? `${unreachable}: server tests fail, as it is required because ${requiredBecause}`
+      : `${unreachable}: server tests are skipped (set CI or TEST_DATABASE_URL to require it), PGlite tests still run`,
+  );
 }
-
-export const availableBackends: BackendName[] = serverAvailable ? ['postgres', 'pglite'] : ['pglite'];
 
 /** A database of its own for one test file, on one backend. */
 export interface TestDatabase {
@@ -115,27 +152,20 @@ export function createTestDatabase(backend: BackendName): Promise<TestDatabase> 
 }
 
 /**
- * Runs the same suite once per available backend, each with its own database for the whole file.
+ * Runs the same suite once per backend, each with its own database for the whole file.
  * Tests in a suite share that database: call `db().reset()` (or use distinct schemas) between them.
  */
 export function describeEachBackend(
   title: string,
   body: (db: () => TestDatabase, backend: BackendName) => void,
 ): void {
-  for (const backend of availableBackends) describeOn(backend, title, body);
+  describeOn('postgres', title, body);
+  describeOn('pglite', title, body);
 }
 
-/** For tests that need truly concurrent sessions (locks, load): the server only, and says so when skipped. */
+/** For tests that need truly concurrent sessions (locks, load): the server only (PGlite runs one query at a time). */
 export function describeOnServer(title: string, body: (db: () => TestDatabase) => void): void {
-  if (serverAvailable) {
-    describeOn('postgres', title, body);
-  } else {
-    describe.skip(`${title} [skipped: needs the PostgreSQL server; PGlite runs one query at a time]`, () => {
-      body(() => {
-        throw new Error('no server');
-      });
-    });
-  }
+  describeOn('postgres', title, body);
 }
 
 function describeOn(
@@ -143,16 +173,29 @@ function describeOn(
   title: string,
   body: (db: () => TestDatabase, backend: BackendName) => void,
 ): void {
+  const problem = backend === 'postgres' ? unreachable : undefined;
+  if (problem && !requiredBecause) {
+    // Registered, so every test shows up as skipped; the body only declares tests and hooks.
+    describe.skip(`${title} [${backend}] [skipped: ${problem}]`, () => {
+      body(() => {
+        throw new Error(problem);
+      }, backend);
+    });
+    return;
+  }
+  // A required server that is not there: the suite's setup fails, and with it each of its tests.
+  const missing = problem && `${problem}; it is required because ${requiredBecause}`;
   describe(`${title} [${backend}]`, () => {
     let database: TestDatabase | undefined;
     beforeAll(async () => {
+      if (missing) throw new Error(missing);
       database = await createTestDatabase(backend);
     }, 60_000);
     afterAll(async () => {
       await database?.close();
     }, 60_000);
     body(() => {
-      if (!database) throw new Error('test database not ready');
+      if (!database) throw new Error(missing || 'test database not ready');
       return database;
     }, backend);
   });

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { sampleNames } from '../../src/config/naming-rules';
 import { samplePeriodStarts } from '../../src/config/periods';
-import { NAMING_TOKENS, renderName } from '../../src/plan/naming';
+import { NAMING_TOKENS } from '../../src/plan/naming';
 import type { Interval } from '../../src/types';
 
 const EVERY_TOKEN = NAMING_TOKENS.map((token) => `{${token}}`).join('-');
@@ -32,23 +32,46 @@ describe('the sample of periods the naming checks use', () => {
 });
 
 describe('sampleNames', () => {
-  // sampleNames fills patterns itself (renderName is too slow to call for 4,749 days per table);
-  // it must give exactly what the planner's renderName gives.
-  it.each(['week', 'month', 'quarter', 'year'] as const)('matches renderName for every %s', (interval) => {
-    const spec = { interval, naming: `{parent}_${EVERY_TOKEN}_{unknown}`, name: 'Orders {YYYY}' };
-    // The pattern holds ISO tokens, so every interval is sampled over the wide years.
-    expect(sampleNames(spec)).toEqual(
-      samplePeriodStarts(interval, true).map((start) => ({
-        start,
-        name: renderName(spec.naming, spec.name, start),
-      })),
-    );
+  // The names the naming checks look at, written out by hand (ISO weeks checked with `date +%G-%V`):
+  // every token, at the edges of ISO week-years, for each interval.
+  const naming = `{parent}_${EVERY_TOKEN}_{unknown}`;
+  const namesBy = (interval: Interval) =>
+    new Map(sampleNames({ interval, naming, name: 'Orders {YYYY}' }).map((s) => [s.start, s.name]));
+
+  it.each([
+    ['day', '2020-12-31', 'Orders {YYYY}_Orders {YYYY}-2020-12-31-4-2020-53_{unknown}'],
+    ['day', '2021-01-03', 'Orders {YYYY}_Orders {YYYY}-2021-01-03-1-2020-53_{unknown}'],
+    ['day', '2021-01-04', 'Orders {YYYY}_Orders {YYYY}-2021-01-04-1-2021-01_{unknown}'],
+    ['day', '2029-12-31', 'Orders {YYYY}_Orders {YYYY}-2029-12-31-4-2030-01_{unknown}'],
+    ['week', '2018-12-31', 'Orders {YYYY}_Orders {YYYY}-2018-12-31-4-2019-01_{unknown}'],
+    ['week', '2020-12-28', 'Orders {YYYY}_Orders {YYYY}-2020-12-28-4-2020-53_{unknown}'],
+    ['week', '2024-12-30', 'Orders {YYYY}_Orders {YYYY}-2024-12-30-4-2025-01_{unknown}'],
+    ['week', '2026-12-28', 'Orders {YYYY}_Orders {YYYY}-2026-12-28-4-2026-53_{unknown}'],
+    ['month', '2019-01-01', 'Orders {YYYY}_Orders {YYYY}-2019-01-01-1-2019-01_{unknown}'],
+    ['month', '2021-01-01', 'Orders {YYYY}_Orders {YYYY}-2021-01-01-1-2020-53_{unknown}'],
+    ['month', '2027-01-01', 'Orders {YYYY}_Orders {YYYY}-2027-01-01-1-2026-53_{unknown}'],
+    ['quarter', '2022-01-01', 'Orders {YYYY}_Orders {YYYY}-2022-01-01-1-2021-52_{unknown}'],
+    ['quarter', '2023-10-01', 'Orders {YYYY}_Orders {YYYY}-2023-10-01-4-2023-39_{unknown}'],
+    ['year', '2023-01-01', 'Orders {YYYY}_Orders {YYYY}-2023-01-01-1-2022-52_{unknown}'],
+    ['year', '2031-01-01', 'Orders {YYYY}_Orders {YYYY}-2031-01-01-1-2031-01_{unknown}'],
+  ] as const)('%s starting %s: %s', (interval, start, name) => {
+    expect(namesBy(interval).get(start)).toBe(name);
   });
 
-  it('matches renderName for days around each new year', () => {
-    const spec = { interval: 'day' as const, naming: EVERY_TOKEN, name: 'events' };
-    const aroundNewYear = sampleNames(spec).filter(({ start }) => /-(12-2[5-9]|12-3.|01-0.)$/.test(start));
-    expect(aroundNewYear.length).toBeGreaterThan(150);
-    for (const { start, name } of aroundNewYear) expect(name).toBe(renderName(spec.naming, spec.name, start));
+  it('an ISO token widens the sample to 2019–2031; without one, months take four years', () => {
+    const iso = sampleNames({ interval: 'month', naming: '{parent}_{IYYY}_{MM}', name: 'orders' });
+    expect(iso).toHaveLength(13 * 12);
+    expect(iso[0]).toEqual({ start: '2019-01-01', name: 'orders_2019_01' });
+    expect(iso.at(-1)).toEqual({ start: '2031-12-01', name: 'orders_2031_12' });
+
+    const plain = sampleNames({ interval: 'month', naming: '{parent}_y{YYYY}m{MM}', name: 'orders' });
+    expect(plain.map((s) => s.name)).toEqual(
+      ['2023', '2024', '2025', '2026'].flatMap((y) =>
+        ['01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12'].map(
+          (m) => `orders_y${y}m${m}`,
+        ),
+      ),
+    );
+    expect(plain[0]?.start).toBe('2023-01-01');
   });
 });
