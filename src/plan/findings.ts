@@ -100,18 +100,24 @@ function describeCoverage(coverage: Coverage, interval: Interval): string {
   return `covered through ${coverage.through}, ${plural(coverage.aheadPeriods, interval)} ahead`;
 }
 
+/** `blockedBy`: codes of pre-flight errors that keep apply from running the plan (plan/preflight.ts). */
 export function shortfallFinding(
   coverage: Coverage,
   afterPlan: Coverage,
   minimumAhead: number,
   interval: Interval,
+  blockedBy: readonly string[] = [],
 ): Finding[] {
   if (coverage.ok) return [];
   const now = describeCoverage(coverage, interval);
   const need = `coverage.minimumAhead is ${minimumAhead}`;
-  const fix = afterPlan.ok
-    ? 'this plan fixes it'
-    : `after this plan still short (${describeCoverage(afterPlan, interval)})`;
+  let fix = `after this plan still short (${describeCoverage(afterPlan, interval)})`;
+  if (afterPlan.ok) {
+    fix =
+      blockedBy.length === 0
+        ? 'this plan fixes it'
+        : `this plan would fix it, but apply cannot run it until the ${blockedBy.join(', ')} ${blockedBy.length === 1 ? 'error is' : 'errors are'} fixed`;
+  }
   return [{ level: 'error', code: 'shortfall', message: `${now}; ${need}; ${fix}.` }];
 }
 
