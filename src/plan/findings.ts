@@ -111,14 +111,16 @@ export function shortfallFinding(
   if (coverage.ok) return [];
   const now = describeCoverage(coverage, interval);
   const need = `coverage.minimumAhead is ${minimumAhead}`;
-  let fix = `after this plan still short (${describeCoverage(afterPlan, interval)})`;
-  if (afterPlan.ok) {
-    fix =
-      blockedBy.length === 0
-        ? 'this plan fixes it'
-        : `this plan would fix it, but apply cannot run it until the ${blockedBy.join(', ')} ${blockedBy.length === 1 ? 'error is' : 'errors are'} fixed`;
-  }
+  const fix = shortfallFix(afterPlan, interval, blockedBy);
   return [{ level: 'error', code: 'shortfall', message: `${now}; ${need}; ${fix}.` }];
+}
+
+/** A plan only says it fixes the shortfall when apply can run it. */
+function shortfallFix(afterPlan: Coverage, interval: Interval, blockedBy: readonly string[]): string {
+  if (!afterPlan.ok) return `after this plan still short (${describeCoverage(afterPlan, interval)})`;
+  if (blockedBy.length === 0) return 'this plan fixes it';
+  const errors = blockedBy.length === 1 ? 'error is' : 'errors are';
+  return `this plan would fix it, but apply cannot run it until the ${blockedBy.join(', ')} ${errors} fixed`;
 }
 
 /** Creates held back by maxPartitionsPerRun; `deferred` sorted by bounds. */

@@ -1,7 +1,7 @@
 // Pre-flight findings from a Preflight and a real plan: raised only for planned work, each with its fix.
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../src/plan/planner';
-import { withPreflight } from '../../src/plan/preflight';
+import { PREFLIGHT_CODES, withPreflight } from '../../src/plan/preflight';
 import type { Finding, Preflight, TableSpec } from '../../src/types';
 import { relationKey } from '../../src/sql/quote';
 import { type TableInput, snapshotOf, specOf } from '../helpers/snapshot';
@@ -53,7 +53,7 @@ function findings(
 }
 
 const preflightOnly = (all: Finding[]): Finding[] =>
-  all.filter((f) => ['missing-privilege', 'not-owner', 'read-only'].includes(f.code));
+  all.filter((f) => (PREFLIGHT_CODES as readonly string[]).includes(f.code));
 
 describe('pre-flight findings', () => {
   it('none when everything is allowed; the shortfall then says the plan fixes it', () => {
