@@ -3,8 +3,10 @@ import type pg from 'pg';
 import type { CatalogSnapshot, Config, Now, Plan, TableSpec } from './types';
 import { draftConfig, loadConfig, selectTables, type ConfigDraft } from './config/load';
 import { readSnapshot } from './catalog/snapshot';
+import { readPreflight } from './catalog/preflight';
 import { connect } from './db/connect';
 import { buildPlan } from './plan/planner';
+import { withPreflight } from './plan/preflight';
 
 export interface InspectSettings {
   configFile: string;
@@ -30,7 +32,12 @@ const enabled = (config: Config): TableSpec[] => config.tables.filter((t) => t.e
 export async function inspectWith(client: pg.Client, config: Config, now: Now): Promise<Inspection> {
   // Plans need bounds, not sizes (measuring sizes opens every partition: `status` alone asks).
   const snapshot = await readSnapshot(client, enabled(config), { sizes: false });
-  return { config, snapshot, plan: buildPlan(config.tables, snapshot, now) };
+  const preflight = await readPreflight(client, enabled(config));
+  return {
+    config,
+    snapshot,
+    plan: withPreflight(buildPlan(config.tables, snapshot, now), config.tables, preflight),
+  };
 }
 
 /** Connects, runs `work`, and always closes the connection. */
@@ -75,9 +82,12 @@ export async function inspect(settings: InspectSettings): Promise<Inspection> {
   try {
     const reading = readSnapshot(client, enabled(selected), { sizes: false });
     reading.catch(() => undefined); // awaited below, unless the config turns out bad first
+    const checking = readPreflight(client, enabled(selected)); // queued right behind the snapshot
+    checking.catch(() => undefined);
     const config = finish();
     const snapshot = await reading;
-    return { config, snapshot, plan: buildPlan(config.tables, snapshot, settings.now) };
+    const plan = buildPlan(config.tables, snapshot, settings.now);
+    return { config, snapshot, plan: withPreflight(plan, config.tables, await checking) };
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -120,6 +120,44 @@ export interface CatalogSnapshot {
 }
 
 // ---------------------------------------------------------------------------
+// Pre-flight: what the connected role may do, read before planning (catalog/preflight.ts)
+
+export interface SchemaAccess {
+  exists: boolean;
+  usage: boolean;
+  create: boolean;
+}
+
+export interface ParentAccess {
+  /** The parent's owner (a role name). */
+  owner: string;
+  /** The role is the owner or has its rights (pg_has_role USAGE): ATTACH, PARTITION OF, DETACH need them. */
+  ownerRights: boolean;
+  /** The parent's own tablespace, when it has one, and whether the role may create tables in it. */
+  tablespace?: string;
+  tablespaceCreate: boolean;
+}
+
+export interface Preflight {
+  /** current_user */
+  role: string;
+  /** current_database() */
+  database: string;
+  /** transaction_read_only: no DDL can run in this session. */
+  readOnly: boolean;
+  /** Where default_transaction_read_only was set (pg_settings.source: 'database', 'user', ...). */
+  readOnlySource: string;
+  /** pg_is_in_recovery(): a hot standby. */
+  inRecovery: boolean;
+  /** CREATE on the database: the role may create a missing archive schema. */
+  canCreateSchemas: boolean;
+  /** The parents' schemas and the archive schemas, by name. */
+  schemas: Map<string, SchemaAccess>;
+  /** The parents that exist, keyed by relationKey from sql/quote. */
+  parents: Map<string, ParentAccess>;
+}
+
+// ---------------------------------------------------------------------------
 // Plan
 
 /** `now` as the planner sees it: either a calendar date given by the user, or an instant. */
@@ -138,7 +176,11 @@ export type FindingCode =
   | 'name-taken'
   | 'adopt'
   | 'retention-due'
-  | 'disabled';
+  | 'disabled'
+  // Pre-flight (plan/preflight.ts): apply would fail for want of these.
+  | 'missing-privilege'
+  | 'not-owner'
+  | 'read-only';
 
 export interface Finding {
   level: FindingLevel;

@@ -100,19 +100,27 @@ function describeCoverage(coverage: Coverage, interval: Interval): string {
   return `covered through ${coverage.through}, ${plural(coverage.aheadPeriods, interval)} ahead`;
 }
 
+/** `blockedBy`: codes of pre-flight errors that keep apply from running the plan (plan/preflight.ts). */
 export function shortfallFinding(
   coverage: Coverage,
   afterPlan: Coverage,
   minimumAhead: number,
   interval: Interval,
+  blockedBy: readonly string[] = [],
 ): Finding[] {
   if (coverage.ok) return [];
   const now = describeCoverage(coverage, interval);
   const need = `coverage.minimumAhead is ${minimumAhead}`;
-  const fix = afterPlan.ok
-    ? 'this plan fixes it'
-    : `after this plan still short (${describeCoverage(afterPlan, interval)})`;
+  const fix = shortfallFix(afterPlan, interval, blockedBy);
   return [{ level: 'error', code: 'shortfall', message: `${now}; ${need}; ${fix}.` }];
+}
+
+/** A plan only says it fixes the shortfall when apply can run it. */
+function shortfallFix(afterPlan: Coverage, interval: Interval, blockedBy: readonly string[]): string {
+  if (!afterPlan.ok) return `after this plan still short (${describeCoverage(afterPlan, interval)})`;
+  if (blockedBy.length === 0) return 'this plan fixes it';
+  const errors = blockedBy.length === 1 ? 'error is' : 'errors are';
+  return `this plan would fix it, but apply cannot run it until the ${blockedBy.join(', ')} ${errors} fixed`;
 }
 
 /** Creates held back by maxPartitionsPerRun; `deferred` sorted by bounds. */
