@@ -84,7 +84,11 @@ function planSequences(plan: Plan, settings: ApplySettings): SqlUnit[][] {
 export async function apply(settings: ApplySettings, logger: Logger): Promise<ApplyReport> {
   const started = Date.now();
   const fileUnits = 'sqlFile' in settings.source ? readUnits(settings.source.sqlFile) : undefined;
-  const client = await connect(settings.databaseUrl, { applicationName: 'partition-keeper apply' });
+  // DDL and row moves may run long: their lock waits are bounded by lock_timeout, not a statement timeout.
+  const client = await connect(settings.databaseUrl, {
+    applicationName: 'partition-keeper apply',
+    statementTimeoutMs: 0,
+  });
   try {
     await acquireRunLock(client, settings.lockWaitSeconds);
     logger.log('info', 'holding the run lock');

@@ -83,7 +83,7 @@ async function runSequence(
 export async function openConnections(databaseUrl: string, count: number): Promise<pg.Client[]> {
   const settled = await Promise.allSettled(
     Array.from({ length: Math.max(0, count) }, () =>
-      connect(databaseUrl, { applicationName: 'partition-keeper apply' }),
+      connect(databaseUrl, { applicationName: 'partition-keeper apply', statementTimeoutMs: 0 }),
     ),
   );
   const opened = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));

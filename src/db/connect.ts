@@ -81,7 +81,11 @@ function readTlsFile(info: ConnInfo, key: 'sslrootcert' | 'sslcert' | 'sslkey'):
 
 /** libpq's sslmode as Node TLS options: what is verified, against which CAs. */
 function tlsOptions(info: ConnInfo): ConnectionOptions {
-  const [ca, cert, key] = [readTlsFile(info, 'sslrootcert'), readTlsFile(info, 'sslcert'), readTlsFile(info, 'sslkey')];
+  const [ca, cert, key] = [
+    readTlsFile(info, 'sslrootcert'),
+    readTlsFile(info, 'sslcert'),
+    readTlsFile(info, 'sslkey'),
+  ];
   const client = { ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
   // require verifies the CA when a root certificate is given (libpq's compatibility rule).
   const verifyCa =
@@ -114,7 +118,8 @@ const rejectedByHba = (error: unknown): boolean => (error as { code?: string }).
 
 /** The connections to try, in order: libpq's sslmode, with allow/prefer's fallback. */
 function attempts(info: ConnInfo, options: ConnectOptions): Attempt[] {
-  const seconds = info.connectTimeoutSeconds ?? options.connectTimeoutSeconds ?? DEFAULTS.connectTimeoutSeconds;
+  const seconds =
+    info.connectTimeoutSeconds ?? options.connectTimeoutSeconds ?? DEFAULTS.connectTimeoutSeconds;
   const base: pg.ClientConfig = {
     host: info.host,
     port: info.port,
@@ -129,14 +134,18 @@ function attempts(info: ConnInfo, options: ConnectOptions): Attempt[] {
       );
     },
     application_name:
-      info.applicationName ?? options.applicationName ?? info.fallbackApplicationName ?? DEFAULTS.applicationName,
+      info.applicationName ??
+      options.applicationName ??
+      info.fallbackApplicationName ??
+      DEFAULTS.applicationName,
     connectionTimeoutMillis: seconds * 1000,
     ...(info.options ? { options: info.options } : {}),
     ...(info.channelBinding && info.channelBinding !== 'disable' ? { enableChannelBinding: true } : {}),
   };
   const plain: pg.ClientConfig = { ...base, ssl: false };
   // libpq never uses TLS on a Unix socket, whatever sslmode says.
-  if (info.host.startsWith('/') || info.sslmode === 'disable') return [{ config: plain, fallBackOn: () => false }];
+  if (info.host.startsWith('/') || info.sslmode === 'disable')
+    return [{ config: plain, fallBackOn: () => false }];
   const encrypted: pg.ClientConfig = { ...base, ssl: tlsOptions(info) };
   switch (info.sslmode) {
     case 'allow':
@@ -186,7 +195,10 @@ function explain(error: unknown, info: ConnInfo, seconds: number): string {
         ? "the system's trusted CAs"
         : `sslrootcert "${info.sslrootcert}"`
       : "the system's trusted CAs; for a private or self-signed CA give sslrootcert=/path/to/root.crt (or PGSSLROOTCERT)";
-    const host = code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? ' (sslmode=verify-ca checks the CA but not the host name)' : '';
+    const host =
+      code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+        ? ' (sslmode=verify-ca checks the CA but not the host name)'
+        : '';
     return `the server's TLS certificate was refused: ${message}${host}; sslmode=${info.sslmode} checks it against ${against}`;
   }
   return message;
@@ -194,10 +206,14 @@ function explain(error: unknown, info: ConnInfo, seconds: number): string {
 
 function sessionSettings(options: ConnectOptions): string {
   const ms = (value: number, name: string): string => {
-    if (!Number.isInteger(value) || value < 0) throw new TypeError(`${name} must be a whole number ≥ 0, got ${value}`);
+    if (!Number.isInteger(value) || value < 0)
+      throw new TypeError(`${name} must be a whole number ≥ 0, got ${value}`);
     return quoteLiteral(`${value}ms`);
   };
-  const statement = ms(options.statementTimeoutMs ?? DEFAULTS.catalogStatementTimeoutMs, 'statementTimeoutMs');
+  const statement = ms(
+    options.statementTimeoutMs ?? DEFAULTS.catalogStatementTimeoutMs,
+    'statementTimeoutMs',
+  );
   const lock = ms(options.lockTimeoutMs ?? DEFAULTS.lockTimeoutMs, 'lockTimeoutMs');
   return [
     "SET datestyle = 'ISO, YMD'",

@@ -83,7 +83,8 @@ function parseHostPort(text: string): { host?: string; port?: string } {
     if (rest && !rest.startsWith(':')) throw badUrl('expected ":port" after the IPv6 address');
   } else {
     const colon = text.indexOf(':');
-    if (colon !== text.lastIndexOf(':')) throw badUrl('an IPv6 address must be written in brackets, e.g. [::1]');
+    if (colon !== text.lastIndexOf(':'))
+      throw badUrl('an IPv6 address must be written in brackets, e.g. [::1]');
     host = decode(colon === -1 ? text : text.slice(0, colon), 'the host');
     rest = colon === -1 ? '' : text.slice(colon);
   }
@@ -103,7 +104,8 @@ function parseUrl(url: string): Partial<Record<Parameter, string>> {
   if (!/^postgres(ql)?$/i.test(scheme[1] ?? '')) {
     throw badUrl(`unsupported scheme "${scheme[1]}://"; use postgres:// or postgresql://`);
   }
-  if (url.includes('#')) throw badUrl('"#" is not allowed; percent-encode it as %23 (in a password, for example)');
+  if (url.includes('#'))
+    throw badUrl('"#" is not allowed; percent-encode it as %23 (in a password, for example)');
   const rest = url.slice(scheme[0].length);
   const authorityEnd = rest.search(/[/?]/);
   const authority = authorityEnd === -1 ? rest : rest.slice(0, authorityEnd);
@@ -188,7 +190,11 @@ function osUser(): string | undefined {
  * comes from the URL, else its PG* variable, else libpq's default (host localhost, port 5432,
  * sslmode prefer, user the OS user, database the user name). An empty URL means environment only.
  */
-export function parseConnInfo(url: string, env: Env, defaultUser: () => string | undefined = osUser): ConnInfo {
+export function parseConnInfo(
+  url: string,
+  env: Env,
+  defaultUser: () => string | undefined = osUser,
+): ConnInfo {
   const fromUrl = url.trim() ? parseUrl(url.trim()) : {};
   const value = (name: Parameter): { text: string; source: string } | undefined => {
     const inUrl = fromUrl[name];

@@ -16,7 +16,13 @@ afterEach(async () => {
 async function session(url: string, options: ConnectOptions = { env: {} }) {
   const client = await connect(url, options);
   open.push(client);
-  const { rows } = await client.query<{ ssl: boolean; app: string; lock: string; statement: string; usr: string }>(
+  const { rows } = await client.query<{
+    ssl: boolean;
+    app: string;
+    lock: string;
+    statement: string;
+    usr: string;
+  }>(
     `select s.ssl, a.application_name as app, current_user as usr,
             current_setting('lock_timeout') as lock, current_setting('statement_timeout') as statement
        from pg_stat_ssl s join pg_stat_activity a using (pid) where pid = pg_backend_pid()`,
@@ -104,7 +110,9 @@ describeWithTlsServer('a TLS server with its own CA', (server) => {
   it('verify-ca, and require with a root certificate (libpq’s rule), refuse a certificate of another CA', async () => {
     for (const sslmode of ['verify-ca', 'require']) {
       const error = await refusal(url({ sslmode, sslrootcert: server().otherCaCert }));
-      expect(error.message).toMatch(new RegExp(`certificate was refused: .*sslmode=${sslmode} checks it against sslrootcert`));
+      expect(error.message).toMatch(
+        new RegExp(`certificate was refused: .*sslmode=${sslmode} checks it against sslrootcert`),
+      );
     }
   });
 

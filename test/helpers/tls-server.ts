@@ -38,7 +38,9 @@ function missing(): string | undefined {
 
 /** Runs a server binary as the postgres OS user when we are root (PostgreSQL refuses to run as root). */
 async function asPostgres(tool: string, args: string[]): Promise<void> {
-  const [command, all] = isRoot ? ['runuser', ['-u', 'postgres', '--', join(BIN, tool), ...args]] : [join(BIN, tool), args];
+  const [command, all] = isRoot
+    ? ['runuser', ['-u', 'postgres', '--', join(BIN, tool), ...args]]
+    : [join(BIN, tool), args];
   await run(command, all, { timeout: 60_000 });
 }
 
@@ -52,7 +54,9 @@ async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -60,12 +64,43 @@ async function freePort(): Promise<number> {
 async function makeCertificates(dir: string): Promise<void> {
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   for (const ca of ['ca', 'other-ca']) {
-    await openssl(['req', '-x509', ...ec, '-keyout', `${ca}.key`, '-out', `${ca}.crt`, '-days', '2', '-subj', `/CN=pk-test-${ca}`], dir);
+    await openssl(
+      [
+        'req',
+        '-x509',
+        ...ec,
+        '-keyout',
+        `${ca}.key`,
+        '-out',
+        `${ca}.crt`,
+        '-days',
+        '2',
+        '-subj',
+        `/CN=pk-test-${ca}`,
+      ],
+      dir,
+    );
   }
   await openssl(['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost'], dir);
   writeFileSync(join(dir, 'server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
   await openssl(
-    ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'server.ext'],
+    [
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'server.crt',
+      '-days',
+      '2',
+      '-extfile',
+      'server.ext',
+    ],
     dir,
   );
 }
@@ -84,7 +119,8 @@ async function start(dir: string): Promise<TlsServer> {
   const data = join(dir, 'data');
   if (isRoot) {
     chownSync(dir, postgresIds().uid, postgresIds().gid);
-    for (const file of ['server.key', 'server.crt']) chownSync(join(dir, file), postgresIds().uid, postgresIds().gid);
+    for (const file of ['server.key', 'server.crt'])
+      chownSync(join(dir, file), postgresIds().uid, postgresIds().gid);
   }
   chmodSync(join(dir, 'server.key'), 0o600);
   await asPostgres('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '--no-instructions']);
@@ -100,13 +136,36 @@ async function start(dir: string): Promise<TlsServer> {
     '-c fsync=off',
     "-c password_encryption='scram-sha-256'",
   ].join(' ');
-  await asPostgres('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '30', '-o', settings, 'start']);
+  await asPostgres('pg_ctl', [
+    '-D',
+    data,
+    '-l',
+    join(dir, 'server.log'),
+    '-w',
+    '-t',
+    '30',
+    '-o',
+    settings,
+    'start',
+  ]);
   const passwordRole = { user: 'pk_password', password: 'tls-test-secret' };
   // Roles through the socket (trust), so the pg_hba rules above are all the tests exercise.
   await run(
     join(BIN, 'psql'),
-    ['-h', dir, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c',
-      `create role pk_password login password '${passwordRole.password}'; create role pk_ssl_only login; create role pk_plain_only login;`],
+    [
+      '-h',
+      dir,
+      '-p',
+      String(port),
+      '-U',
+      'postgres',
+      '-d',
+      'postgres',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-c',
+      `create role pk_password login password '${passwordRole.password}'; create role pk_ssl_only login; create role pk_plain_only login;`,
+    ],
     { timeout: 30_000 },
   );
   return {
@@ -155,7 +214,16 @@ export function describeWithTlsServer(title: string, body: (server: () => TlsSer
     }, 120_000);
     afterAll(async () => {
       if (!dir) return;
-      await asPostgres('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', '-w', '-t', '30', 'stop']).catch(() => undefined);
+      await asPostgres('pg_ctl', [
+        '-D',
+        join(dir, 'data'),
+        '-m',
+        'immediate',
+        '-w',
+        '-t',
+        '30',
+        'stop',
+      ]).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     }, 60_000);
     body(() => {
