@@ -140,6 +140,8 @@ function attempts(info: ConnInfo, options: ConnectOptions): Attempt[] {
       DEFAULTS.applicationName,
     connectionTimeoutMillis: seconds * 1000,
     ...(info.options ? { options: info.options } : {}),
+    // The driver binds the channel when the server offers SCRAM-SHA-256-PLUS but cannot insist on it:
+    // channel_binding=require is honoured as prefer (a known gap, said in the README).
     ...(info.channelBinding && info.channelBinding !== 'disable' ? { enableChannelBinding: true } : {}),
   };
   const plain: pg.ClientConfig = { ...base, ssl: false };

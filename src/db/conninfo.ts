@@ -56,9 +56,9 @@ const isParameter = (name: string): name is Parameter => Object.hasOwn(PARAMETER
 const EXAMPLE = 'postgres://user:password@host:5432/database?sslmode=require';
 const badUrl = (what: string): UsageError => new UsageError(`database URL: ${what}`);
 
-/** True when the environment says anything about where to connect (libpq would use it). */
+/** True when the environment says where or as whom to connect (then libpq's defaults fill the rest). */
 export function environmentGivesConnection(env: Env): boolean {
-  return Object.values(PARAMETERS).some((name) => name !== undefined && Boolean(env[name]));
+  return ['PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGPASSWORD'].some((name) => Boolean(env[name]));
 }
 
 function decode(text: string, what: string): string {

@@ -1,7 +1,7 @@
 // Reading where to connect, as libpq does: URL first, then the PG* variables, then defaults; bad
 // input is a UsageError (exit 2) naming what is wrong, found before any lookup or connection.
 import { describe, expect, it } from 'vitest';
-import { connect, describeTarget, redact } from '../../src/db/connect';
+import { connect, ConnectionError, describeTarget, redact } from '../../src/db/connect';
 import { parseConnInfo } from '../../src/db/conninfo';
 import { UsageError } from '../../src/errors';
 
@@ -184,6 +184,16 @@ describe('parseConnInfo: bad URLs are usage errors saying what is wrong', () => 
     );
     await expect(connect('mysql://pk-made-up.invalid/d', { env: {} })).rejects.toThrow(/unsupported scheme/);
     expect(Date.now() - started).toBeLessThan(100);
+  });
+
+  it('connect() with no URL and nothing about where to connect says how to give one (exit 3, no attempt)', async () => {
+    for (const env of [{}, { PGCONNECT_TIMEOUT: '5', PGAPPNAME: 'x' }]) {
+      await expect(connect('  ', { env })).rejects.toThrow(
+        new ConnectionError(
+          'no database URL: pass --database-url or set DATABASE_URL (postgres://user@host:5432/db), or the PG* variables (PGHOST, PGDATABASE, PGUSER, …)',
+        ),
+      );
+    }
   });
 
   it('connect() names an unreadable certificate file as bad usage', async () => {
