@@ -24,6 +24,16 @@ export const DEFAULTS = {
   lockWaitSeconds: 60,
   /** Connections for different tables at once: the machines this runs beside have two cores. */
   jobs: 2,
+  /** libpq's connect_timeout: seconds to wait for the server to answer (per attempt). */
+  connectTimeoutSeconds: 10,
+  /**
+   * statement_timeout of every session's catalog reads: they take milliseconds, sizes for thousands
+   * of partitions seconds; anything longer is a stuck server. Apply's steps run under the run
+   * deadline instead (src/run/runner.ts).
+   */
+  catalogStatementTimeoutMs: 30_000,
+  /** What DBAs see in pg_stat_activity unless the URL says otherwise. */
+  applicationName: 'partition-keeper',
 } as const;
 
 export interface Settings {

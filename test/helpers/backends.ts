@@ -59,6 +59,8 @@ async function serverProblem(): Promise<string | undefined> {
 }
 
 const unreachable = await serverProblem();
+/** For suites that use the server without a database of their own (skipped, and counted, when it is away). */
+export const serverAvailable = unreachable === undefined;
 if (unreachable) {
   console.warn(
     requiredBecause
