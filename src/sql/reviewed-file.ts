@@ -127,7 +127,12 @@ function danger(tree: unknown): string | undefined {
       const name = ((node.funcname as { String?: { sval?: string } }[] | undefined) ?? [])
         .map((n) => n.String?.sval ?? '')
         .at(-1);
-      if (name === 'set_config') return 'set_config() would lift the lock bound';
+      // set_config of another setting (our steps set TimeZone for one transaction) is harmless.
+      const first = (node.args as { A_Const?: { sval?: { sval?: string } } }[] | undefined)?.[0];
+      const setting = first?.A_Const?.sval?.sval?.toLowerCase();
+      if (name === 'set_config' && (setting === undefined || TIMEOUTS.has(setting))) {
+        return 'set_config() of a timeout would lift the lock bound';
+      }
       if (name?.startsWith('pg_advisory_unlock')) return `${name}() would drop the run lock`;
     }
   }
@@ -144,10 +149,11 @@ function dangerInDo(statementText: string): string | undefined {
   }
   for (const [kind, node] of nodes(tree)) {
     if (kind === 'PLpgSQL_stmt_dynexecute') {
+      // Built at run time, so the parser cannot see the statement: judge the text that builds it.
       const query = JSON.stringify(node.query ?? '');
-      return /lock_timeout|statement_timeout|set_config|discard|reset|advisory/i.test(query)
-        ? 'a DO block builds SET lock_timeout (or the like) at run time: that would lift the lock bound'
-        : 'a DO block runs SQL built at run time (EXECUTE) that is not partition-keeper’s';
+      if (/lock_|timeout|set_config|discard|reset|advisory/i.test(query)) {
+        return 'a DO block builds SET lock_timeout (or the like) at run time: that would lift the lock bound';
+      }
     }
     if (kind === 'PLpgSQL_expr' && typeof node.query === 'string') {
       for (const text of [node.query, `SELECT ${node.query}`]) {
@@ -251,7 +257,9 @@ export async function readReviewedFile(original: string): Promise<ReviewedFile> 
       return expected.length === written.length && expected.every((sql, n) => sql === written[n]);
     });
     if (strategy === undefined) {
-      const culprit = own.find((s) => explain(s) !== undefined);
+      // The statements that are not partition-keeper's: the first that is dangerous is named.
+      const ours = new Set(STRATEGIES.flatMap((c) => stepStatements(read.step, c).map(normalize)));
+      const culprit = own.find((s) => !ours.has(normalize(s.text)) && explain(s) !== undefined);
       const line = at.line((culprit ?? own[0])?.start ?? header.start);
       const why = culprit
         ? explain(culprit)
