@@ -111,7 +111,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliSettings | 
       options: {
         config: { type: 'string', default: 'partitions.yml' },
         'database-url': { type: 'string' },
-        now: { type: 'string' },
+        now: { type: 'string', multiple: true }, // multiple only to refuse a second one
         table: { type: 'string', multiple: true, default: [] },
         format: { type: 'string', default: 'text' },
         'log-format': { type: 'string', default: 'text' },
@@ -137,6 +137,10 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliSettings | 
     throw new UsageError(`--format: status shows text or json, not ${format}`);
   }
   if (values.sql !== undefined && command !== 'apply') throw new UsageError('--sql goes with apply');
+  if ((values.now?.length ?? 0) > 1)
+    throw new UsageError(
+      `--now is given ${values.now?.length} times (${values.now?.join(', ')}); give it once`,
+    );
   return {
     command,
     strategy: oneOf('--strategy', values.strategy, STRATEGIES),
@@ -147,7 +151,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliSettings | 
     ...(values.sql !== undefined && { sqlFile: values.sql }),
     configFile: values.config,
     databaseUrl: values['database-url'] ?? env.DATABASE_URL ?? '',
-    nowText: values.now,
+    nowText: values.now?.[0],
     tables: values.table,
     format,
     logFormat: oneOf('--log-format', values['log-format'], ['text', 'json'] as const),
