@@ -60,7 +60,6 @@ export type KeyType = 'date' | 'timestamp' | 'timestamptz';
 export type BoundValue = number;
 
 export interface PartitionInfo extends QualifiedName {
-  oid: number;
   from: BoundValue;
   to: BoundValue;
   /** The bound literals as PostgreSQL printed them in pg_get_expr(relpartbound), unquoted ("MINVALUE" for minvalue). */
@@ -75,7 +74,6 @@ export interface PartitionInfo extends QualifiedName {
 }
 
 export interface DefaultPartitionInfo extends QualifiedName {
-  oid: number;
   bytes: number;
   estimatedRows: number | null;
   /** Rows in the DEFAULT partition grouped by calendar day of the key (in the table's timezone). */
@@ -84,7 +82,6 @@ export interface DefaultPartitionInfo extends QualifiedName {
 
 /** A table outside the parent's partitions (typically in the archive schema) that carries our naming. */
 export interface ArchivedTable extends QualifiedName {
-  oid: number;
   bytes: number;
   estimatedRows: number | null;
 }
@@ -93,7 +90,6 @@ export type ParentProblem =
   'missing' | 'not-partitioned' | 'not-range' | 'multi-column' | 'unsupported-key-type';
 
 export interface ParentInfo extends QualifiedName {
-  oid: number;
   /** Set when the table cannot be managed; the other fields may then be empty. */
   problem?: { code: ParentProblem; message: string };
   strategy?: 'range' | 'list' | 'hash';
@@ -113,8 +109,11 @@ export interface CatalogSnapshot {
   serverVersion: number;
   /** Keyed by relationKey(parent) from sql/quote. */
   parents: Map<string, ParentInfo>;
-  /** Every relation name (any relkind) in the schemas that matter, keyed by schema. */
-  relationNames: Map<string, Set<string>>;
+  /**
+   * Every name a relation (any relkind) or type holds in the schemas that matter, keyed by schema,
+   * each with what holds it in words: 'a table', 'a partition', 'a view', 'an index', 'a type' …
+   */
+  relationNames: Map<string, Map<string, string>>;
   /** Round trips the snapshot took (for the benchmark's claim that it is constant). */
   roundTrips: number;
 }
@@ -218,9 +217,14 @@ export interface PlannedArchive extends QualifiedName {
 export interface Coverage {
   /** First bound (as a literal) after the contiguous run of partitions that starts at the current period; null when the current period is not covered. */
   through: string | null;
-  /** Whole periods after the current one covered without a break. */
-  aheadPeriods: number;
+  /** Whole periods after the current one covered without a break; null when covered without end (through MAXVALUE). */
+  aheadPeriods: number | null;
   ok: boolean;
+  /**
+   * Set while `start` lies after the current period: the bound coverage counts from. The periods
+   * before it need no partition and count as covered (see plan/coverage.ts).
+   */
+  from?: string;
 }
 
 export interface TablePlan {

@@ -36,6 +36,18 @@ const RELKIND_NAMES: Record<string, string> = {
   f: 'a foreign table',
 };
 
+// '+' is not a relkind: the snapshot's mark for a relation that is a partition (relispartition).
+const TABLE_KIND_NAMES: Record<string, string> = {
+  r: 'a table',
+  p: 'a partitioned table',
+  '+': 'a partition',
+};
+
+/** What a relation is, in words, from its relkind ('+' for any partition); 'a relation' when unknown. */
+export function relationKindName(relkind: string): string {
+  return TABLE_KIND_NAMES[relkind] ?? RELKIND_NAMES[relkind] ?? 'a relation';
+}
+
 const STRATEGY_NAMES: Record<string, string> = { r: 'RANGE', l: 'LIST', h: 'HASH' };
 
 /** The key types we handle, from format_type's spelling (precision such as timestamp(0) is fine). */

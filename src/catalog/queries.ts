@@ -28,7 +28,13 @@ parent as (
          0 = any (pt.partattrs) as expression_key,
          case when pt.partrelid is not null then pg_get_partkeydef(c.oid) end as key_definition,
          a.attname::text as key_column,
-         format_type(a.atttypid, a.atttypmod) as key_type_name,
+         -- A domain key is read as its base type (through domains over domains), with the base's typmod.
+         (with recursive chain(type_id, type_mod) as (
+            select a.atttypid, a.atttypmod
+            union all
+            select t.typbasetype, t.typtypmod from chain join pg_type t on t.oid = chain.type_id where t.typtype = 'd'
+          ) select format_type(chain.type_id, chain.type_mod) from chain join pg_type t on t.oid = chain.type_id
+             where t.typtype <> 'd') as key_type_name,
          -- PARTITION OF puts new partitions in the parent's tablespace; our LIKE + ATTACH must say it.
          (select spcname::text from pg_tablespace where oid = c.reltablespace) as tablespace
   from target t
@@ -95,7 +101,11 @@ select current_setting('server_version_num')::int as server_version,
        -- a subquery of them the planner chose a plan 50× slower.)
        (select coalesce(json_agg(json_build_object(
                  'schema', n.nspname,
-                 'names', array(select c.relname::text from pg_class c where c.relnamespace = n.oid),
+                 -- name → relkind, '+' for a table that is a partition (of any parent)
+                 'names', (select coalesce(json_object_agg(c.relname,
+                                    case when c.relispartition and c.relkind in ('r', 'p', 'f') then '+'
+                                         else c.relkind::text end), '{}')
+                             from pg_class c where c.relnamespace = n.oid),
                  'type_names', array(select ty.typname::text from pg_type ty
                                       where ty.typnamespace = n.oid and ty.typrelid = 0
                                         and not (ty.typcategory = 'A' and ty.typelem <> 0)))), '[]')

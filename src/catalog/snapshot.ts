@@ -12,7 +12,7 @@ import type {
 import { quoteQualified, relationKey } from '../sql/quote';
 import { carriesNaming, namePrefix } from './archived';
 import { parsePartitionBound } from './bounds';
-import { classifyParent } from './problems';
+import { classifyParent, relationKindName } from './problems';
 import { SNAPSHOT_SQL, defaultRowsSql, type DefaultRowsSource } from './queries';
 
 /**
@@ -94,7 +94,8 @@ interface SnapshotRow {
   date_style: string;
   parents: ParentRow[];
   members: MemberTuple[];
-  relation_names: { schema: string; names: string[]; type_names: string[] }[];
+  /** names: relname → relkind, or '+' for a partition. */
+  relation_names: { schema: string; names: Record<string, string>; type_names: string[] }[];
 }
 
 /** A DEFAULT partition waiting for its rows to be counted. */
@@ -195,7 +196,6 @@ function toParentInfo(row: ParentRow, target: SnapshotTarget, members: MemberRow
   const base: ParentInfo = {
     schema: target.schema,
     name: target.name,
-    oid: row.oid ?? 0,
     partitions: [],
     archived: [],
   };
@@ -235,7 +235,6 @@ function toParentInfo(row: ParentRow, target: SnapshotTarget, members: MemberRow
       defaultPartition = {
         schema: member.schema,
         name: member.name,
-        oid: member.oid,
         bytes: member.bytes,
         estimatedRows: estimated,
         rowsByDay: [],
@@ -244,7 +243,6 @@ function toParentInfo(row: ParentRow, target: SnapshotTarget, members: MemberRow
       partitions.push({
         schema: member.schema,
         name: member.name,
-        oid: member.oid,
         bytes: member.bytes,
         estimatedRows: estimated,
         from: bound.from,
@@ -287,7 +285,6 @@ function archivedTables(members: MemberRow[], target: SnapshotTarget): ArchivedT
     .map((m) => ({
       schema: m.schema,
       name: m.name,
-      oid: m.oid,
       bytes: m.bytes,
       estimatedRows: estimatedRows(m.reltuples),
     }));
@@ -319,16 +316,21 @@ function groupBy<T, K>(items: T[], keyOf: (item: T) => K): Map<K, T[]> {
   return groups;
 }
 
-/** Names in use per involved schema; a schema that does not exist (yet) holds none. */
+/** Names in use per involved schema, with what holds each; a schema that does not exist (yet) holds none. */
 function relationNames(
   targets: SnapshotTarget[],
   rows: SnapshotRow['relation_names'],
-): Map<string, Set<string>> {
-  const names = new Map<string, Set<string>>();
+): Map<string, Map<string, string>> {
+  const names = new Map<string, Map<string, string>>();
   for (const t of targets) {
     for (const schema of [t.schema, archiveSchemaOf(t)])
-      if (schema !== undefined) names.set(schema, new Set());
+      if (schema !== undefined) names.set(schema, new Map());
   }
-  for (const row of rows) names.set(row.schema, new Set([...row.names, ...row.type_names]));
+  for (const row of rows) {
+    const holders = new Map<string, string>();
+    for (const name of row.type_names) holders.set(name, 'a type');
+    for (const [name, kind] of Object.entries(row.names)) holders.set(name, relationKindName(kind));
+    names.set(row.schema, holders);
+  }
   return names;
 }

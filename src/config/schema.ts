@@ -2,13 +2,14 @@
 // defaults merged in) live in validate.ts.
 import { z } from 'zod';
 import { parseQualifiedName } from '../sql/quote';
+import { isCalendarDate } from '../plan/calendar';
 import { NAMING_TOKENS, unknownTokens } from '../plan/naming';
 import { INTERVALS } from '../types';
 import { notA, show } from './errors';
 
 export const INTERVAL_CHOICES = INTERVALS.join(', ');
 const TOKEN_LIST = NAMING_TOKENS.map((token) => `{${token}}`).join(' ');
-const PREMAKE_LIMIT = 1000;
+export const PREMAKE_LIMIT = 1000;
 
 /** Error option for a zod schema: "missing; expected X" or `"value" is not X`. */
 const expecting = (expected: string) => ({
@@ -63,13 +64,6 @@ const calendarDate = z
   .string(expecting('a date written YYYY-MM-DD, e.g. 2024-04-01'))
   .regex(/^\d{4}-\d{2}-\d{2}$/, { ...expecting('a date written YYYY-MM-DD, e.g. 2024-04-01'), abort: true })
   .refine(isCalendarDate, { error: (issue) => `${show(issue.input)} is not a real calendar date` });
-
-function isCalendarDate(text: string): boolean {
-  const [year, month, day] = text.split('-').map(Number) as [number, number, number];
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day); // not Date.UTC: it maps years 0–99 to 1900–1999
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
 
 const RETENTION_FORM =
   'a retention written "<n> <unit>" with n a whole number ≥ 1 and unit ' +

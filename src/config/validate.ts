@@ -1,6 +1,6 @@
 // Defaults merged into each entry, then the checks that need several fields or several tables.
 import { DEFAULT_NAMING } from '../plan/naming';
-import { quoteQualified, relationKey } from '../sql/quote';
+import { MAX_IDENTIFIER_BYTES, identifierBytes, quoteQualified, relationKey } from '../sql/quote';
 import type { ArchiveSpec, Interval, TableSpec } from '../types';
 import type { Problem } from './errors';
 import { namingProblem, type SampleName } from './naming-rules';
@@ -104,8 +104,20 @@ export function checkTable({ spec, inherited }: ResolvedTable, names: SampleName
     problems.push({ path: at(spec.index, ...field.split('.')), message });
   };
 
-  const naming = namingProblem(spec, names, note('naming'));
-  if (naming) report('naming', naming);
+  // PostgreSQL cuts longer identifiers, so no such table can exist; the naming check would only
+  // echo the same length as a pattern problem.
+  const overlong = [spec.schema, spec.name].find((part) => identifierBytes(part) > MAX_IDENTIFIER_BYTES);
+  if (overlong !== undefined) {
+    report(
+      'table',
+      `${JSON.stringify(overlong.length > 40 ? `${overlong.slice(0, 40)}…` : overlong)} is an identifier of ` +
+        `${identifierBytes(overlong)} bytes, over PostgreSQL's ${MAX_IDENTIFIER_BYTES}-byte limit ` +
+        `(it cuts longer names); write the table's real name`,
+    );
+  } else {
+    const naming = namingProblem(spec, names, note('naming'));
+    if (naming) report('naming', naming);
+  }
 
   if (spec.retention && isShorterThanOnePeriod(spec.retention, spec.interval)) {
     const { count, unit } = spec.retention;

@@ -13,9 +13,22 @@ export function archiveSteps(archive: ArchiveSpec | undefined): ArchiveStep[] {
   return steps;
 }
 
-/** Partitions (sorted by bounds) whose upper bound is at or before the cutoff. */
+/**
+ * Partitions (sorted by bounds) whose upper bound is at or before the cutoff. One reaching down to
+ * MINVALUE is never due, however old its upper bound: it catches every older key, so detaching it
+ * would change where old rows go (refused, or into DEFAULT) rather than retire aged data; it is
+ * reported instead (see unboundedBelowFinding).
+ */
 export function duePartitions(partitions: readonly PartitionInfo[], cutoff: BoundValue): PartitionInfo[] {
-  return partitions.filter((p) => p.to <= cutoff);
+  return partitions.filter((p) => p.to <= cutoff && p.from !== -Infinity);
+}
+
+/** Partitions from MINVALUE that end at or before the cutoff: past retention, yet kept. */
+export function unboundedBelowPastCutoff(
+  partitions: readonly PartitionInfo[],
+  cutoff: BoundValue,
+): PartitionInfo[] {
+  return partitions.filter((p) => p.to <= cutoff && p.from === -Infinity);
 }
 
 export function planArchives(

@@ -1,7 +1,7 @@
 // Calendar dates ↔ partition bound values (BoundValue, epoch ms) and bound literals as PostgreSQL
 // prints them in pg_get_expr(relpartbound) with DateStyle ISO and the table's TimeZone.
 import type { BoundValue, KeyType } from '../types';
-import { type CalendarDate, dateToUtcMs, formatUtcDate } from './calendar';
+import { type CalendarDate, dateToUtcMs, formatUtcDate, pad } from './calendar';
 import { instantAt, wallClock } from './zone';
 
 /**
@@ -23,8 +23,6 @@ export function boundToDay(value: BoundValue, keyType: KeyType, timezone: string
   const { day, era } = dayWithEra(keyType === 'timestamptz' ? wallClock(value, timezone) : value);
   return day + era;
 }
-
-const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
 /** The day of an epoch-ms value as PostgreSQL writes it; years before 1 AD end in ' BC' (1 BC is year 0). */
 function dayWithEra(ms: number): { day: string; era: string } {

@@ -14,8 +14,8 @@ export interface CreateContext {
   current: CalendarDate;
   /** Union of the existing partitions' ranges (merged). */
   covered: Range[];
-  /** Every relation name in the parent's schema. */
-  existingNames: ReadonlySet<string>;
+  /** Every name a relation or type holds in the parent's schema, with what holds it ('a view' …). */
+  existingNames: ReadonlyMap<string, string>;
   /** The parent's own partitions (their names count in the parent's schema only). */
   partitions: readonly Relation[];
   /** Tables that carry our naming but are attached nowhere (adopted, not recreated). */
@@ -90,14 +90,18 @@ export function planCreates(context: CreateContext, window: readonly Period[]): 
         creates.push({ ...newCreate(template, piece), adopt: true });
         continue;
       }
-      // CREATE TABLE IF NOT EXISTS would silently skip a whole period whose name some other table holds.
-      if (sameRange(piece, period.range) && existingNames.has(template) && !isPartitionName(template)) {
+      // CREATE TABLE IF NOT EXISTS would silently skip a whole period whose name some other relation
+      // holds. A table attached nowhere was adopted above, so what holds the name cannot be attached
+      // as it is: another table's partition, a view, an index, a sequence, a type …
+      const holder = existingNames.get(template);
+      if (sameRange(piece, period.range) && holder !== undefined && !isPartitionName(template)) {
+        const what = holder === 'a partition' ? 'a partition of another table' : holder;
         findings.push({
           level: 'error',
           code: 'name-taken',
           message:
-            `${quoteQualified({ schema: spec.schema, name: template })} already exists and is not a partition of ` +
-            `${quoteQualified(spec)}, so ${where} cannot be created under that name; rename or drop that table, or attach it.`,
+            `${quoteQualified({ schema: spec.schema, name: template })} already exists as ${what}, not a partition of ` +
+            `${quoteQualified(spec)}, so ${where} cannot be created under that name; rename or drop it.`,
         });
         continue;
       }

@@ -38,7 +38,7 @@ export function partitionFindings(
       findings.push({
         level: 'warning',
         code: 'misaligned',
-        message: `${quoteQualified(p)} covers ${where()}, which is not exactly one ${spec.interval}; it is left as it is and only the ranges around it are planned.`,
+        message: `${quoteQualified(p)} covers ${where()}, which is not exactly one ${spec.interval}; it is not resized, and only the ranges around it are planned.`,
       });
       continue;
     }
@@ -96,8 +96,12 @@ export function defaultRowsFinding(
 }
 
 function describeCoverage(coverage: Coverage, interval: Interval): string {
-  if (coverage.through === null) return `the current ${interval} is not fully covered`;
-  return `covered through ${coverage.through}, ${plural(coverage.aheadPeriods, interval)} ahead`;
+  // While start is ahead, the stretch before it needs nothing: say so rather than "covered".
+  const held = coverage.from === undefined ? '' : `nothing is needed before start ${coverage.from}; `;
+  if (coverage.through === null) return `${held}the current ${interval} is not fully covered`;
+  if (coverage.through === coverage.from) return `${held}no partition covers the ${interval} from there yet`;
+  // Only short coverage is described, and coverage without end (aheadPeriods null) is never short.
+  return `${held}covered through ${coverage.through}, ${plural(coverage.aheadPeriods ?? 0, interval)} ahead`;
 }
 
 /** `blockedBy`: codes of pre-flight errors that keep apply from running the plan (plan/preflight.ts). */
@@ -170,4 +174,16 @@ export function retentionDueFinding(
       message: `${plural(due.length, 'partition')} ending at or before ${cutoff} ${due.length === 1 ? 'is' : 'are'} past the retention of ${retention}: ${shown.join(', ')}${more}; add \`archive:\` to the config to archive ${due.length === 1 ? 'it' : 'them'}.`,
     },
   ];
+}
+
+/** Partitions from MINVALUE past the retention: kept, and said so (see archive.ts: duePartitions). */
+export function unboundedBelowFinding(kept: readonly PartitionInfo[], grid: Grid, cutoff: string): Finding[] {
+  return kept.map((p) => ({
+    level: 'info',
+    code: 'retention-due',
+    message:
+      `${quoteQualified(p)} covers ${describeRange(grid, p)}, all of it at or before the retention cutoff ${cutoff}, ` +
+      `but it is not archived: it takes every older key, so detaching it would leave old rows nowhere to go ` +
+      `(or send them to DEFAULT); detach it by hand if its rows may go.`,
+  }));
 }

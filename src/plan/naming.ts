@@ -1,6 +1,7 @@
 // Partition names from the `naming` template: {parent} {YYYY} {MM} {DD} {Q} {IYYY} {WW}.
 import { getISOWeek, getISOWeekYear } from 'date-fns';
 import type { Interval } from '../types';
+import { pad } from './calendar';
 
 export const NAMING_TOKENS = ['parent', 'YYYY', 'MM', 'DD', 'Q', 'IYYY', 'WW'] as const;
 
@@ -11,8 +12,6 @@ export const DEFAULT_NAMING: Record<Interval, string> = {
   quarter: '{parent}_y{YYYY}q{Q}',
   year: '{parent}_y{YYYY}',
 };
-
-const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
 /** Tokens the template uses that are not known (empty when all are fine). */
 export function unknownTokens(template: string): string[] {

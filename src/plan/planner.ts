@@ -12,7 +12,7 @@ import type {
   TableSpec,
 } from '../types';
 import { quoteQualified, relationKey } from '../sql/quote';
-import { duePartitions, planArchives } from './archive';
+import { duePartitions, planArchives, unboundedBelowPastCutoff } from './archive';
 import { dateToBound } from './bounds';
 import { localDate, periodStart, utcDate } from './calendar';
 import { NOT_MEASURED, type CoverageRule, measureCoverage } from './coverage';
@@ -26,12 +26,13 @@ import {
   partitionFindings,
   retentionDueFinding,
   shortfallFinding,
+  unboundedBelowFinding,
 } from './findings';
 import { type Grid, periodsBetween } from './periods';
 import { byFrom, mergeRanges } from './ranges';
-import { planningWindow, retentionCutoff } from './window';
+import { planningWindow, retentionCutoff, startAhead } from './window';
 
-/** How many whole periods ahead coverage counts before it stops (a MAXVALUE partition covers forever). */
+/** How many whole periods past premake and minimumAhead coverage counts before it stops (a run of finite partitions centuries long would otherwise be walked period by period). */
 export const EXTRA_AHEAD_COUNTED = 1000;
 
 export function buildPlan(specs: TableSpec[], snapshot: CatalogSnapshot, now: Now): Plan {
@@ -46,7 +47,7 @@ export function planTable(spec: TableSpec, snapshot: CatalogSnapshot, now: Now):
   }
   const problem = parentProblem(spec, parent);
   if (problem || !parent?.keyType) return skippedPlan(spec, parent, problem ?? unsupportedKey(spec, parent));
-  return planParent(spec, parent, parent.keyType, snapshot.relationNames.get(spec.schema) ?? new Set(), now);
+  return planParent(spec, parent, parent.keyType, snapshot.relationNames.get(spec.schema) ?? new Map(), now);
 }
 
 function parentProblem(spec: TableSpec, parent: ParentInfo | undefined): Finding | undefined {
@@ -104,7 +105,7 @@ function planParent(
   spec: TableSpec,
   parent: ParentInfo,
   keyType: KeyType,
-  relationNames: ReadonlySet<string>,
+  relationNames: ReadonlyMap<string, string>,
   now: Now,
 ): TablePlan {
   const grid: Grid = { interval: spec.interval, keyType, timezone: spec.timezone };
@@ -130,12 +131,15 @@ function planParent(
   const creates = withDefaultRows(kept, defaultRowPoints(parent.defaultPartition, grid));
 
   const cutoff = retentionCutoff(spec, current);
-  const due =
-    cutoff === undefined ? [] : duePartitions(partitions, dateToBound(cutoff, keyType, spec.timezone));
+  const cutoffBound = cutoff === undefined ? undefined : dateToBound(cutoff, keyType, spec.timezone);
+  const due = cutoffBound === undefined ? [] : duePartitions(partitions, cutoffBound);
+  const keptPastCutoff = cutoffBound === undefined ? [] : unboundedBelowPastCutoff(partitions, cutoffBound);
 
+  const startPeriod = startAhead(spec, grid, current);
   const rule: CoverageRule = {
     minimumAhead: spec.coverage.minimumAhead,
     maxAhead: spec.premake + spec.coverage.minimumAhead + EXTRA_AHEAD_COUNTED,
+    ...(startPeriod !== undefined && { startPeriod }),
   };
   const coverage = measureCoverage(grid, current, covered, rule);
   const created = creates.map((c) => ({ from: c.fromValue, to: c.toValue }));
@@ -150,6 +154,7 @@ function planParent(
     ...limitFinding(deferred, spec.maxPartitionsPerRun),
     ...unexaminedFinding(window, spec.interval),
     ...(cutoff === undefined ? [] : retentionDueFinding(due, spec, cutoff)),
+    ...(cutoff === undefined ? [] : unboundedBelowFinding(keptPastCutoff, grid, cutoff)),
   ];
 
   return {

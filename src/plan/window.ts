@@ -12,7 +12,7 @@ import type { Range } from './ranges';
 export const MAX_PERIODS_EXAMINED = 20_000;
 
 export interface Window {
-  /** Start of the first period in the window. */
+  /** Start of the first period in the window (after `end` when `start` lies beyond it: an empty window). */
   first: CalendarDate;
   /** Start of the first period after the window (current + premake + 1). */
   end: CalendarDate;
@@ -25,13 +25,14 @@ export function retentionCutoff(
   spec: Pick<TableSpec, 'retention'>,
   current: CalendarDate,
 ): CalendarDate | undefined {
-  return spec.retention ? minusRetention(current, spec.retention) : undefined;
+  return spec.retention && minusRetention(current, spec.retention);
 }
 
 /**
- * Where the window starts before retention: `start` as configured, else the oldest partition's
- * period — but never after the current one, which must be covered however young the table is
- * (a `start` still in the future leaves nothing behind to fill).
+ * Where the window starts before retention: the period of `start` as configured — even when it
+ * lies after the current period: nothing is made wholly before `start` (in September 2025, yearly,
+ * start 2026-01-01 and premake 1 make 2026 alone) — else the oldest partition's period, but never
+ * after the current one, which must be covered however young the table is.
  */
 function naturalStart(
   spec: Pick<TableSpec, 'start'>,
@@ -39,10 +40,7 @@ function naturalStart(
   current: CalendarDate,
   partitions: readonly Range[],
 ): CalendarDate {
-  if (spec.start !== undefined) {
-    const start = periodStart(spec.start, grid.interval);
-    return start < current ? start : current;
-  }
+  if (spec.start !== undefined) return periodStart(spec.start, grid.interval);
   const oldest = partitions.reduce(
     (min, p) => (Number.isFinite(p.from) && p.from < min ? p.from : min),
     Infinity,
@@ -50,6 +48,17 @@ function naturalStart(
   if (oldest === Infinity) return current;
   const oldestPeriod = periodContaining(grid, oldest);
   return oldestPeriod < current ? oldestPeriod : current;
+}
+
+/** The period of `start` when it lies after the current one (coverage then counts from it). */
+export function startAhead(
+  spec: Pick<TableSpec, 'start'>,
+  grid: Grid,
+  current: CalendarDate,
+): CalendarDate | undefined {
+  if (spec.start === undefined) return undefined;
+  const start = periodStart(spec.start, grid.interval);
+  return start > current ? start : undefined;
 }
 
 export function planningWindow(

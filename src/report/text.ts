@@ -8,6 +8,7 @@ import { judge, shortfalls } from './verdict';
 
 export function describeCoverage(coverage: Coverage): string {
   if (coverage.through === null) return 'the current period is not covered';
+  if (coverage.aheadPeriods === null) return 'covered without end (through MAXVALUE)';
   return `covered through ${coverage.through} (${plural(coverage.aheadPeriods, 'period')} ahead)`;
 }
 

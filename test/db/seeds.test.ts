@@ -113,6 +113,51 @@ describeEachBackend('seeds end to end', (db) => {
     ]);
   });
 
+  it('claims_production as the seed schedules it: in September 2025, start 2026-01-01 and premake 1 make y2026 alone', async () => {
+    // The seed: "In September 2025, the script creates the partition for the year 2026".
+    const scheduled = writeConfig(`
+tables:
+  - table: public.claims_production
+    interval: year
+    naming: "{parent}_y{YYYY}"
+    premake: 1
+    start: 2026-01-01
+    coverage:
+      minimumAhead: 1
+`);
+    const cli = (...args: string[]) => runCli([...args, '--config', scheduled, '--now', '2025-09-15'], env());
+    const planJson = async (): Promise<JsonPlan['tables'][number]> => {
+      const result = await cli('plan', '--format', 'json');
+      expect(result.code).toBe(0);
+      const table = (JSON.parse(result.stdout) as JsonPlan).tables[0];
+      if (!table) throw new Error('no table in the plan');
+      return table;
+    };
+
+    const before = await planJson();
+    expect(before.create.map((c) => [c.name, c.from, c.to])).toEqual([
+      ['claims_production_y2026', '2026-01-01', '2027-01-01'],
+    ]);
+    // Before y2026 exists, check falls short: the year ahead it must hold is start's year.
+    const failing = await cli('check');
+    expect(failing.code).toBe(1);
+    expect(failing.stdout).toMatch(/shortfall: nothing is needed before start 2026-01-01/);
+
+    const sql = await cli('plan', '--format', 'sql');
+    expect(sql.code).toBe(0);
+    await db().client.query(sql.stdout);
+    expect(await partitionsOf('claims_production')).toEqual([
+      { name: 'claims_production_y2026', bound: "FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')" },
+    ]);
+
+    const passing = await cli('check');
+    expect(passing.stdout).toMatch(/ok\s+public\.claims_production/);
+    expect(passing.code).toBe(0);
+    const after = await planJson();
+    expect(after.create).toEqual([]);
+    expect(after.coverageNow).toMatchObject({ through: '2027-01-01', aheadPeriods: 1, ok: true });
+  });
+
   it('kid_absences: current and next year as kid_absences_YYYY, disabled by its variable', async () => {
     await runSql('2025-06-01', 'kid_absences');
     expect(await partitionsOf('kid_absences')).toEqual([

@@ -43,8 +43,8 @@ export interface TableInput {
 }
 
 export interface SnapshotExtras {
-  /** Other relations that exist, by schema (tables, indexes … that are not partitions). */
-  otherRelations?: Record<string, string[]>;
+  /** Other relations that exist, by schema: a name (a table), or [name, what holds it] e.g. ['v', 'a view']. */
+  otherRelations?: Record<string, (string | [name: string, holder: string])[]>;
 }
 
 function boundValue(input: BoundInput, keyType: KeyType, timezone: string): BoundValue {
@@ -53,8 +53,6 @@ function boundValue(input: BoundInput, keyType: KeyType, timezone: string): Boun
   if (input === 'MAXVALUE') return Infinity;
   return dateToBound(input, keyType, timezone);
 }
-
-let nextOid = 16_384;
 
 function partitionsOf(table: TableInput, entries: PartitionEntry[]): PartitionInfo[] {
   const keyType = table.keyType ?? 'date';
@@ -66,7 +64,6 @@ function partitionsOf(table: TableInput, entries: PartitionEntry[]): PartitionIn
     return {
       schema: p.schema ?? table.schema ?? 'public',
       name: p.name,
-      oid: nextOid++,
       from,
       to,
       fromText: formatBound(from, keyType, timezone),
@@ -86,7 +83,6 @@ function defaultPartitionOf(table: TableInput): DefaultPartitionInfo | undefined
   return {
     schema: table.schema ?? 'public',
     name: table.defaultPartition ?? `${table.name}_default`,
-    oid: nextOid++,
     bytes: 8192,
     estimatedRows: rowsByDay.reduce((n, d) => n + d.rows, 0),
     rowsByDay,
@@ -99,7 +95,6 @@ export function parentOf(table: TableInput): ParentInfo {
   return {
     schema: table.schema ?? 'public',
     name: table.name,
-    oid: nextOid++,
     problem: table.problem,
     strategy: table.problem ? undefined : 'range',
     keyColumn: table.problem ? undefined : (table.keyColumn ?? 'k'),
@@ -109,7 +104,7 @@ export function parentOf(table: TableInput): ParentInfo {
     ...(defaultPartition ? { defaultPartition } : {}),
     archived: (table.detached ?? []).map((qualified) => {
       const [schema = 'public', name = ''] = qualified.split('.');
-      return { schema, name, oid: nextOid++, bytes: 0, estimatedRows: 0 };
+      return { schema, name, bytes: 0, estimatedRows: 0 };
     }),
   };
 }
@@ -117,20 +112,24 @@ export function parentOf(table: TableInput): ParentInfo {
 /** A snapshot holding these parents; relationNames lists them, their partitions and `otherRelations`. */
 export function snapshotOf(tables: TableInput[], extras: SnapshotExtras = {}): CatalogSnapshot {
   const parents = tables.map(parentOf);
-  const relationNames = new Map<string, Set<string>>();
-  const add = (schema: string, name: string): void => {
-    const names = relationNames.get(schema) ?? new Set<string>();
-    names.add(name);
+  const relationNames = new Map<string, Map<string, string>>();
+  const add = (schema: string, name: string, holder: string): void => {
+    const names = relationNames.get(schema) ?? new Map<string, string>();
+    names.set(name, holder);
     relationNames.set(schema, names);
   };
   for (const parent of parents) {
-    add(parent.schema, parent.name);
-    for (const p of parent.partitions) add(p.schema, p.name);
-    if (parent.defaultPartition) add(parent.defaultPartition.schema, parent.defaultPartition.name);
-    for (const a of parent.archived) add(a.schema, a.name);
+    add(parent.schema, parent.name, 'a partitioned table');
+    for (const p of parent.partitions) add(p.schema, p.name, 'a partition');
+    if (parent.defaultPartition)
+      add(parent.defaultPartition.schema, parent.defaultPartition.name, 'a partition');
+    for (const a of parent.archived) add(a.schema, a.name, 'a table');
   }
   for (const [schema, names] of Object.entries(extras.otherRelations ?? {}))
-    for (const n of names) add(schema, n);
+    for (const n of names) {
+      if (typeof n === 'string') add(schema, n, 'a table');
+      else add(schema, ...n);
+    }
   return {
     serverVersion: 170_000,
     parents: new Map(parents.map((p) => [relationKey(p), p])),

@@ -96,6 +96,12 @@ describe('minusRetention', () => {
     ['2024-02-01', { count: 2, unit: 'quarter' }, '2023-08-01'],
     ['2024-02-01', { count: 2, unit: 'week' }, '2024-01-18'],
     ['2024-03-01', { count: 1, unit: 'day' }, '2024-02-29'],
+    ['2024-02-01', { count: 2023, unit: 'year' }, '0001-02-01'],
+    ['0001-01-08', { count: 1, unit: 'week' }, '0001-01-01'],
+    // Before year 1 nothing can be due: no cutoff rather than a date the calendar cannot write.
+    ['2024-02-01', { count: 2024, unit: 'year' }, undefined],
+    ['0001-01-07', { count: 1, unit: 'week' }, undefined],
+    ['2024-02-01', { count: 1e15, unit: 'day' }, undefined],
   ] as const)('%s minus %o is %s', (date, retention, expected) => {
     expect(minusRetention(date, retention)).toBe(expected);
   });

@@ -461,6 +461,19 @@ tables:
       ).not.toThrow();
     });
 
+    it('says a parent name over 63 bytes is too long an identifier, not a naming problem', () => {
+      const parent = 'p'.repeat(200);
+      expect(problemsOf(oneTable(`table: ${parent}\ninterval: month`))).toEqual([
+        `partitions.yml: tables[0] (${parent}).table: "${'p'.repeat(40)}…" is an identifier of 200 bytes, ` +
+          `over PostgreSQL's 63-byte limit (it cuts longer names); write the table's real name`,
+      ]);
+      const schema = 's'.repeat(64);
+      expect(problemsOf(oneTable(`table: ${schema}.t\ninterval: month`))).toEqual([
+        `partitions.yml: tables[0] (${schema}.t).table: "${'s'.repeat(40)}…" is an identifier of 64 bytes, ` +
+          `over PostgreSQL's 63-byte limit (it cuts longer names); write the table's real name`,
+      ]);
+    });
+
     it('rejects a daily pattern that gives two days one name', () => {
       expect(problemsOf(oneTable('table: events\ninterval: day\nnaming: "{parent}_{YYYY}{MM}"'))).toEqual([
         'partitions.yml: tables[0] (events).naming: "{parent}_{YYYY}{MM}" gives two day periods the same name ' +

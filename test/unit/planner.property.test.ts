@@ -123,8 +123,8 @@ function expectedWindowStart(spec: TableSpec, inputs: PartitionInput[], current:
   const fromPartitions =
     oldest && periodStart(oldest, spec.interval) < current ? periodStart(oldest, spec.interval) : current;
   const start = spec.start ? periodStart(spec.start, spec.interval) : undefined;
-  // A start in the future still leaves the current period to cover.
-  const natural = start === undefined ? fromPartitions : start < current ? start : current;
+  // Nothing is made wholly before start, even while it lies ahead (the window may then be empty).
+  const natural = start ?? fromPartitions;
   if (!spec.retention) return natural;
   const floor = periodStart(addPeriods(current, spec.retention.unit, -spec.retention.count), spec.interval);
   return natural > floor ? natural : floor;
@@ -194,7 +194,13 @@ describe('planner properties', () => {
       fc.property(scenario, (s) => {
         const { table } = setup(s);
         expect(table.coverageAfterPlan.through).not.toBeNull();
-        expect(table.coverageAfterPlan.aheadPeriods).toBeGreaterThanOrEqual(s.premake);
+        // null: covered without end (MAXVALUE), which holds any premake.
+        expect(table.coverageAfterPlan.aheadPeriods ?? Infinity).toBeGreaterThanOrEqual(s.premake);
+        expect(table.coverageAfterPlan.aheadPeriods === null).toBe(
+          table.coverageAfterPlan.through === 'MAXVALUE',
+        );
+        // check passes after apply whenever the config is valid (validation refuses minimumAhead > premake).
+        if (s.minimumAhead <= s.premake) expect(table.coverageAfterPlan.ok).toBe(true);
         expect(table.findings.filter((f) => f.level === 'error').map((f) => f.code)).not.toContain(
           'name-taken',
         );

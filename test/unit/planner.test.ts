@@ -66,6 +66,55 @@ describe('the seeds', () => {
     ]);
   });
 
+  it('claims_production: in September 2025 with start 2026-01-01 and premake 1, y2026 alone', () => {
+    const spec = specOf({
+      name: 'claims_production',
+      interval: 'year',
+      premake: 1,
+      start: '2026-01-01',
+      coverage: { minimumAhead: 1 },
+    });
+    const before = planOne(spec, {}, { date: '2025-09-15' });
+    expect(ranges(before.create)).toEqual([['claims_production_y2026', '2026-01-01', '2027-01-01']]);
+    expect(before.create[0]!.reason).toBe('premake');
+    // Coverage counts from start: 2025 needs nothing, and the one year ahead (2026) is missing.
+    expect(before.coverage).toEqual({
+      through: '2026-01-01',
+      aheadPeriods: 0,
+      ok: false,
+      from: '2026-01-01',
+    });
+    expect(before.coverageAfterPlan).toEqual({
+      through: '2027-01-01',
+      aheadPeriods: 1,
+      ok: true,
+      from: '2026-01-01',
+    });
+    expect(findingsOf(before, 'shortfall').map((f) => f.message)).toEqual([
+      'nothing is needed before start 2026-01-01; no partition covers the year from there yet; ' +
+        'coverage.minimumAhead is 1; this plan fixes it.',
+    ]);
+    expect(codes(before.findings)).toEqual(['shortfall']);
+
+    const after = planOne(
+      spec,
+      { partitions: [['claims_production_y2026', '2026-01-01', '2027-01-01']] },
+      { date: '2025-09-15' },
+    );
+    expect(after.create).toEqual([]);
+    expect(after.coverage).toEqual({ through: '2027-01-01', aheadPeriods: 1, ok: true, from: '2026-01-01' });
+    expect(after.findings).toEqual([]);
+
+    // Once 2026 has come, start is behind: the usual window and coverage, no `from`.
+    const inJanuary = planOne(
+      spec,
+      { partitions: [['claims_production_y2026', '2026-01-01', '2027-01-01']] },
+      { date: '2026-01-02' },
+    );
+    expect(names(inJanuary.create)).toEqual(['claims_production_y2027']);
+    expect(inJanuary.coverage).toEqual({ through: '2027-01-01', aheadPeriods: 0, ok: false });
+  });
+
   it('kid_absences: {parent}_{YYYY}, current and next year', () => {
     const spec = specOf({ name: 'kid_absences', interval: 'year', naming: '{parent}_{YYYY}', premake: 1 });
     const plan = planOne(spec, {}, { date: '2025-06-01' });
@@ -395,12 +444,44 @@ describe('gaps behind the current period', () => {
     expect(names(plan.create)).toEqual(['t_y2023m12', 't_y2024m03']);
   });
 
-  it('a start still in the future leaves nothing behind, but the current period and premake are planned', () => {
+  it('makes nothing before a start beyond the window, and counts the months up to it as needing nothing', () => {
     const plan = planOne(specOf({ name: 'u', premake: 2, start: '2030-01-01' }), {}, { date: '2024-02-15' });
-    expect(names(plan.create)).toEqual(['u_y2024m02', 'u_y2024m03', 'u_y2024m04']);
-    expect(plan.coverageAfterPlan).toEqual({ through: '2024-05-01', aheadPeriods: 2, ok: true });
+    expect(plan.create).toEqual([]);
+    // March 2024 to December 2029: 70 months ahead that need no partition.
+    const held = { through: '2030-01-01', aheadPeriods: 70, ok: true, from: '2030-01-01' };
+    expect(plan.coverage).toEqual(held);
+    expect(plan.coverageAfterPlan).toEqual(held);
+    expect(plan.findings).toEqual([]);
+  });
+
+  it('makes the period start falls in, and nothing wholly before it, while start is ahead', () => {
+    const plan = planOne(
+      specOf({ name: 'u', premake: 2, start: '2024-03-15', coverage: { minimumAhead: 2 } }),
+      { partitions: [['u_y2024m02', '2024-02-01', '2024-03-01']] },
+      { date: '2024-02-10' },
+    );
+    expect(ranges(plan.create)).toEqual([
+      ['u_y2024m03', '2024-03-01', '2024-04-01'],
+      ['u_y2024m04', '2024-04-01', '2024-05-01'],
+    ]);
+    // The existing February partition joins the run; coverage counts from start's month.
+    expect(plan.coverage).toEqual({ through: '2024-03-01', aheadPeriods: 0, ok: false, from: '2024-03-01' });
+    expect(plan.coverageAfterPlan).toMatchObject({ through: '2024-05-01', aheadPeriods: 2, ok: true });
     expect(codes(plan.findings)).toEqual(['shortfall']);
-    expect(findingsOf(plan, 'shortfall')[0]?.message).toMatch(/this plan fixes it/);
+  });
+
+  it('names the bound coverage counts from as PostgreSQL prints it for timestamptz keys', () => {
+    const plan = planOne(
+      specOf({ name: 'u', interval: 'year', premake: 1, start: '2026-01-01', timezone: 'Europe/Berlin' }),
+      { keyType: 'timestamptz' },
+      { date: '2025-09-15' },
+    );
+    expect(plan.coverageAfterPlan).toEqual({
+      through: '2027-01-01 00:00:00+01',
+      aheadPeriods: 1,
+      ok: true,
+      from: '2026-01-01 00:00:00+01',
+    });
   });
 
   it('never plans partitions already past the retention', () => {
@@ -437,7 +518,11 @@ describe('MINVALUE and MAXVALUE partitions', () => {
     );
     expect(ranges(plan.create)).toEqual([['t_y2024m02', '2024-02-01', '2024-03-01']]);
     expect(plan.coverage).toEqual({ through: null, aheadPeriods: 0, ok: false });
-    expect(plan.coverageAfterPlan).toEqual({ through: 'MAXVALUE', aheadPeriods: 1003, ok: true });
+    // Covered without end: no count of periods (null), not a large number.
+    expect(plan.coverageAfterPlan).toEqual({ through: 'MAXVALUE', aheadPeriods: null, ok: true });
+    expect(findingsOf(plan, 'shortfall')[0]!.message).toContain(
+      'the current month is not fully covered; coverage.minimumAhead is 1; this plan fixes it.',
+    );
   });
 
   it('plans nothing for a table covered from MINVALUE to MAXVALUE', () => {
@@ -447,8 +532,7 @@ describe('MINVALUE and MAXVALUE partitions', () => {
       { date: '2024-02-15' },
     );
     expect(plan.create).toEqual([]);
-    expect(plan.coverage.ok).toBe(true);
-    expect(plan.coverage.through).toBe('MAXVALUE');
+    expect(plan.coverage).toEqual({ through: 'MAXVALUE', aheadPeriods: null, ok: true });
   });
 });
 
@@ -473,6 +557,38 @@ describe('retention and archival', () => {
     expect(plan.archive.map((a) => a.steps)).toEqual([['detach'], ['detach']]);
     expect(plan.archive[0]!.targetSchema).toBe('public');
     expect(findingsOf(plan, 'retention-due')).toEqual([]);
+  });
+
+  it('keeps a MINVALUE partition past the retention, saying why, and archives the others', () => {
+    const plan = planOne(
+      specOf({ name: 't', retention: sevenYears, archive: { schema: 'archive', drop: false } }),
+      { partitions: [['t_history', 'MINVALUE', '2016-12-01'], ...monthsFrom2016] },
+      { date: '2024-02-15' },
+    );
+    expect(plan.archive.map((a) => a.name)).toEqual(['t_y2016m12', 't_y2017m01']);
+    expect(findingsOf(plan, 'retention-due')).toEqual([
+      {
+        level: 'info',
+        code: 'retention-due',
+        message:
+          'public.t_history covers [MINVALUE, 2016-12-01), all of it at or before the retention cutoff 2017-02-01, ' +
+          'but it is not archived: it takes every older key, so detaching it would leave old rows nowhere to go ' +
+          '(or send them to DEFAULT); detach it by hand if its rows may go.',
+      },
+    ]);
+    // Its misaligned finding no longer promises to leave alone what archival would take.
+    expect(findingsOf(plan, 'misaligned').map((f) => f.message)).toEqual([
+      'public.t_history covers [MINVALUE, 2016-12-01), which is not exactly one month; it is not resized, and only the ranges around it are planned.',
+    ]);
+  });
+
+  it('archives a misaligned partition past the retention like any other', () => {
+    const plan = planOne(
+      specOf({ name: 't', retention: sevenYears, archive: { drop: false } }),
+      { partitions: [['t_odd', '2016-11-15', '2016-12-15']] },
+      { date: '2024-02-15' },
+    );
+    expect(plan.archive.map((a) => [a.name, a.from, a.to])).toEqual([['t_odd', '2016-11-15', '2016-12-15']]);
   });
 
   it('only reports due partitions when there is no archive config', () => {
@@ -625,25 +741,42 @@ describe('the runaway guard', () => {
 });
 
 describe('names taken by other relations', () => {
-  it('does not plan a period whose name belongs to an unrelated table', () => {
+  it('does not plan a period whose name another relation holds, and says what that is', () => {
     const plan = planOne(
       specOf({ name: 't', premake: 1 }),
       { partitions: [['t_y2024m02', '2024-02-01', '2024-03-01']] },
       { date: '2024-02-15' },
-      { otherRelations: { public: ['t_y2024m03'] } },
+      { otherRelations: { public: [['t_y2024m03', 'a view']] } },
     );
     expect(plan.create).toEqual([]);
+    // A view cannot be attached: the finding must not suggest it.
     expect(findingsOf(plan, 'name-taken')).toEqual([
       {
         level: 'error',
         code: 'name-taken',
-        message: expect.stringContaining(
-          'public.t_y2024m03 already exists and is not a partition of public.t',
-        ),
+        message:
+          'public.t_y2024m03 already exists as a view, not a partition of public.t, ' +
+          'so [2024-03-01, 2024-04-01) cannot be created under that name; rename or drop it.',
       },
     ]);
     expect(plan.coverageAfterPlan).toEqual({ through: '2024-03-01', aheadPeriods: 0, ok: false });
     expect(findingsOf(plan, 'shortfall')[0]!.message).toContain('after this plan still short');
+  });
+
+  it.each([
+    ['a partition', 'a partition of another table'],
+    ['a type', 'a type'],
+    ['an index', 'an index'],
+  ])('names %s holding the name as %s', (holder, said) => {
+    const plan = planOne(
+      specOf({ name: 't', premake: 0 }),
+      {},
+      { date: '2024-02-15' },
+      { otherRelations: { public: [['t_y2024m02', holder]] } },
+    );
+    expect(findingsOf(plan, 'name-taken').map((f) => f.message)).toEqual([
+      `public.t_y2024m02 already exists as ${said}, not a partition of public.t, so [2024-02-01, 2024-03-01) cannot be created under that name; rename or drop it.`,
+    ]);
   });
 
   it('adopts a detached table of the planned name in the parent’s schema, not one in the archive', () => {

@@ -13,8 +13,8 @@ const namePart = fc.oneof(
 const relation = fc.record({ schema: namePart, name: namePart });
 
 const bounds = fc.oneof(
-  fc.constantFrom(['2024-01-01', '2024-02-01'], ['2024-03-31 00:00:00', '2024-04-01 00:00:00']),
-  fc.constantFrom(['2024-03-01 00:00:00+01', '2024-04-01 00:00:00+02'], ['2024-01-01 00:00:00-03:30', '2024-02-01 00:00:00-03:30']),
+  fc.constantFrom<[string, string]>(['2024-01-01', '2024-02-01'], ['2024-03-31 00:00:00', '2024-04-01 00:00:00']),
+  fc.constantFrom<[string, string]>(['2024-03-01 00:00:00+01', '2024-04-01 00:00:00+02'], ['2024-01-01 00:00:00-03:30', '2024-02-01 00:00:00-03:30']),
 );
 
 const step: fc.Arbitrary<Step> = fc.record({
