@@ -1,4 +1,5 @@
 // The GitHub Action's entry: inputs → settings → a command → outputs, summary and annotations.
+import './bundle-dirname';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

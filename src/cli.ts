@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // partition-keeper <plan|apply|check|status> [options] — parses, calls a command, prints, exits.
 import './node20';
+import './bundle-dirname';
 import { parseArgs } from 'node:util';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -93,7 +94,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): Settings | 'he
   if (values.help || positionals.length === 0) return 'help';
   const [command, ...rest] = positionals;
   if (rest.length > 0) throw new UsageError(`${command}: unexpected argument "${rest[0]}"`);
-  if ((values.now?.length ?? 0) > 1) throw new UsageError(`--now: given ${values.now?.length} times; give it once`);
+  if ((values.now?.length ?? 0) > 1)
+    throw new UsageError(`--now: given ${values.now?.length} times; give it once`);
   return resolveSettings(
     {
       command: command ?? '',
@@ -148,7 +150,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const result = await runCommand(settings, logger);
     if (settings.logFormat === 'json') {
       // One JSON object per line on stdout too: the report as data.
-      io.stdout(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', command: settings.command, ...(result.data as object) })}\n`);
+      io.stdout(
+        `${JSON.stringify({ time: new Date().toISOString(), level: 'info', command: settings.command, ...(result.data as object) })}\n`,
+      );
     } else {
       io.stdout(result.output);
     }

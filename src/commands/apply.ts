@@ -18,7 +18,6 @@ import { applyCounts, summarize, type ApplyReport } from '../report/apply';
 import { acquireRunLock, releaseRunLock } from '../run/lock';
 import { runSteps, type RunnableStep } from '../run/runner';
 import { judge } from '../report/verdict';
-import type { Plan } from '../types';
 import type { CommandResult } from './result';
 
 async function readFileSteps(file: string): Promise<RunnableStep[]> {
@@ -67,18 +66,15 @@ export async function apply(settings: Settings, logger: Logger): Promise<ApplyRe
     return fresh;
   };
   const run = (steps: RunnableStep[], connections: pg.Client[]): Promise<StepOutcome[]> =>
-    runSteps(
-      connections,
-      steps,
-      { lockTimeoutMs: settings.lockTimeoutMs, deadline, reconnect },
-      logger,
-    );
+    runSteps(connections, steps, { lockTimeoutMs: settings.lockTimeoutMs, deadline, reconnect }, logger);
   try {
     const lockWait = Math.min(settings.lockWaitSeconds, Math.max(0, (deadline - Date.now()) / 1000));
     await acquireRunLock(client, lockWait);
     logger.log('info', 'holding the run lock');
     if (fileSteps) {
-      opened.push(...(await openConnections(settings.databaseUrl, Math.min(settings.jobs, tablesIn(fileSteps)) - 1)));
+      opened.push(
+        ...(await openConnections(settings.databaseUrl, Math.min(settings.jobs, tablesIn(fileSteps)) - 1)),
+      );
       const outcomes = await run(fileSteps, [client, ...opened]);
       return { outcomes, deferred: 0, ms: Date.now() - started };
     }

@@ -48,7 +48,9 @@ export function renderPlan(plan: Plan, steps: readonly Step[], settings: Setting
   }
 }
 
-export async function planCommand(settings: Settings): Promise<CommandResult & { plan: Plan; steps: Step[] }> {
+export async function planCommand(
+  settings: Settings,
+): Promise<CommandResult & { plan: Plan; steps: Step[] }> {
   const { plan } = await inspect(settings);
   const steps = buildSteps(plan);
   const exitCode = judge(plan).configProblems.length > 0 ? EXIT.usage : EXIT.ok;

@@ -56,12 +56,7 @@ const STATUS: Record<string, string> = {
 };
 
 export function applySummaryMarkdown(report: ApplyReport): string {
-  const lines = [
-    '## partition-keeper apply',
-    '',
-    md(summarize(report)),
-    '',
-  ];
+  const lines = ['## partition-keeper apply', '', md(summarize(report)), ''];
   if (report.outcomes.length > 0) {
     lines.push('| step | what | result | ms | attempts | note |', '| ---: | --- | --- | ---: | ---: | --- |');
     for (const o of report.outcomes) {

@@ -20,7 +20,12 @@ export function md(text: string): string {
 
 /** A name shown as code, whatever it holds. */
 const code = (text: string): string =>
-  `<code>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '&#124;').replace(/\r?\n|\r/g, '↵')}</code>`;
+  `<code>${text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '&#124;')
+    .replace(/\r?\n|\r/g, '↵')}</code>`;
 
 /** A fenced block that no run of backticks inside it can close. */
 export function fenced(language: string, body: string): string[] {
@@ -39,7 +44,9 @@ function tableDetails(t: TablePlan, steps: readonly Step[]): string[] {
   if (steps.length + t.archive.length > 0) {
     lines.push('| action | partition | from | to | why |', '| --- | --- | --- | --- | --- |');
     for (const s of steps) {
-      lines.push(`| create | ${code(s.partition.name)} | ${md(s.from)} | ${md(s.to)} | ${md(stepNotes(s))} |`);
+      lines.push(
+        `| create | ${code(s.partition.name)} | ${md(s.from)} | ${md(s.to)} | ${md(stepNotes(s))} |`,
+      );
     }
     for (const a of t.archive) {
       lines.push(

@@ -93,7 +93,10 @@ export async function executeStep(
             const gaveUp = RETRYABLE.has(code)
               ? ` (gave up at the run deadline after ${attempts} attempt${attempts === 1 ? '' : 's'})`
               : '';
-            return outcome('failed', { error: `${(error as Error).message}${gaveUp}`, ...(code && { code }) });
+            return outcome('failed', {
+              error: `${(error as Error).message}${gaveUp}`,
+              ...(code && { code }),
+            });
           }
           await sleep(backoff);
         }

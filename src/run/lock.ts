@@ -14,8 +14,6 @@ export class RunLockBusy extends Error {
   override name = 'RunLockBusy';
 }
 
-
-
 /**
  * Takes the run lock, polling with pg_try_advisory_lock (never queueing in the server, so no one
  * else waits on us) for up to `waitSeconds`. Throws RunLockBusy naming the holder when it can't.

@@ -10,6 +10,7 @@ const ADOPT_NOTE = 'adopts the existing table';
 const DEFAULT_ROWS_NOTE = /^(\d+) rows? in DEFAULT move into it$/;
 
 // PostgreSQL ends a `--` comment at \n or \r; editors also break lines at the other separators.
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must be escaped
 const UNSAFE_IN_COMMENT = /[\\\u0000-\u0008\u000a-\u001f\u007f\u0085\u2028\u2029]/g;
 
 /** Escapes text for a comment line: `\` as `\\`, line breaks as `\n` / `\r`, other controls as `\uXXXX`. */

@@ -219,9 +219,9 @@ function createSql(step: CreateStep, strategy: Strategy): string {
     '  END IF;',
     '  IF existing.oid IS NOT NULL THEN',
     "    SELECT string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' ORDER BY attname) INTO mine",
-    "      FROM pg_attribute WHERE attrelid = existing.oid AND attnum > 0 AND NOT attisdropped;",
+    '      FROM pg_attribute WHERE attrelid = existing.oid AND attnum > 0 AND NOT attisdropped;',
     "    SELECT string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' ORDER BY attname) INTO theirs",
-    "      FROM pg_attribute WHERE attrelid = parent AND attnum > 0 AND NOT attisdropped;",
+    '      FROM pg_attribute WHERE attrelid = parent AND attnum > 0 AND NOT attisdropped;',
     '    IF mine IS DISTINCT FROM theirs THEN',
     "      RAISE EXCEPTION '% has columns (%), not those of % (%): it cannot become its partition', " +
       `${partitionText}, mine, ${parentText}, theirs;`,

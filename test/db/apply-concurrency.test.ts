@@ -237,7 +237,9 @@ describeOnServer('apply with other sessions at work', (db) => {
     expect(await partitionsOf('daily')).toEqual(all);
     expect(await unattached('daily_')).toEqual([]);
     // The run lock was released on the fresh connection.
-    expect(await query(`select count(*)::int as n from pg_locks where locktype = 'advisory'`)).toEqual([{ n: 0 }]);
+    expect(await query(`select count(*)::int as n from pg_locks where locktype = 'advisory'`)).toEqual([
+      { n: 0 },
+    ]);
 
     const before = await relations();
     const again = await cli('apply', '--config', config, '--now', now, '--strategy', 'attach');
@@ -257,7 +259,10 @@ describeOnServer('apply with other sessions at work', (db) => {
     const planned = await plan(config, now);
     const run = cli('apply', '--config', config, '--now', now, '--jobs', '2');
     const deadline = Date.now() + 20_000;
-    while ((await countPartitions('right_t')) + (await countPartitions('left_t')) < 10 && Date.now() < deadline)
+    while (
+      (await countPartitions('right_t')) + (await countPartitions('left_t')) < 10 &&
+      Date.now() < deadline
+    )
       await sleep(5);
     // The worker that does not hold the run lock.
     const killed = await query<{ killed: boolean }>(

@@ -46,9 +46,7 @@ describeEachBackend('apply', (db) => {
       const before = await relations();
       const second = await cli('apply', '--config', config, '--now', '2024-02-15', '--strategy', strategy);
       expect(second.code).toBe(0);
-      expect(second.stdout).toMatch(
-        /^apply: 0 of 0 planned partitions created, 0 still missing \(0 steps/,
-      );
+      expect(second.stdout).toMatch(/^apply: 0 of 0 planned partitions created, 0 still missing \(0 steps/);
       expect(second.stderr).toMatch(/nothing to do/);
       expect(await relations()).toEqual(before);
     },
@@ -328,7 +326,9 @@ describeEachBackend('apply', (db) => {
     // After a failed step the table's later steps wait for the next run (said in the log).
     expect((await partitionsOf('orders')).map((p) => p.name)).toEqual(['orders_default']);
     expect((await partitionsOf('audited')).map((p) => p.name)).toEqual(['audited_default']);
-    expect(result.stderr).toMatch(/not run: step 2\/6 create public.orders_y2024m05 .*: step 1 of this table failed/);
+    expect(result.stderr).toMatch(
+      /not run: step 2\/6 create public.orders_y2024m05 .*: step 1 of this table failed/,
+    );
     expect(await unattached('orders_y')).toEqual([]);
     expect(await unattached('audited_y')).toEqual([]);
   });
@@ -407,9 +407,7 @@ describeEachBackend('apply', (db) => {
       const first = await cli('apply', '--sql', file);
       expect(first.code).toBe(0);
       expect(first.stdout).toMatch(
-        new RegExp(
-          `^apply --sql: ${steps} steps: ${steps} done, 0 already done, 0 failed, 0 not run;`,
-        ),
+        new RegExp(`^apply --sql: ${steps} steps: ${steps} done, 0 already done, 0 failed, 0 not run;`),
       );
       for (const table of ['public.claim_line_items', 'public.claims_production', 'public.kid_absences']) {
         expect(await partitionsOf(table)).toEqual(expectedPartitions(planned, table));
@@ -482,7 +480,9 @@ describeEachBackend('apply', (db) => {
       expect(errors[0]).toMatchObject({ attempts: 1, step: 2, status: 'failed' });
       const notRun = entries.filter((e) => e.status === 'not-run');
       expect(notRun.map((e) => e.message)).toEqual([
-        expect.stringMatching(/^not run: step 3\/6 create public.alpha_y2024m04 .*: step 2 of this table failed$/),
+        expect.stringMatching(
+          /^not run: step 3\/6 create public.alpha_y2024m04 .*: step 2 of this table failed$/,
+        ),
       ]);
     },
   );
@@ -506,7 +506,14 @@ describeEachBackend('apply', (db) => {
     ]);
     // stdout too: the summary is one JSON object.
     const summary = JSON.parse(result.stdout) as Record<string, unknown>;
-    expect(summary).toMatchObject({ level: 'info', command: 'apply', done: 2, failed: 0, left: 0, deferred: 0 });
+    expect(summary).toMatchObject({
+      level: 'info',
+      command: 'apply',
+      done: 2,
+      failed: 0,
+      left: 0,
+      deferred: 0,
+    });
     expect(entries.filter((e) => e.message.startsWith('done: ')).every((e) => typeof e.ms === 'number')).toBe(
       true,
     );

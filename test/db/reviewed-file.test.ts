@@ -31,7 +31,9 @@ describeEachBackend('reviewed files', (db) => {
 
   beforeEach(async () => {
     await db().reset();
-    await db().client.query('create table orders (id int not null, day date not null) partition by range (day)');
+    await db().client.query(
+      'create table orders (id int not null, day date not null) partition by range (day)',
+    );
   });
 
   async function reviewedFile(config = CONFIG, now = '2024-02-15'): Promise<string> {
@@ -55,7 +57,11 @@ describeEachBackend('reviewed files', (db) => {
       'create table orders_y2024m02 (id int not null, day date not null, extra text)',
       /orders_y2024m02 is a table that is not a partition of public\.orders/,
     ],
-    ['a view', 'create view orders_y2024m02 as select 1 as one', /orders_y2024m02 is a view \(relkind v\), not a table/],
+    [
+      'a view',
+      'create view orders_y2024m02 as select 1 as one',
+      /orders_y2024m02 is a view \(relkind v\), not a table/,
+    ],
   ])('%s makes apply --sql and psql fail on that step, naming what it found', async (_, stray, message) => {
     const file = await reviewedFile();
     await db().client.query(stray);
@@ -86,11 +92,15 @@ describeEachBackend('reviewed files', (db) => {
   });
 
   it('a table named with a line break: planned, applied, and its file run twice by psql and apply --sql, nothing else touched', async () => {
-    await db().client.query(`create table "odd\nname" (id int not null, day date not null) partition by range (day)`);
+    await db().client.query(
+      `create table "odd\nname" (id int not null, day date not null) partition by range (day)`,
+    );
     const config = 'tables:\n  - table: "\\"odd\\nname\\""\n    interval: month\n    premake: 1\n';
     const file = await reviewedFile(config);
     const text = (await import('node:fs')).readFileSync(file, 'utf8');
-    expect(text).toContain('-- step 1/2: create public."odd\\nname_y2024m02" [2024-02-01, 2024-03-01) of public."odd\\nname" (current)');
+    expect(text).toContain(
+      '-- step 1/2: create public."odd\\nname_y2024m02" [2024-02-01, 2024-03-01) of public."odd\\nname" (current)',
+    );
     const before = await relations();
     expect((await psql(db().url, file)).code).toBe(0);
     const made = await relations();
@@ -110,21 +120,45 @@ describeEachBackend('reviewed files', (db) => {
   });
 
   it.each([
-    ['a psql meta-command', (t: string) => t.replace('\n-- step 2/2', '\n\\i /etc/passwd\n-- step 2/2'), /line \d+: psql meta-command \\i/],
-    ['DISCARD ALL in a step', (t: string) => t.replace('\n-- step 2/2', '\nDISCARD ALL;\n-- step 2/2'), /DISCARD would drop the run lock/],
+    [
+      'a psql meta-command',
+      (t: string) => t.replace('\n-- step 2/2', '\n\\i /etc/passwd\n-- step 2/2'),
+      /line \d+: psql meta-command \\i/,
+    ],
+    [
+      'DISCARD ALL in a step',
+      (t: string) => t.replace('\n-- step 2/2', '\nDISCARD ALL;\n-- step 2/2'),
+      /DISCARD would drop the run lock/,
+    ],
     [
       'SET lock_timeout built dynamically inside DO',
       (t: string) =>
-        t.replace('\n-- step 2/2', () => "\nDO $$ BEGIN EXECUTE 'SET lock_' || 'timeout = 0'; END $$;\n-- step 2/2"),
+        t.replace(
+          '\n-- step 2/2',
+          () => "\nDO $$ BEGIN EXECUTE 'SET lock_' || 'timeout = 0'; END $$;\n-- step 2/2",
+        ),
       /builds SET lock_timeout \(or the like\) at run time/,
     ],
-    ['SQL outside any step', (t: string) => t.replace("SET lock_timeout = '100ms';", "SET lock_timeout = '100ms';\nDROP TABLE orders;"), /line 7: SQL outside any step/],
+    [
+      'SQL outside any step',
+      (t: string) =>
+        t.replace("SET lock_timeout = '100ms';", "SET lock_timeout = '100ms';\nDROP TABLE orders;"),
+      /line 7: SQL outside any step/,
+    ],
     [
       'a header that no longer matches its SQL',
-      (t: string) => t.replace('-- step 2/2: create public.orders_y2024m03 [2024-03-01, 2024-04-01)', '-- step 2/2: create public.orders_y2024m03 [2024-03-01, 2024-05-01)'),
+      (t: string) =>
+        t.replace(
+          '-- step 2/2: create public.orders_y2024m03 [2024-03-01, 2024-04-01)',
+          '-- step 2/2: create public.orders_y2024m03 [2024-03-01, 2024-05-01)',
+        ),
       /step 2 \(header at line \d+\): its SQL is not the SQL its header stands for/,
     ],
-    ['a step edited inside', (t: string) => t.replace(/(-- step 2\/2[^\n]*\nDO \$pk\$\n)/, '$1-- tweak\n'), /step 2 \(header at line \d+\): its SQL is not the SQL its header stands for/],
+    [
+      'a step edited inside',
+      (t: string) => t.replace(/(-- step 2\/2[^\n]*\nDO \$pk\$\n)/, '$1-- tweak\n'),
+      /step 2 \(header at line \d+\): its SQL is not the SQL its header stands for/,
+    ],
   ])('%s: refused with its line, before any statement runs (exit 2)', async (_, edit, message) => {
     const file = await reviewedFile();
     const fs = await import('node:fs');
@@ -158,7 +192,16 @@ describeEachBackend('reviewed files', (db) => {
     try {
       const outcome = await executeStep(
         client,
-        { kind: 'create', parent: { schema: 'public', name: 'orders' }, partition: { schema: 'public', name: 'x' }, from: '2024-01-01', to: '2024-02-01', reason: 'gap', adopt: false, defaultRows: 0 },
+        {
+          kind: 'create',
+          parent: { schema: 'public', name: 'orders' },
+          partition: { schema: 'public', name: 'x' },
+          from: '2024-01-01',
+          to: '2024-02-01',
+          reason: 'gap',
+          adopt: false,
+          defaultRows: 0,
+        },
         1,
         [{ sql: 'BEGIN; CREATE TABLE half_made (id int); SELECT 1 / 0; COMMIT;', transaction: true }],
         { deadline: Date.now() + 5000 },

@@ -90,7 +90,11 @@ describeEachBackend('seeds end to end', (db) => {
       '-- step 2/3: create public.claim_line_items_y2024m03 [2024-03-01, 2024-04-01) of public.claim_line_items (premake)',
       '-- step 3/3: create public.claim_line_items_y2024m04 [2024-04-01, 2024-05-01) of public.claim_line_items (premake)',
     ]);
-    for (const [month, next] of [['02', '03'], ['03', '04'], ['04', '05']]) {
+    for (const [month, next] of [
+      ['02', '03'],
+      ['03', '04'],
+      ['04', '05'],
+    ]) {
       expect(result.stdout).toContain(
         `      CREATE TABLE public.claim_line_items_y2024m${month} PARTITION OF public.claim_line_items\n` +
           `        FOR VALUES FROM ('2024-${month}-01') TO ('2024-${next}-01');`,
