@@ -1,9 +1,10 @@
-// The bundled action (dist/action, as action.yml runs it) and the bundled CLI, as child processes.
+// The bundled action (as action.yml runs dist/action) and the bundled CLI, as child processes: both
+// built from the current source for this run (test/helpers/build-bundles.ts), not the committed dist/.
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, inject, it } from 'vitest';
 import { describeEachBackend } from '../helpers/backends';
 import { scratchDir, SEEDS_CONFIG, SEEDS_SCHEMA, writeConfig } from '../helpers/cli';
 
@@ -30,7 +31,10 @@ function runNode(
   });
 }
 
-/** Runs dist/action/index.js the way action.yml's step does: inputs as PARTITION_KEEPER_* variables. */
+const ACTION_BUNDLE = join(inject('bundleDir'), 'action', 'index.js');
+const CLI_BUNDLE = join(inject('bundleDir'), 'cli', 'index.js');
+
+/** Runs the action bundle the way action.yml's step does: inputs as PARTITION_KEEPER_* variables. */
 async function runAction(inputs: Record<string, string>): Promise<Run> {
   const dir = scratchDir('action-');
   const outputFile = join(dir, 'output');
@@ -45,7 +49,7 @@ async function runAction(inputs: Record<string, string>): Promise<Run> {
     RUNNER_TEMP: dir,
   };
   for (const [name, value] of Object.entries(inputs)) env[`PARTITION_KEEPER_${name}`] = value;
-  const result = await runNode(['dist/action/index.js'], env);
+  const result = await runNode([ACTION_BUNDLE], env);
   // GITHUB_OUTPUT uses heredoc blocks: name<<DELIMITER, value lines, DELIMITER.
   const outputs: Record<string, string> = {};
   const lines = readFileSync(outputFile, 'utf8').split('\n');
@@ -137,7 +141,7 @@ describeEachBackend('the bundled action and CLI', (db) => {
 
   it('the CLI bundle plans as the in-process CLI does', async () => {
     const result = await runNode(
-      ['dist/cli/index.js', 'plan', '--config', config, '--now', '2024-02-15', '--format', 'json'],
+      [CLI_BUNDLE, 'plan', '--config', config, '--now', '2024-02-15', '--format', 'json'],
       { PATH: process.env.PATH, DATABASE_URL: db().url },
     );
     expect(result.code).toBe(0);
