@@ -3,7 +3,7 @@
 // committed dist/ is what action.yml runs, and .ci/run checks it against a fresh build.
 // `--transpile-only` skips ncc's type check (npm run typecheck does that) and gives the same bytes.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +24,8 @@ function nccCommands(out: string): string[][] {
   const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
     scripts: { build: string };
   };
-  return scripts.build.split('&&').map((command) => {
+  const commands = scripts.build.split('&&').filter((c) => !c.includes('scripts/copy-wasm.mjs'));
+  return commands.map((command) => {
     const [tool, ...args] = command.trim().split(/\s+/);
     if (tool !== 'ncc' || !args.some((arg) => arg.startsWith('dist/'))) {
       throw new Error(
@@ -44,6 +45,9 @@ export default async function setup(project: TestProject): Promise<() => void> {
   await Promise.all(
     nccCommands(out).map((args) => promisify(execFile)(ncc, args, { cwd: ROOT, timeout: 300_000 })),
   );
+  // As the build does: libpg-query's WebAssembly file beside each bundle.
+  const dirs = readdirSync(out).map((name) => join(out, name));
+  await promisify(execFile)('node', [join(ROOT, 'scripts/copy-wasm.mjs'), ...dirs], { cwd: ROOT });
   console.log(`e2e: bundles built from src/ in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   project.provide('bundleDir', out);
   return () => rmSync(out, { recursive: true, force: true });
