@@ -95,7 +95,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): Settings | 'he
   const [command, ...rest] = positionals;
   if (rest.length > 0) throw new UsageError(`${command}: unexpected argument "${rest[0]}"`);
   if ((values.now?.length ?? 0) > 1)
-    throw new UsageError(`--now: given ${values.now?.length} times; give it once`);
+    throw new UsageError(
+      `--now is given ${values.now?.length} times (${values.now?.join(', ')}); give it once`,
+    );
   return resolveSettings(
     {
       command: command ?? '',

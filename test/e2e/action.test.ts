@@ -124,7 +124,7 @@ describeEachBackend('the bundled action and CLI', (db) => {
     };
     expect(plan.tables[0]?.create).toHaveLength(3);
     expect(readFileSync(check.outputs['sql-file'] ?? '', 'utf8')).toContain('claim_line_items_y2024m04');
-    expect(check.summary).toContain('| `public.claim_line_items` | month |');
+    expect(check.summary).toContain('| <code>public.claim_line_items</code> | month |');
     expect(check.stdout).toContain('::error');
     // ::add-mask:: is the runner's own command that hides the value everywhere else; it is never shown.
     const shown = check.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::'));

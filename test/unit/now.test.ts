@@ -46,6 +46,6 @@ describe('--now', () => {
     expect(() => parseCli(['plan', '--now', '2024-01-01', '--now', '2024-02-01'], {})).toThrow(
       new UsageError('--now is given 2 times (2024-01-01, 2024-02-01); give it once'),
     );
-    expect(parseCli(['plan', '--now', '2024-01-01'], {})).toMatchObject({ nowText: '2024-01-01' });
+    expect(parseCli(['plan', '--now', '2024-01-01'], {})).toMatchObject({ now: { date: '2024-01-01' } });
   });
 });
