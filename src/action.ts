@@ -1,136 +1,224 @@
-// The GitHub Action's entry: inputs → settings → a command → outputs, summary and annotations.
+// The GitHub Action's entry: inputs → settings → a command → outputs, job summary and annotations.
+// Node's version is checked first, before any dependency loads (src/node-version.ts).
+import './node-version';
+import './node20';
 import './bundle-dirname';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as core from '@actions/core';
+import { getOctokit } from '@actions/github';
 import { describeFailure } from './failure';
-import { EXIT, UsageError } from './errors';
+import { EXIT } from './errors';
 import { createLogger } from './log';
-import { resolveSettings, type Settings } from './settings';
+import { describeTarget, redact } from './db/connect';
+import { urlPasswords } from './db/conninfo';
+import type { Settings } from './settings';
 import { applyCommand } from './commands/apply';
 import { planCommand, reviewedFile } from './commands/plan';
 import { planToJson } from './report/json';
-import { renderPlanMarkdown } from './report/markdown';
+import { fenced, renderPlanMarkdown } from './report/markdown';
 import { renderCheckText } from './report/text';
-import { judge } from './report/verdict';
-import { applySummaryMarkdown } from './report/apply';
+import { shortfalls, judge } from './report/verdict';
+import { applySummaryMarkdown, summarize } from './report/apply';
+import { annotationsFor, failedStepAnnotations, type Annotation } from './github/annotations';
+import { inputVariable, readInputs, type ActionInputs, type PullRequestInputs } from './github/inputs';
+import { planOutputs, setOutputs, writePlanFiles, type ActionOutputs } from './github/outputs';
+import { pullRequestFileHeader, pullRequestFilePath, pullRequestTitle } from './github/pr-file';
+import { syncPullRequest } from './github/pull-request';
+import type { Step } from './steps/step';
+import type { Plan } from './types';
 
-const MODES = ['plan', 'apply', 'check'] as const;
-
-/** The composite action passes its inputs as PARTITION_KEEPER_* variables (see action.yml). */
-export function readActionSettings(env: NodeJS.ProcessEnv): Settings {
-  const input = (name: string): string => (env[`PARTITION_KEEPER_${name}`] ?? '').trim();
-  const mode = input('MODE') || 'plan';
-  if (!(MODES as readonly string[]).includes(mode)) {
-    throw new UsageError(`mode: "${mode}" is not one of ${MODES.join(', ')}`);
-  }
-  return resolveSettings(
-    {
-      command: mode,
-      configFile: input('CONFIG'),
-      databaseUrl: input('DATABASE_URL') || env.DATABASE_URL || '',
-      now: input('NOW'),
-      tables: input('TABLES')
-        .split(/[\n,]/)
-        .map((t) => t.trim())
-        .filter(Boolean),
-      sqlFile: input('SQL_FILE'),
-      lockTimeoutMs: input('LOCK_TIMEOUT'),
-      deadlineSeconds: input('DEADLINE'),
-    },
-    {
-      command: 'mode',
-      configFile: 'config',
-      databaseUrl: 'database-url',
-      now: 'now',
-      tables: 'tables',
-      format: 'format',
-      logFormat: 'log-format',
-      strategy: 'strategy',
-      lockTimeoutMs: 'lock-timeout',
-      deadlineSeconds: 'deadline',
-      lockWaitSeconds: 'lock-wait',
-      jobs: 'jobs',
-      sqlFile: 'sql-file',
-    },
-  );
-}
-
-function maskSecrets(databaseUrl: string): void {
-  if (!databaseUrl) return;
-  core.setSecret(databaseUrl);
-  const password = URL.canParse(databaseUrl) ? new URL(databaseUrl).password : '';
-  if (password) core.setSecret(decodeURIComponent(password));
-}
-
-const outputDir = (env: NodeJS.ProcessEnv): string =>
-  mkdtempSync(join(env.RUNNER_TEMP || tmpdir(), 'partition-keeper-'));
-
-/** apply mode: the plan (or the reviewed sql-file) carried out, one log line per step. */
-async function runApplyMode(settings: Settings): Promise<number> {
-  const logger = createLogger('text', (line) => core.info(line.trimEnd()), settings.databaseUrl);
-  const { output, exitCode, report } = await applyCommand(settings, logger);
-  core.info(output.trimEnd());
-  await core.summary.addRaw(applySummaryMarkdown(report)).write();
-  return exitCode;
-}
-
-export async function runAction(settings: Settings, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  maskSecrets(settings.databaseUrl);
-  if (settings.command === 'apply') return runApplyMode(settings);
-  const { plan, steps } = await planCommand({ ...settings, format: 'text' });
-  const verdict = judge(plan);
-
-  const dir = outputDir(env);
-  const planJson = join(dir, 'plan.json');
-  const sqlFile = join(dir, 'plan.sql');
-  const sql = reviewedFile(plan, steps, settings);
-  writeFileSync(planJson, `${JSON.stringify(planToJson(plan, steps, settings.strategy), null, 2)}\n`);
-  writeFileSync(sqlFile, sql);
-  core.setOutput('plan-json', planJson);
-  core.setOutput('sql-file', sqlFile);
-  core.setOutput('creates', steps.length);
-  core.setOutput(
-    'archives',
-    plan.tables.reduce((n, t) => n + t.archive.length, 0),
-  );
-  core.setOutput('shortfall', verdict.fallingShort.length > 0 || verdict.configProblems.length > 0);
-
-  for (const table of plan.tables) {
-    for (const f of table.findings) {
-      const annotate = f.level === 'error' ? core.error : f.level === 'warning' ? core.warning : core.notice;
-      annotate(`${table.table}: ${f.code}: ${f.message}`, {
-        title: 'partition-keeper',
-        file: settings.configFile,
-      });
+/**
+ * Masks the database URL, its password on its own, PGPASSWORD and the GitHub token, read straight
+ * from the environment before the inputs are even parsed: nothing printed after this can show them.
+ */
+export function maskSecrets(env: NodeJS.ProcessEnv): void {
+  const secrets = new Set<string>();
+  for (const url of [env[inputVariable('database-url')], env.DATABASE_URL]) {
+    const given = url?.trim();
+    if (!given) continue;
+    secrets.add(given);
+    for (const password of urlPasswords(given)) secrets.add(password);
+    if (URL.canParse(given)) {
+      const u = new URL(given);
+      secrets.add(u.password);
+      secrets.add(u.searchParams.get('password') ?? '');
+      try {
+        secrets.add(decodeURIComponent(u.password));
+      } catch {
+        // a malformed escape: the raw form is masked above, and the URL parser refuses it later
+      }
     }
   }
-  await core.summary.addRaw(renderPlanMarkdown(plan, steps, sql)).write();
-  core.info(settings.command === 'check' ? renderCheckText(plan) : sql);
-
-  if (verdict.configProblems.length > 0) return EXIT.usage;
-  if (settings.command === 'check' && verdict.fallingShort.length > 0) return EXIT.failed;
-  return EXIT.ok;
+  secrets.add(env.PGPASSWORD ?? '');
+  secrets.add(env[inputVariable('github-token')]?.trim() ?? '');
+  for (const secret of secrets) if (secret) core.setSecret(secret);
 }
 
-async function main(): Promise<void> {
+function annotate(annotations: readonly Annotation[], file: string): void {
+  for (const a of annotations) {
+    const write = a.level === 'error' ? core.error : a.level === 'warning' ? core.warning : core.notice;
+    write(a.message, { title: a.title, file });
+  }
+}
+
+async function writeSummary(markdown: string, env: NodeJS.ProcessEnv): Promise<void> {
+  // Outside a runner (no GITHUB_STEP_SUMMARY) there is nowhere to write it.
+  if (env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown, true).write();
+}
+
+/** One line per problem, naming the table and what is wrong (the findings name the ranges). */
+function problemLines(plan: Plan): string[] {
+  const verdict = judge(plan);
+  const tables = [...verdict.configProblems, ...verdict.fallingShort];
+  return tables.flatMap((t) =>
+    (t.skipped ? t.findings.filter((f) => f.level === 'error') : shortfalls(t)).map(
+      (f) => `${t.table}: ${f.code}: ${f.message.replace(/\r?\n|\r/g, ' ')}`,
+    ),
+  );
+}
+
+interface ModeResult {
+  exitCode: number;
+  outputs: ActionOutputs;
+  summary: string;
+  annotations: Annotation[];
+  /** The step's failure message, when it fails. */
+  failure?: string;
+}
+
+async function applyMode(settings: Settings): Promise<ModeResult> {
+  const logger = createLogger('text', (line) => core.info(line.trimEnd()), settings.databaseUrl);
+  const { exitCode, report } = await applyCommand(settings, logger);
+  const summary = summarize(report);
+  core.info(summary);
+  const created = report.outcomes.filter((o) => o.step.kind === 'create' && o.status === 'done').length;
+  const failing = exitCode !== EXIT.ok;
+  return {
+    exitCode,
+    outputs: {
+      creates: created,
+      ...(report.plan && { archives: planOutputs(report.plan).archives }),
+    },
+    summary: applySummaryMarkdown(report),
+    annotations: failedStepAnnotations(report, { error: failing ? 1 : 0 }),
+    ...(failing && { failure: summary }),
+  };
+}
+
+async function pullRequest(
+  pr: PullRequestInputs,
+  plan: Plan,
+  steps: readonly Step[],
+  file: string,
+  body: string,
+  settings: Settings,
+): Promise<Pick<ActionOutputs, 'pr-number' | 'pr-url' | 'pr-operation'>> {
+  const label = describeTarget(settings.databaseUrl);
+  const path = pullRequestFilePath(pr.sqlDir, plan.now);
+  const result = await syncPullRequest(
+    {
+      octokit: getOctokit(pr.token, { baseUrl: pr.apiUrl }),
+      owner: pr.owner,
+      repo: pr.repo,
+      branch: pr.branch,
+      ...(pr.base && { base: pr.base }),
+      path,
+      content: steps.length === 0 ? undefined : file,
+      title: pullRequestTitle(plan, label),
+      body,
+      commitMessage: `${pullRequestTitle(plan, label)}\n\nThe reviewed SQL file ${path}, written by the partition-keeper action.`,
+      labels: pr.labels,
+    },
+    (line) => core.info(line),
+  );
+  core.info(
+    result.number === undefined
+      ? `pull request: ${result.operation}`
+      : `pull request #${result.number} ${result.operation}: ${result.url ?? ''}`,
+  );
+  return {
+    'pr-operation': result.operation,
+    ...(result.number !== undefined && { 'pr-number': result.number }),
+    ...(result.url !== undefined && { 'pr-url': result.url }),
+  };
+}
+
+/** plan, check and pr: one plan, its files, outputs and findings; pr also syncs the pull request. */
+async function planMode(inputs: ActionInputs, env: NodeJS.ProcessEnv): Promise<ModeResult> {
+  const { settings, mode } = inputs;
+  const { plan, steps, output } = await planCommand({ ...settings, format: 'text' });
+  const verdict = judge(plan);
+  const sql = reviewedFile(plan, steps, settings);
+  const file = inputs.pr
+    ? `${pullRequestFileHeader(plan, {
+        label: describeTarget(settings.databaseUrl),
+        configFile: settings.configFile,
+        sqlDir: inputs.pr.sqlDir,
+      }).join('\n')}\n${sql}`
+    : sql;
+  core.info((mode === 'check' ? renderCheckText(plan) : output).trimEnd());
+
+  const problems = problemLines(plan);
+  const exitCode =
+    verdict.configProblems.length > 0
+      ? EXIT.usage
+      : mode === 'check' && verdict.fallingShort.length > 0
+        ? EXIT.failed
+        : EXIT.ok;
+  const failing = exitCode !== EXIT.ok;
+  let summary = renderPlanMarkdown(plan, steps, file);
+  let outputs: ActionOutputs = {
+    ...writePlanFiles(env, planToJson(plan, steps, settings.strategy), file),
+    ...planOutputs(plan),
+  };
+  // A config naming tables it cannot manage fails before any pull request is touched.
+  if (inputs.pr && !failing) {
+    const synced = await pullRequest(inputs.pr, plan, steps, file, summary, settings);
+    outputs = { ...outputs, ...synced };
+    const where = synced['pr-url'] ? `[#${synced['pr-number']}](${synced['pr-url']})` : '';
+    summary = `**Pull request:** ${synced['pr-operation']} ${where}\n\n${summary}`;
+  }
+  return {
+    exitCode,
+    outputs,
+    summary,
+    annotations: annotationsFor(plan, { error: failing ? 1 : 0 }),
+    ...(failing && {
+      failure:
+        verdict.configProblems.length > 0
+          ? `partition-keeper: the config names tables it cannot manage:\n${problems.join('\n')}`
+          : `partition-keeper check: ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.join('\n')}`,
+    }),
+  };
+}
+
+/** Runs the mode and reports it; returns the exit code. Secrets must be masked before this. */
+export async function runAction(inputs: ActionInputs, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const result = inputs.mode === 'apply' ? await applyMode(inputs.settings) : await planMode(inputs, env);
+  setOutputs(result.outputs);
+  annotate(result.annotations, inputs.settings.configFile);
+  await writeSummary(result.summary, env);
+  if (result.failure) core.setFailed(redact(result.failure, inputs.settings.databaseUrl));
+  return result.exitCode;
+}
+
+async function main(env: NodeJS.ProcessEnv): Promise<void> {
+  maskSecrets(env);
   let databaseUrl = '';
+  let mode = 'partition-keeper';
   try {
-    const settings = readActionSettings(process.env);
-    databaseUrl = settings.databaseUrl;
-    process.exitCode = await runAction(settings);
-    if (process.exitCode !== 0)
-      core.setFailed(
-        'partition-keeper: coverage falls short, a step failed, or the config names tables it cannot manage (see the summary)',
-      );
+    const inputs = readInputs(env);
+    databaseUrl = inputs.settings.databaseUrl;
+    mode = `partition-keeper ${inputs.mode}`;
+    process.exitCode = await runAction(inputs, env);
   } catch (error) {
     const failure = describeFailure(error, databaseUrl);
     core.setFailed(failure.message);
+    const summary = [`## ${mode} failed`, '', ...fenced('text', failure.message), ''].join('\n');
+    await writeSummary(summary, env).catch(() => undefined);
     process.exitCode = failure.code;
   }
 }
 
-if (process.env.GITHUB_ACTIONS === 'true' || process.env.PARTITION_KEEPER_MODE !== undefined) {
-  await main();
+if (process.env.GITHUB_ACTIONS === 'true' || process.env[inputVariable('mode')] !== undefined) {
+  await main(process.env);
 }
