@@ -112,9 +112,8 @@ const SETTING_HELP =
   '"Allow GitHub Actions to create and approve pull requests" (in an organization, the organization\'s ' +
   'Settings → Actions → General must allow it too), or pass a GitHub App token as `github-token`.';
 
-type Step = 'read' | 'write-ref' | 'open-pr' | 'other';
-
-function explain(what: string, step: Step, error: unknown, branch: string): Error {
+/** `refWrite`: the call created or moved the branch, where a refusal means the branch is protected. */
+function explain(what: string, error: unknown, branch: string, refWrite = false): Error {
   const failure = gitHubFailure(error);
   if (!failure) {
     const message = error instanceof Error ? error.message : String(error);
@@ -131,7 +130,7 @@ function explain(what: string, step: Step, error: unknown, branch: string): Erro
   if (status === 401) {
     return new PullRequestError(`${answered}. The token in \`github-token\` is invalid or has expired.`);
   }
-  if (step === 'write-ref' && (status === 422 || status === 403)) {
+  if (refWrite && (status === 422 || status === 403)) {
     return new PullRequestError(
       `${answered}. The branch "${branch}" is protected (a branch protection rule or a ruleset refuses the update). ` +
         'partition-keeper resets that branch on every run, so pick another `pr-branch` that no rule covers.',
@@ -153,17 +152,17 @@ export async function syncPullRequest(
   log: (line: string) => void = () => {},
 ): Promise<PullRequestResult> {
   const { octokit, owner, repo, branch } = req;
-  const call = async <T>(what: string, step: Step, run: () => Promise<{ data: T }>): Promise<T> => {
+  const call = async <T>(what: string, run: () => Promise<{ data: T }>, refWrite = false): Promise<T> => {
     try {
       return (await run()).data;
     } catch (error) {
-      throw explain(what, step, error, branch);
+      throw explain(what, error, branch, refWrite);
     }
   };
   const isNotFound = (error: unknown): boolean => gitHubFailure(error)?.status === 404;
 
   const findOpenPull = async (): Promise<Pull | undefined> => {
-    const open = await call(`list the open pull requests for ${branch}`, 'read', () =>
+    const open = await call(`list the open pull requests for ${branch}`, () =>
       octokit.rest.pulls.list({ owner, repo, state: 'open', head: `${owner}:${branch}`, per_page: 100 }),
     );
     return [...open].sort((a, b) => a.number - b.number)[0];
@@ -175,10 +174,10 @@ export async function syncPullRequest(
       log(`pull request: the plan is empty and no pull request is open for ${branch}; nothing to do`);
       return { operation: 'none' };
     }
-    await call(`comment on pull request #${open.number}`, 'other', () =>
+    await call(`comment on pull request #${open.number}`, () =>
       octokit.rest.issues.createComment({ owner, repo, issue_number: open.number, body: CLOSING_COMMENT }),
     );
-    await call(`close pull request #${open.number}`, 'other', () =>
+    await call(`close pull request #${open.number}`, () =>
       octokit.rest.pulls.update({ owner, repo, pull_number: open.number, state: 'closed' }),
     );
     log(`pull request: the plan is empty; closed #${open.number} with a comment saying why`);
@@ -187,20 +186,23 @@ export async function syncPullRequest(
 
   const base =
     req.base ||
-    (
-      await call(`read the repository ${owner}/${repo}`, 'read', () =>
-        octokit.rest.repos.get({ owner, repo }),
-      )
-    ).default_branch;
-  const baseRef = await call(`read the base branch "${base}" (pr-base)`, 'read', () =>
+    (await call(`read the repository ${owner}/${repo}`, () => octokit.rest.repos.get({ owner, repo })))
+      .default_branch;
+  if (base === branch) {
+    // the branch is force-moved on every run: never let that be the branch the pull request targets
+    throw new PullRequestError(
+      `pr-branch "${branch}" is the base branch of the pull request; pick a branch of its own, e.g. partition-keeper/partitions`,
+    );
+  }
+  const baseRef = await call(`read the base branch "${base}" (pr-base)`, () =>
     octokit.rest.git.getRef({ owner, repo, ref: `heads/${base}` }),
   );
   const baseSha = baseRef.object.sha;
-  const baseCommit = await call(`read the base branch's head commit`, 'read', () =>
+  const baseCommit = await call(`read the base branch's head commit`, () =>
     octokit.rest.git.getCommit({ owner, repo, commit_sha: baseSha }),
   );
 
-  const blob = await call(`store ${req.path}`, 'other', () =>
+  const blob = await call(`store ${req.path}`, () =>
     octokit.rest.git.createBlob({
       owner,
       repo,
@@ -209,7 +211,7 @@ export async function syncPullRequest(
     }),
   );
   // The base commit's tree plus this one file: the branch shows only the file under review.
-  const tree = await call(`build the tree holding ${req.path}`, 'other', () =>
+  const tree = await call(`build the tree holding ${req.path}`, () =>
     octokit.rest.git.createTree({
       owner,
       repo,
@@ -222,13 +224,13 @@ export async function syncPullRequest(
   try {
     branchHead = (await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` })).data.object.sha;
   } catch (error) {
-    if (!isNotFound(error)) throw explain(`read the branch "${branch}"`, 'read', error, branch);
+    if (!isNotFound(error)) throw explain(`read the branch "${branch}"`, error, branch);
   }
 
   const headCommit =
     branchHead === undefined
       ? undefined
-      : await call(`read the head commit of "${branch}"`, 'read', () =>
+      : await call(`read the head commit of "${branch}"`, () =>
           octokit.rest.git.getCommit({ owner, repo, commit_sha: branchHead as string }),
         );
   const unchanged =
@@ -240,7 +242,7 @@ export async function syncPullRequest(
   if (unchanged) {
     log(`branch ${branch}: already holds this file on top of ${base}; no new commit`);
   } else {
-    const commit = await call('commit the reviewed file', 'other', () =>
+    const commit = await call('commit the reviewed file', () =>
       octokit.rest.git.createCommit({
         owner,
         repo,
@@ -250,8 +252,11 @@ export async function syncPullRequest(
       }),
     );
     const moveBranch = () =>
-      call(`move the branch "${branch}"`, 'write-ref', () =>
-        octokit.rest.git.updateRef({ owner, repo, ref: `heads/${branch}`, sha: commit.sha, force: true }),
+      call(
+        `move the branch "${branch}"`,
+        () =>
+          octokit.rest.git.updateRef({ owner, repo, ref: `heads/${branch}`, sha: commit.sha, force: true }),
+        true,
       );
     if (branchHead === undefined) {
       try {
@@ -259,7 +264,7 @@ export async function syncPullRequest(
       } catch (error) {
         // created meanwhile by another run: move it instead
         if (!/reference already exists/i.test(gitHubFailure(error)?.text ?? '')) {
-          throw explain(`create the branch "${branch}"`, 'write-ref', error, branch);
+          throw explain(`create the branch "${branch}"`, error, branch, true);
         }
         await moveBranch();
       }
@@ -275,7 +280,7 @@ export async function syncPullRequest(
     log(`pull request: body cut to GitHub's limit of ${BODY_LIMIT} characters`);
 
   const update = async (pull: Pull): Promise<Pull> =>
-    call(`update pull request #${pull.number}`, 'other', () =>
+    call(`update pull request #${pull.number}`, () =>
       octokit.rest.pulls.update({
         owner,
         repo,
@@ -299,17 +304,17 @@ export async function syncPullRequest(
     } catch (error) {
       // opened meanwhile (or the listing lagged): update that one, never open a second
       if (!/a pull request already exists/i.test(gitHubFailure(error)?.text ?? '')) {
-        throw explain(`open the pull request ${branch} → ${base}`, 'open-pr', error, branch);
+        throw explain(`open the pull request ${branch} → ${base}`, error, branch);
       }
       const existing = await findOpenPull();
-      if (!existing) throw explain(`open the pull request ${branch} → ${base}`, 'open-pr', error, branch);
+      if (!existing) throw explain(`open the pull request ${branch} → ${base}`, error, branch);
       pull = await update(existing);
       operation = 'updated';
     }
   }
 
   if (req.labels.length > 0) {
-    await call(`label pull request #${pull.number}`, 'other', () =>
+    await call(`label pull request #${pull.number}`, () =>
       octokit.rest.issues.addLabels({ owner, repo, issue_number: pull.number, labels: req.labels }),
     );
   }

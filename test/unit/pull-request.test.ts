@@ -378,6 +378,12 @@ describe('syncPullRequest: GitHub refusals become messages that say what to chan
     expect(error.message).toContain('`pr-branch`');
   });
 
+  it('refuses a pr-branch that is the base branch (it would be force-moved)', async () => {
+    const error = await failure({ branch: 'main' });
+    expect(error.message).toContain('pr-branch "main" is the base branch');
+    expect(operations()).toEqual(['repos/get']);
+  });
+
   it('a missing base branch names pr-base', async () => {
     const error = await failure({ base: 'no-such-branch' });
     expect(error.message).toContain(
