@@ -1,4 +1,9 @@
 // pr mode's GitHub side: one reviewed file committed to one fixed branch, one pull request kept in step with it.
+//
+// Each run resets the branch to the base branch's head plus this run's file (one commit, force-moved),
+// so the pull request always shows exactly the file to review now, never a pile of earlier attempts.
+// The commit goes through the Git Data API (blob → tree → commit → ref) without an author, so GitHub
+// signs it as made by the token's identity.
 import type { getOctokit } from '@actions/github';
 
 export type Octokit = ReturnType<typeof getOctokit>;
@@ -36,17 +41,283 @@ export class PullRequestError extends Error {
 /** GitHub rejects pull request bodies longer than this many characters. */
 export const BODY_LIMIT = 65_536;
 
-/** The body cut to GitHub's limit, with a note saying it was cut. */
+/** The comment left on a pull request closed because the latest plan is empty. */
+export const CLOSING_COMMENT =
+  "partition-keeper's latest plan has nothing to do: no partition to create and nothing to archive. " +
+  'This pull request is no longer needed, so it is closed; a later run opens a new one when there is work to review.';
+
+/**
+ * The body cut to GitHub's limit, with a note saying it was cut. The cut falls on a line end, and a
+ * code fence or <details> block left open by the cut is closed so the rest still renders.
+ */
 export function cutBody(body: string, limit: number = BODY_LIMIT): string {
-  void limit;
-  return body; // implemented in the next commit
+  if (body.length <= limit) return body;
+  const note =
+    `\n\n> [!NOTE]\n> This description was cut at GitHub's limit of ${limit.toLocaleString('en-US')} characters; ` +
+    "the workflow run's job summary holds all of it.\n";
+  const closers = (head: string): string => {
+    const fences = head.split('\n').filter((line) => line.trimStart().startsWith('```')).length;
+    const openDetails = (head.match(/<details>/g) ?? []).length - (head.match(/<\/details>/g) ?? []).length;
+    return (fences % 2 === 1 ? '\n```' : '') + '\n</details>'.repeat(Math.max(0, openDetails));
+  };
+  let budget = limit - note.length;
+  for (;;) {
+    let head = body.slice(0, budget);
+    const lineEnd = head.lastIndexOf('\n');
+    if (lineEnd > 0) head = head.slice(0, lineEnd);
+    // never leave half of a surrogate pair
+    if (/[\uD800-\uDBFF]$/.test(head)) head = head.slice(0, -1);
+    const cut = head + closers(head) + note;
+    if (cut.length <= limit) return cut;
+    budget -= cut.length - limit;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors: GitHub's answers turned into what to change.
+
+interface GitHubFailure {
+  status: number;
+  /** GitHub's message plus the messages of its `errors` entries. */
+  text: string;
+}
+
+function gitHubFailure(error: unknown): GitHubFailure | undefined {
+  if (
+    typeof error !== 'object' ||
+    error === null ||
+    typeof (error as { status?: unknown }).status !== 'number'
+  ) {
+    return undefined;
+  }
+  const data = (error as { response?: { data?: unknown } }).response?.data as
+    { message?: unknown; errors?: { message?: unknown; code?: unknown }[] } | undefined;
+  const parts = [
+    typeof data?.message === 'string' ? data.message : '',
+    ...(Array.isArray(data?.errors)
+      ? data.errors.map((e) => (typeof e?.message === 'string' ? e.message : ''))
+      : []),
+  ].filter(Boolean);
+  return { status: (error as { status: number }).status, text: parts.join(': ') || 'no message' };
+}
+
+const PERMISSIONS_HELP =
+  'The token lacks a permission: pr mode needs `contents: write` (to commit the file and move the branch) and ' +
+  '`pull-requests: write` (to open, update, label and close the pull request). Grant them in the workflow file ' +
+  'under `permissions:` (on the job or at the top of the workflow); with a GitHub App token, give the app ' +
+  'Contents and Pull requests "Read and write".';
+
+const SETTING_HELP =
+  'Turn on the repository setting Settings → Actions → General → Workflow permissions → ' +
+  '"Allow GitHub Actions to create and approve pull requests" (in an organization, the organization\'s ' +
+  'Settings → Actions → General must allow it too), or pass a GitHub App token as `github-token`.';
+
+/** `refWrite`: the call created or moved the branch, where a refusal means the branch is protected. */
+function explain(what: string, error: unknown, branch: string, refWrite = false): Error {
+  const failure = gitHubFailure(error);
+  if (!failure) {
+    const message = error instanceof Error ? error.message : String(error);
+    return new PullRequestError(`Could not ${what}: ${message}`);
+  }
+  const { status, text } = failure;
+  const answered = `GitHub answered ${status} to "${what}": ${text}`;
+  if (/not permitted to create or approve pull requests/i.test(text)) {
+    return new PullRequestError(`${answered}. ${SETTING_HELP}`);
+  }
+  if (/resource not accessible by (integration|personal access token)/i.test(text)) {
+    return new PullRequestError(`${answered}. ${PERMISSIONS_HELP}`);
+  }
+  if (status === 401) {
+    return new PullRequestError(`${answered}. The token in \`github-token\` is invalid or has expired.`);
+  }
+  if (refWrite && (status === 422 || status === 403)) {
+    return new PullRequestError(
+      `${answered}. The branch "${branch}" is protected (a branch protection rule or a ruleset refuses the update). ` +
+        'partition-keeper resets that branch on every run, so pick another `pr-branch` that no rule covers.',
+    );
+  }
+  return new PullRequestError(`${answered}.`);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Pull {
+  number: number;
+  html_url: string;
+  base: { ref: string };
 }
 
 export async function syncPullRequest(
   req: PullRequestRequest,
   log: (line: string) => void = () => {},
 ): Promise<PullRequestResult> {
-  void req;
-  void log;
-  throw new PullRequestError('syncPullRequest: not implemented yet');
+  const { octokit, owner, repo, branch } = req;
+  const call = async <T>(what: string, run: () => Promise<{ data: T }>, refWrite = false): Promise<T> => {
+    try {
+      return (await run()).data;
+    } catch (error) {
+      throw explain(what, error, branch, refWrite);
+    }
+  };
+  const isNotFound = (error: unknown): boolean => gitHubFailure(error)?.status === 404;
+
+  const findOpenPull = async (): Promise<Pull | undefined> => {
+    const open = await call(`list the open pull requests for ${branch}`, () =>
+      octokit.rest.pulls.list({ owner, repo, state: 'open', head: `${owner}:${branch}`, per_page: 100 }),
+    );
+    return [...open].sort((a, b) => a.number - b.number)[0];
+  };
+
+  if (req.content === undefined) {
+    const open = await findOpenPull();
+    if (!open) {
+      log(`pull request: the plan is empty and no pull request is open for ${branch}; nothing to do`);
+      return { operation: 'none' };
+    }
+    await call(`comment on pull request #${open.number}`, () =>
+      octokit.rest.issues.createComment({ owner, repo, issue_number: open.number, body: CLOSING_COMMENT }),
+    );
+    await call(`close pull request #${open.number}`, () =>
+      octokit.rest.pulls.update({ owner, repo, pull_number: open.number, state: 'closed' }),
+    );
+    log(`pull request: the plan is empty; closed #${open.number} with a comment saying why`);
+    return { operation: 'closed', number: open.number, url: open.html_url };
+  }
+
+  const base =
+    req.base ||
+    (await call(`read the repository ${owner}/${repo}`, () => octokit.rest.repos.get({ owner, repo })))
+      .default_branch;
+  if (base === branch) {
+    // the branch is force-moved on every run: never let that be the branch the pull request targets
+    throw new PullRequestError(
+      `pr-branch "${branch}" is the base branch of the pull request; pick a branch of its own, e.g. partition-keeper/partitions`,
+    );
+  }
+  const baseRef = await call(`read the base branch "${base}" (pr-base)`, () =>
+    octokit.rest.git.getRef({ owner, repo, ref: `heads/${base}` }),
+  );
+  const baseSha = baseRef.object.sha;
+  const baseCommit = await call(`read the base branch's head commit`, () =>
+    octokit.rest.git.getCommit({ owner, repo, commit_sha: baseSha }),
+  );
+
+  const blob = await call(`store ${req.path}`, () =>
+    octokit.rest.git.createBlob({
+      owner,
+      repo,
+      content: Buffer.from(req.content ?? '', 'utf8').toString('base64'),
+      encoding: 'base64',
+    }),
+  );
+  // The base commit's tree plus this one file: the branch shows only the file under review.
+  const tree = await call(`build the tree holding ${req.path}`, () =>
+    octokit.rest.git.createTree({
+      owner,
+      repo,
+      base_tree: baseCommit.tree.sha,
+      tree: [{ path: req.path, mode: '100644', type: 'blob', sha: blob.sha }],
+    }),
+  );
+
+  let branchHead: string | undefined;
+  try {
+    branchHead = (await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` })).data.object.sha;
+  } catch (error) {
+    if (!isNotFound(error)) throw explain(`read the branch "${branch}"`, error, branch);
+  }
+
+  const headCommit =
+    branchHead === undefined
+      ? undefined
+      : await call(`read the head commit of "${branch}"`, () =>
+          octokit.rest.git.getCommit({ owner, repo, commit_sha: branchHead as string }),
+        );
+  const unchanged =
+    headCommit !== undefined &&
+    headCommit.tree.sha === tree.sha &&
+    headCommit.parents.length === 1 &&
+    headCommit.parents[0]?.sha === baseSha;
+
+  if (unchanged) {
+    log(`branch ${branch}: already holds this file on top of ${base}; no new commit`);
+  } else {
+    const commit = await call('commit the reviewed file', () =>
+      octokit.rest.git.createCommit({
+        owner,
+        repo,
+        message: req.commitMessage,
+        tree: tree.sha,
+        parents: [baseSha],
+      }),
+    );
+    const moveBranch = () =>
+      call(
+        `move the branch "${branch}"`,
+        () =>
+          octokit.rest.git.updateRef({ owner, repo, ref: `heads/${branch}`, sha: commit.sha, force: true }),
+        true,
+      );
+    if (branchHead === undefined) {
+      try {
+        await octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${branch}`, sha: commit.sha });
+      } catch (error) {
+        // created meanwhile by another run: move it instead
+        if (!/reference already exists/i.test(gitHubFailure(error)?.text ?? '')) {
+          throw explain(`create the branch "${branch}"`, error, branch, true);
+        }
+        await moveBranch();
+      }
+      log(`branch ${branch}: created at ${commit.sha.slice(0, 7)} (${base} + ${req.path})`);
+    } else {
+      await moveBranch();
+      log(`branch ${branch}: reset to ${commit.sha.slice(0, 7)} (${base} + ${req.path})`);
+    }
+  }
+
+  const body = cutBody(req.body);
+  if (body.length < req.body.length)
+    log(`pull request: body cut to GitHub's limit of ${BODY_LIMIT} characters`);
+
+  const update = async (pull: Pull): Promise<Pull> =>
+    call(`update pull request #${pull.number}`, () =>
+      octokit.rest.pulls.update({
+        owner,
+        repo,
+        pull_number: pull.number,
+        title: req.title,
+        body,
+        ...(pull.base.ref === base ? {} : { base }),
+      }),
+    );
+
+  let operation: 'created' | 'updated';
+  let pull = await findOpenPull();
+  if (pull) {
+    pull = await update(pull);
+    operation = 'updated';
+  } else {
+    try {
+      pull = (await octokit.rest.pulls.create({ owner, repo, head: branch, base, title: req.title, body }))
+        .data;
+      operation = 'created';
+    } catch (error) {
+      // opened meanwhile (or the listing lagged): update that one, never open a second
+      if (!/a pull request already exists/i.test(gitHubFailure(error)?.text ?? '')) {
+        throw explain(`open the pull request ${branch} → ${base}`, error, branch);
+      }
+      const existing = await findOpenPull();
+      if (!existing) throw explain(`open the pull request ${branch} → ${base}`, error, branch);
+      pull = await update(existing);
+      operation = 'updated';
+    }
+  }
+
+  if (req.labels.length > 0) {
+    await call(`label pull request #${pull.number}`, () =>
+      octokit.rest.issues.addLabels({ owner, repo, issue_number: pull.number, labels: req.labels }),
+    );
+  }
+  log(`pull request: ${operation} #${pull.number} ${pull.html_url}`);
+  return { operation, number: pull.number, url: pull.html_url };
 }
