@@ -11,7 +11,7 @@ import { resolveSettings, type Settings } from './settings';
 import { applyCommand } from './commands/apply';
 import { planCommand, reviewedFile } from './commands/plan';
 import { planToJson } from './report/json';
-import { renderPlanMarkdown } from './report/markdown';
+import { renderPlanMarkdown } from './report/summary';
 import { renderCheckText } from './report/text';
 import { judge } from './report/verdict';
 import { applySummaryMarkdown } from './report/apply';
