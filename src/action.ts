@@ -14,15 +14,16 @@ import type { Settings } from './settings';
 import { applyCommand } from './commands/apply';
 import { planCommand, reviewedFile } from './commands/plan';
 import { planToJson } from './report/json';
-import { fenced, renderPlanMarkdown } from './report/markdown';
+import { fenced } from './report/markdown';
+import { jobSummary, pullRequestBody } from './report/summary';
 import { renderCheckText } from './report/text';
 import { shortfalls, judge } from './report/verdict';
-import { applySummaryMarkdown, summarize } from './report/apply';
+import { summarize } from './report/apply';
 import { annotationsFor, failedStepAnnotations, type Annotation } from './github/annotations';
 import { inputVariable, readInputs, type ActionInputs, type PullRequestInputs } from './github/inputs';
 import { planOutputs, setOutputs, writePlanFiles, type ActionOutputs } from './github/outputs';
 import { pullRequestFileHeader, pullRequestFilePath, pullRequestTitle } from './github/pr-file';
-import { syncPullRequest } from './github/pull-request';
+import { syncPullRequest, type PullRequestResult } from './github/pull-request';
 import type { Step } from './steps/step';
 import type { Plan } from './types';
 
@@ -76,6 +77,9 @@ function problemLines(plan: Plan): string[] {
   );
 }
 
+/** GitHub refuses a step's job summary over 1 MiB; characters may take up to 3 bytes. */
+const SUMMARY_LIMIT = 340_000;
+
 interface ModeResult {
   exitCode: number;
   outputs: ActionOutputs;
@@ -98,7 +102,13 @@ async function applyMode(settings: Settings): Promise<ModeResult> {
       creates: created,
       ...(report.plan && { archives: planOutputs(report.plan).archives }),
     },
-    summary: applySummaryMarkdown(report),
+    summary: jobSummary({
+      mode: 'apply',
+      ...(report.plan && { plan: report.plan }),
+      steps: report.outcomes.map((o) => o.step),
+      applyReport: report,
+      maxChars: SUMMARY_LIMIT,
+    }),
     annotations: failedStepAnnotations(report, { error: failing ? 1 : 0 }),
     ...(failing && { failure: summary }),
   };
@@ -111,7 +121,7 @@ async function pullRequest(
   file: string,
   body: string,
   settings: Settings,
-): Promise<Pick<ActionOutputs, 'pr-number' | 'pr-url' | 'pr-operation'>> {
+): Promise<PullRequestResult> {
   const label = describeTarget(settings.databaseUrl);
   const path = pullRequestFilePath(pr.sqlDir, plan.now);
   const result = await syncPullRequest(
@@ -135,11 +145,7 @@ async function pullRequest(
       ? `pull request: ${result.operation}`
       : `pull request #${result.number} ${result.operation}: ${result.url ?? ''}`,
   );
-  return {
-    'pr-operation': result.operation,
-    ...(result.number !== undefined && { 'pr-number': result.number }),
-    ...(result.url !== undefined && { 'pr-url': result.url }),
-  };
+  return result;
 }
 
 /** plan, check and pr: one plan, its files, outputs and findings; pr also syncs the pull request. */
@@ -165,18 +171,32 @@ async function planMode(inputs: ActionInputs, env: NodeJS.ProcessEnv): Promise<M
         ? EXIT.failed
         : EXIT.ok;
   const failing = exitCode !== EXIT.ok;
-  let summary = renderPlanMarkdown(plan, steps, file);
   let outputs: ActionOutputs = {
     ...writePlanFiles(env, planToJson(plan, steps, settings.strategy), file),
     ...planOutputs(plan),
   };
+  const sqlPath = inputs.pr ? pullRequestFilePath(inputs.pr.sqlDir, plan.now) : outputs['sql-file'];
+  let pullRequestResult: PullRequestResult | undefined;
   // A config naming tables it cannot manage fails before any pull request is touched.
   if (inputs.pr && !failing) {
-    const synced = await pullRequest(inputs.pr, plan, steps, file, summary, settings);
-    outputs = { ...outputs, ...synced };
-    const where = synced['pr-url'] ? `[#${synced['pr-number']}](${synced['pr-url']})` : '';
-    summary = `**Pull request:** ${synced['pr-operation']} ${where}\n\n${summary}`;
+    const body = pullRequestBody({ plan, steps, sql: file, ...(sqlPath && { sqlPath }) });
+    pullRequestResult = await pullRequest(inputs.pr, plan, steps, file, body, settings);
+    outputs = {
+      ...outputs,
+      'pr-operation': pullRequestResult.operation,
+      ...(pullRequestResult.number !== undefined && { 'pr-number': pullRequestResult.number }),
+      ...(pullRequestResult.url !== undefined && { 'pr-url': pullRequestResult.url }),
+    };
   }
+  const summary = jobSummary({
+    mode,
+    plan,
+    steps,
+    sql: file,
+    ...(sqlPath && { sqlPath }),
+    ...(pullRequestResult && { pullRequest: pullRequestResult }),
+    maxChars: SUMMARY_LIMIT,
+  });
   return {
     exitCode,
     outputs,

@@ -227,6 +227,30 @@ export interface Coverage {
   from?: string;
 }
 
+/** A range of calendar days [from, to) in the table's timezone; '-infinity' / 'infinity' for MINVALUE / MAXVALUE. */
+export interface DayRange {
+  from: string;
+  to: string;
+}
+
+/**
+ * The table as the timeline draws it (report/timeline.ts), by calendar day: what exists, what is
+ * missing behind today, and where rows sit in DEFAULT. Days, not bound values, since a picture
+ * needs no more (a timestamptz bound falls on its day in the table's timezone).
+ */
+export interface TableLayout {
+  /** The current period. */
+  current: DayRange;
+  /** First day after current + premake (the end of the window the plan fills). */
+  windowEnd: string;
+  /** Existing partitions, by bounds. */
+  partitions: (DayRange & QualifiedName)[];
+  /** Uncovered ranges inside the kept window before the current period (what the `gap` findings name). */
+  gaps: DayRange[];
+  /** Rows sitting in the DEFAULT partition: how many, from their first day to the day after their last. */
+  defaultRows?: DayRange & { rows: number };
+}
+
 export interface TablePlan {
   table: string; // display name: schema.name, quoted where needed
   schema: string;
@@ -250,6 +274,8 @@ export interface TablePlan {
   findings: Finding[];
   /** The table could not be planned at all (missing, not range-partitioned, ...). */
   skipped: boolean;
+  /** What the timeline draws; absent when the table was skipped. */
+  layout?: TableLayout;
 }
 
 export interface Plan {

@@ -7,7 +7,7 @@ import type { Step } from '../steps/step';
 import { writeReviewedFile } from '../sql/reviewed-file';
 import { quoteQualified } from '../sql/quote';
 import { planToJson } from '../report/json';
-import { renderPlanMarkdown } from '../report/markdown';
+import { renderPlanMarkdown } from '../report/summary';
 import { renderPlanText } from '../report/text';
 import { judge } from '../report/verdict';
 import type { Plan } from '../types';

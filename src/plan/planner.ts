@@ -31,6 +31,7 @@ import {
 import { type Grid, periodsBetween } from './periods';
 import { byFrom, mergeRanges } from './ranges';
 import { planningWindow, retentionCutoff, startAhead } from './window';
+import { tableLayout } from './layout';
 
 /** How many whole periods past premake and minimumAhead coverage counts before it stops (a run of finite partitions centuries long would otherwise be walked period by period). */
 export const EXTRA_AHEAD_COUNTED = 1000;
@@ -166,5 +167,13 @@ function planParent(
     archive: planArchives(due, spec.archive, grid),
     findings,
     skipped: false,
+    layout: tableLayout({
+      grid,
+      current,
+      window,
+      partitions,
+      covered,
+      defaultPartition: parent.defaultPartition,
+    }),
   };
 }

@@ -256,7 +256,10 @@ describeEachBackend('the action, every mode', (db) => {
     expect(sql).toMatch(/PARTITION OF/); // strategy too
     expect(sql).toContain('claim_line_items_y2024m04');
     expect(result.summary).toContain('| <code>public.claim_line_items</code> | month |');
-    expect(result.summary).toContain('<details><summary>SQL</summary>');
+    expect(result.summary).toContain('<details><summary>Reviewed SQL <code>');
+    // The timeline, once: a Mermaid gantt chart.
+    expect(result.summary.match(/^`{3,}mermaid$/gm)).toHaveLength(1);
+    expect(result.summary).toMatch(/^gantt$/m);
     const { rows } = await db().client.query(
       "select count(*)::int as n from pg_inherits join pg_class on oid = inhrelid where relkind = 'r'",
     );

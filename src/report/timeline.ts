@@ -1,0 +1,442 @@
+// The timeline of the job summary and the PR body: a Mermaid gantt chart of existing partitions,
+// planned ones, gaps, rows in DEFAULT and archival candidates, around the plan's date. Pure.
+//
+// Few tables get one section each, a bar per contiguous run (never a bar per partition); beyond
+// `maxTables` tables, tables are grouped by state (healthy, short, gaps, DEFAULT rows, …) and each
+// group gets the union of its tables' runs, so 200 tables draw about as many bars as 5.
+//
+// Every name reaches the chart through mermaidText(): gantt task text ends at `:`, task data at
+// `#` or `;`, `%%` starts a comment or a directive, and a backtick could close the Markdown fence.
+// Those characters, and the ones HTML cares about, are written as Mermaid entity codes (`#35;`),
+// which Mermaid turns back into the character in the SVG's text.
+import type { DayRange, Plan, TablePlan } from '../types';
+import { boundToDay } from '../plan/bounds';
+import { addPeriods } from '../plan/calendar';
+import { relationKey } from '../sql/quote';
+import { fenced } from './markdown';
+import { plural } from './units';
+
+export interface TimelineOptions {
+  /** Periods shown before each table's current one (default 2). */
+  behind?: number;
+  /** Up to this many drawn tables get a section each; more are grouped by state (default 20). */
+  maxTables?: number;
+  /** More runs of one kind than this in one section collapse into one bar spanning them (default 3). */
+  maxRunsPerKind?: number;
+}
+
+const DEFAULTS: Required<TimelineOptions> = { behind: 2, maxTables: 20, maxRunsPerKind: 3 };
+
+/** What a bar shows; the order is the order of the rows within a section. */
+export const BAR_KINDS = ['existing', 'planned', 'gap', 'missing', 'default-rows', 'archive'] as const;
+export type BarKind = (typeof BAR_KINDS)[number];
+
+/** Mermaid's task tags: the colour of a bar in the default theme. */
+const TAGS: Record<BarKind, string> = {
+  existing: '', // blue
+  planned: 'active', // light blue
+  gap: 'crit', // red ('crit, active' once planned)
+  missing: 'crit',
+  'default-rows': 'crit',
+  archive: 'done', // grey
+};
+
+export type TableState = 'cannot manage' | 'skipped' | 'DEFAULT rows' | 'gaps' | 'short' | 'healthy';
+/** Most pressing first: the order of the groups in the chart. */
+export const TABLE_STATES: readonly TableState[] = [
+  'cannot manage',
+  'skipped',
+  'DEFAULT rows',
+  'gaps',
+  'short',
+  'healthy',
+];
+
+/** One state per table, the most pressing that applies. */
+export function tableState(t: TablePlan): TableState {
+  if (t.skipped) return t.findings.some((f) => f.level === 'error') ? 'cannot manage' : 'skipped';
+  if (t.layout?.defaultRows || t.findings.some((f) => f.code === 'default-rows')) return 'DEFAULT rows';
+  if ((t.layout?.gaps.length ?? 0) > 0 || t.findings.some((f) => f.code === 'gap')) return 'gaps';
+  if (!t.coverage.ok) return 'short';
+  return 'healthy';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Escaping
+
+const MAX_LABEL = 70;
+const MAX_SECTION = 34;
+
+/** Characters Mermaid's gantt grammar, its preprocessor, Markdown fences or HTML would read. */
+const ENTITY: Record<string, string> = {
+  '#': '#35;',
+  ':': '#58;',
+  ';': '#59;',
+  '%': '#37;',
+  '`': '#96;',
+  '<': '#60;',
+  '>': '#62;',
+  '&': '#38;',
+  '"': '#34;',
+  '{': '#123;',
+  '}': '#125;',
+  '\\': '#92;',
+  // Mermaid's own placeholders for entities while it parses: a name holding them could fake one.
+  ﬂ: '#64258;',
+  '¶': '#182;',
+};
+
+/** Text safe as a gantt task or section name, on one line, at most `max` characters shown. */
+export function mermaidText(text: string, max = MAX_LABEL): string {
+  const oneLine = text
+    .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  const chars = [...oneLine];
+  const shown = chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : oneLine;
+  return [...shown].map((c) => ENTITY[c] ?? c).join('') || '-';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Days and runs
+
+const minDay = (a: string, b: string): string => (a < b ? a : b);
+const maxDay = (a: string, b: string): string => (a > b ? a : b);
+/** '-infinity' sorts before every date and 'infinity' after, as text. */
+const showDay = (day: string): string =>
+  day === '-infinity' ? 'MINVALUE' : day === 'infinity' ? 'MAXVALUE' : day;
+
+interface Run extends DayRange {
+  /** Partitions (or gaps, tables …) the run stands for. */
+  count: number;
+  first?: string;
+  last?: string;
+}
+
+/** Sorted, touching and overlapping ranges joined, counting what each run holds. */
+function runsOf(ranges: readonly (DayRange & { name?: string; count?: number })[]): Run[] {
+  const runs: Run[] = [];
+  const sorted = [...ranges].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+  for (const r of sorted) {
+    const last = runs[runs.length - 1];
+    if (last && r.from <= last.to) {
+      last.to = maxDay(last.to, r.to);
+      last.count += r.count ?? 1;
+      if (r.name !== undefined) last.last = r.name;
+    } else {
+      runs.push({ from: r.from, to: r.to, count: r.count ?? 1, first: r.name, last: r.name });
+    }
+  }
+  return runs;
+}
+
+/** The parts of `range` none of `covered` (sorted, disjoint) covers. */
+function uncovered(range: DayRange, covered: readonly DayRange[]): DayRange[] {
+  const pieces: DayRange[] = [];
+  let cursor = range.from;
+  for (const c of covered) {
+    if (c.to <= cursor) continue;
+    if (c.from >= range.to) break;
+    if (c.from > cursor) pieces.push({ from: cursor, to: c.from });
+    cursor = maxDay(cursor, c.to);
+  }
+  if (cursor < range.to) pieces.push({ from: cursor, to: range.to });
+  return pieces;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bars of one table
+
+interface Bar extends Run {
+  kind: BarKind;
+  /** For gaps: the plan fills all of it. */
+  planned?: boolean;
+  /** Tables the bar stands for (grouped sections). */
+  members?: Set<TablePlan>;
+  /** Archival: the steps, or none when only reported. */
+  steps?: string;
+  rows?: number;
+}
+
+interface TableBars {
+  table: TablePlan;
+  view: DayRange;
+  bars: Bar[];
+}
+
+function plannedRanges(t: TablePlan): (DayRange & { name: string })[] {
+  const keyType = t.keyType ?? 'date';
+  return t.create.map((c) => ({
+    name: c.name,
+    from: boundToDay(c.fromValue, keyType, t.timezone),
+    to: boundToDay(c.toValue, keyType, t.timezone),
+  }));
+}
+
+function archiveRanges(t: TablePlan): (DayRange & { name: string })[] {
+  const byKey = new Map((t.layout?.partitions ?? []).map((p) => [relationKey(p), p]));
+  return t.archive.flatMap((a) => {
+    const p = byKey.get(relationKey(a));
+    return p ? [{ name: a.name, from: p.from, to: p.to }] : [];
+  });
+}
+
+function tableBars(t: TablePlan, behind: number): TableBars | undefined {
+  const layout = t.layout;
+  if (t.skipped || !layout) return undefined;
+  const view = {
+    from: addPeriods(layout.current.from, t.interval, -behind),
+    to: addPeriods(layout.windowEnd, t.interval, 1),
+  };
+  const existing = runsOf(layout.partitions);
+  const planned = runsOf(plannedRanges(t));
+  const filled = runsOf([...existing, ...planned]);
+  const bars: Bar[] = [
+    ...existing.map((r): Bar => ({ ...r, kind: 'existing' })),
+    ...planned.map((r): Bar => ({ ...r, kind: 'planned' })),
+    ...runsOf(layout.gaps).map((g): Bar => ({
+      ...g,
+      kind: 'gap',
+      planned: uncovered(g, planned).length === 0,
+    })),
+    // Inside the window, what is missing even after this plan (held back by maxPartitionsPerRun).
+    ...uncovered({ from: layout.current.from, to: layout.windowEnd }, filled).map((m): Bar => ({
+      ...m,
+      count: 1,
+      kind: 'missing',
+    })),
+    ...(layout.defaultRows
+      ? [{ ...layout.defaultRows, count: 1, kind: 'default-rows' as const, rows: layout.defaultRows.rows }]
+      : []),
+    ...runsOf(archiveRanges(t)).map((r): Bar => ({
+      ...r,
+      kind: 'archive',
+      steps: t.archive[0]?.steps.join(', ') ?? '',
+    })),
+  ];
+  return { table: t, view, bars };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Labels
+
+function span(bar: Bar): string {
+  return `${showDay(bar.from)} → ${showDay(bar.to)}`;
+}
+
+function namesOrCount(bar: Bar, noun: string): string {
+  if (bar.count === 1 && bar.first !== undefined) return bar.first;
+  if (bar.first !== undefined && bar.last !== undefined && bar.count === 2)
+    return `${bar.first}, ${bar.last}`;
+  return `${plural(bar.count, noun)} ${span(bar)}`;
+}
+
+function inTables(bar: Bar): string {
+  return bar.members === undefined ? '' : ` in ${plural(bar.members.size, 'table')}`;
+}
+
+function label(bar: Bar): string {
+  switch (bar.kind) {
+    case 'existing':
+      return `existing ${namesOrCount(bar, 'partition')}${inTables(bar)}`;
+    case 'planned':
+      return `planned ${namesOrCount(bar, 'partition')}${inTables(bar)}`;
+    case 'gap': {
+      const what = bar.count > 1 ? `${plural(bar.count, 'gap')} ${span(bar)}` : `gap ${span(bar)}`;
+      return `${what}${inTables(bar)}, ${bar.planned ? 'filled by this plan' : 'not filled by this plan'}`;
+    }
+    case 'missing':
+      return `missing ${span(bar)}${inTables(bar)} after this plan`;
+    case 'default-rows':
+      return `DEFAULT ${plural(bar.rows ?? 0, 'row')} ${span(bar)}${inTables(bar)}`;
+    case 'archive': {
+      const how = bar.steps || 'reported only';
+      return `archive ${namesOrCount(bar, 'partition')}${inTables(bar)} (${how})`;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sections
+
+interface Section {
+  title: string;
+  bars: Bar[];
+}
+
+/** One bar standing for both (the caller makes sure they are of the same kind). */
+function joinBars(a: Bar, b: Bar): Bar {
+  const steps = [...new Set([a.steps, b.steps].filter((s) => s !== undefined))];
+  return {
+    kind: a.kind,
+    from: minDay(a.from, b.from),
+    to: maxDay(a.to, b.to),
+    count: a.count + b.count,
+    planned: a.planned === true && b.planned === true,
+    ...(a.rows !== undefined || b.rows !== undefined ? { rows: (a.rows ?? 0) + (b.rows ?? 0) } : {}),
+    ...(steps.length > 0 ? { steps: steps.map((s) => s || 'reported only').join(' or ') } : {}),
+    ...(a.members || b.members ? { members: new Set([...(a.members ?? []), ...(b.members ?? [])]) } : {}),
+  };
+}
+
+/** At most `max` runs of one kind: more collapse into one bar spanning them all. */
+function capRuns(bars: readonly Bar[], max: number): Bar[] {
+  const out: Bar[] = [];
+  for (const kind of BAR_KINDS) {
+    const same = bars.filter((b) => b.kind === kind);
+    const [head, ...rest] = same;
+    if (same.length <= max || !head) out.push(...same);
+    else out.push(rest.reduce(joinBars, head));
+  }
+  return out;
+}
+
+function tableSection(tb: TableBars, maxRuns: number): Section {
+  return { title: tb.table.table, bars: capRuns(tb.bars, maxRuns) };
+}
+
+/** One section per state: per kind, the union of the group's runs, each counting its tables. */
+function groupSection(state: TableState, group: readonly TableBars[], maxRuns: number): Section {
+  const bars: Bar[] = [];
+  for (const kind of BAR_KINDS) {
+    const own = group
+      .flatMap((tb) => tb.bars.filter((b) => b.kind === kind).map((bar) => ({ bar, table: tb.table })))
+      .sort((a, b) => (a.bar.from < b.bar.from ? -1 : a.bar.from > b.bar.from ? 1 : 0));
+    // Runs of different tables joined where they touch or overlap.
+    for (const { bar, table } of own) {
+      const last = bars[bars.length - 1];
+      if (last && last.kind === kind && bar.from <= last.to) {
+        bars[bars.length - 1] = joinBars(last, { ...bar, members: new Set([table]) });
+      } else {
+        bars.push({ ...bar, first: undefined, last: undefined, members: new Set([table]) });
+      }
+    }
+  }
+  return { title: `${state} — ${plural(group.length, 'table')}`, bars: capRuns(bars, maxRuns) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The chart
+
+export interface Timeline {
+  /** The gantt chart, without the Markdown fence. */
+  chart: string;
+  /** One line saying what the chart shows (and what it leaves out). */
+  caption: string;
+  /** Bars drawn (milestones included): what a render must show. */
+  bars: number;
+  /** Sections drawn. */
+  sections: number;
+  /** Tables summarised in groups (0 when each drawn table has its own section). */
+  grouped: number;
+}
+
+interface Row {
+  text: string;
+  tags: string[];
+  from: string;
+  to: string;
+}
+
+/** Clips a bar to the view; a bar wholly outside becomes a milestone at the edge it lies beyond. */
+function rowOf(bar: Bar, view: DayRange): Row | undefined {
+  const text = label(bar);
+  const tags = [TAGS[bar.kind], ...(bar.kind === 'gap' && bar.planned ? ['active'] : [])].filter(Boolean);
+  if (bar.to <= view.from || bar.from >= view.to) {
+    // Existing and planned runs off the chart say nothing about today; the rest are problems.
+    if (bar.kind === 'existing' || bar.kind === 'planned') return undefined;
+    const before = bar.to <= view.from;
+    const day = before ? view.from : view.to;
+    return { text: `${before ? '← ' : '→ '}${text}`, tags: [...tags, 'milestone'], from: day, to: day };
+  }
+  return { text, tags, from: maxDay(bar.from, view.from), to: minDay(bar.to, view.to) };
+}
+
+function rowLine(row: Row): string {
+  const duration = row.tags.includes('milestone') ? '0d' : row.to;
+  return `    ${mermaidText(row.text)} :${[...row.tags, row.from, duration].join(', ')}`;
+}
+
+/** Ticks that stay readable across the view: days, weeks, months or years. */
+function axis(view: DayRange): string[] {
+  const days = (Date.parse(view.to) - Date.parse(view.from)) / 86_400_000;
+  if (days <= 21) return ['axisFormat %m-%d', 'tickInterval 1day'];
+  if (days <= 120) return ['axisFormat %m-%d', 'tickInterval 1week'];
+  if (days <= 800) return ['axisFormat %Y-%m', 'tickInterval 1month'];
+  if (days <= 2200) return ['axisFormat %Y-%m', 'tickInterval 6month'];
+  return ['axisFormat %Y', 'tickInterval 12month'];
+}
+
+/** Room at the left for the section titles (Mermaid draws them there, over the bars if too long). */
+function leftPadding(sections: readonly Section[]): number {
+  const longest = Math.max(8, ...sections.map((s) => Math.min([...s.title].length, MAX_SECTION)));
+  return Math.min(260, Math.round(longest * 6.6) + 20);
+}
+
+export function timeline(plan: Plan, options: TimelineOptions = {}): Timeline {
+  const { behind, maxTables, maxRunsPerKind } = { ...DEFAULTS, ...options };
+  const drawn = plan.tables.map((t) => tableBars(t, behind)).filter((tb) => tb !== undefined);
+  const notDrawn = plan.tables.length - drawn.length;
+  const grouping = drawn.length > maxTables;
+  const sections: Section[] = grouping
+    ? TABLE_STATES.flatMap((state) => {
+        const group = drawn.filter((tb) => tableState(tb.table) === state);
+        return group.length > 0 ? [groupSection(state, group, maxRunsPerKind)] : [];
+      })
+    : drawn.map((tb) => tableSection(tb, maxRunsPerKind));
+
+  const views = drawn.map((tb) => tb.view);
+  const view: DayRange = {
+    from: views.reduce((d, v) => minDay(d, v.from), views[0]?.from ?? plan.now),
+    to: views.reduce((d, v) => maxDay(d, v.to), views[0]?.to ?? plan.now),
+  };
+  const lines = [
+    `%%{init: {"gantt": {"leftPadding": ${leftPadding(sections)}, "barHeight": 18, "barGap": 5, "fontSize": 12, "sectionFontSize": 12}}}%%`,
+    'gantt',
+    `    accTitle: Partitions around ${plan.now}`,
+    `    accDescr: Existing and planned partitions, gaps, rows in DEFAULT and partitions due for archival, per ${grouping ? 'group of tables' : 'table'}`,
+    '    dateFormat YYYY-MM-DD',
+    ...axis(view).map((l) => `    ${l}`),
+    '    todayMarker off',
+    '    section plan date',
+    `    ${mermaidText(`today ${plan.now}`)} :milestone, ${plan.now}, 0d`,
+  ];
+  let bars = 1;
+  for (const section of sections) {
+    const rows = section.bars.map((b) => rowOf(b, view)).filter((r) => r !== undefined);
+    if (rows.length === 0) continue;
+    lines.push(`    section ${mermaidText(section.title, MAX_SECTION)}`, ...rows.map(rowLine));
+    bars += rows.length;
+  }
+  return {
+    chart: lines.join('\n'),
+    caption: caption(plan, drawn.length, notDrawn, grouping, sections.length, view),
+    bars,
+    sections: sections.length,
+    grouped: grouping ? drawn.length : 0,
+  };
+}
+
+function caption(
+  plan: Plan,
+  drawn: number,
+  notDrawn: number,
+  grouping: boolean,
+  sections: number,
+  view: DayRange,
+): string {
+  const who = grouping
+    ? `${plural(drawn, 'table')} summarised in ${plural(sections, 'group')} by state (each table is in the coverage table)`
+    : plural(drawn, 'table');
+  const left = notDrawn > 0 ? `; ${plural(notDrawn, 'table')} not drawn (skipped or cannot be managed)` : '';
+  return (
+    `Partitions from ${view.from} to ${view.to} around ${plan.now}, ${who}${left}. ` +
+    'Blue: existing; light blue: planned; red: gaps, missing and rows in DEFAULT; grey: due for archival.'
+  );
+}
+
+/** The caption and the chart in a fenced ```mermaid block (GitHub renders it). */
+export function timelineMarkdown(plan: Plan, options: TimelineOptions = {}): string[] {
+  const { chart, caption: text } = timeline(plan, options);
+  return [text, '', ...fenced('mermaid', chart)];
+}
