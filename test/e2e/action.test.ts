@@ -302,6 +302,32 @@ describeEachBackend('the action, every mode', (db) => {
     expect(again.summary).toContain('✅ ok');
   });
 
+  it('check: a gap in the kept window and rows in DEFAULT fail it, one line each naming table and range', async () => {
+    await db().client.query(`
+      create table public.claim_line_items_y2023m12 partition of public.claim_line_items for values from ('2023-12-01') to ('2024-01-01');
+      create table public.claim_line_items_y2024m02 partition of public.claim_line_items for values from ('2024-02-01') to ('2024-03-01');
+      create table public.claim_line_items_y2024m03 partition of public.claim_line_items for values from ('2024-03-01') to ('2024-04-01');
+      create table public.claim_line_items_default partition of public.claim_line_items default;
+      insert into public.claim_line_items (claim_id, service_date, amount) values (1, '2024-01-10', 5);`);
+    const gapConfig = writeConfig(
+      stringify({
+        tables: [{ table: 'public.claim_line_items', interval: 'month', premake: 1, start: '2023-12-01' }],
+      }),
+    );
+    const check = await run({ inputs: { ...base(), config: gapConfig, mode: 'check' } });
+    expect(check.code).toBe(1);
+    const errors = commands(check.log, '::error');
+    const gap = errors.find((e) => e.includes('title=public.claim_line_items: gap '));
+    expect(gap).toMatch(/2024-01-01/);
+    const rows = errors.find((e) => e.includes('title=public.claim_line_items: default-rows '));
+    expect(rows).toMatch(/holds 1 row/);
+    const failure = errors.at(-1) ?? '';
+    expect(failure.split('\n').filter((l) => l.startsWith('public.claim_line_items: '))).toHaveLength(
+      errors.length - 1,
+    );
+    expect(failure).toMatch(/\npublic\.claim_line_items: gap: .*2024-01-01/);
+  });
+
   it('apply: creates the plan, says so in a Markdown table', async () => {
     const result = await run({
       inputs: { ...base(), mode: 'apply', tables: 'claim_line_items, kid_absences' },
@@ -432,6 +458,21 @@ describeOnServer('the action: apply knobs', (db) => {
       expect(await sessions()).toBeGreaterThan(1);
     } finally {
       await db().client.query('drop event trigger if exists log_ddl_pid');
+    }
+  });
+
+  it('check: fails when the pre-flight finds apply would fail (a read-only database)', async () => {
+    const { rows } = await db().client.query<{ name: string }>('select current_database() as name');
+    const name = rows[0]?.name ?? '';
+    await db().client.query(`alter database ${name} set default_transaction_read_only = on`);
+    try {
+      const check = await run({ inputs: { ...base(), mode: 'check', tables: 'claims_production' } });
+      expect(check.code).toBe(1);
+      const errors = commands(check.log, '::error');
+      expect(errors.some((e) => e.includes('title=public.claims_production: read-only '))).toBe(true);
+      expect(errors.at(-1)).toMatch(/\npublic\.claims_production: read-only: /);
+    } finally {
+      await db().client.query(`alter database ${name} reset default_transaction_read_only`);
     }
   });
 
