@@ -935,6 +935,16 @@ export async function startGitHubServer(
         for (const p of undeclaredProperties(schema, body, 'body')) {
           violations.push(`${where} (${operationId}) request: ${p} is not a field of this operation`);
         }
+        const queryNames = new Set(
+          ((operation.parameters ?? []) as { in?: string; name?: string }[])
+            .filter((p) => p.in === 'query')
+            .map((p) => p.name),
+        );
+        for (const name of Object.keys(query).filter((n) => !queryNames.has(n))) {
+          violations.push(
+            `${where} (${operationId}) request: query parameter ${name} is not a parameter of this operation`,
+          );
+        }
         const { params } = route;
         const wantedAuth = [`token ${options.token}`, `bearer ${options.token}`];
         const force = forced.find((f) => f.operationId === operationId);

@@ -473,6 +473,13 @@ describe('the loopback server checks requests and responses against the OpenAPI 
         tree: 'abc',
       }),
     );
+    await attempt(
+      octokit.request('GET /repos/{owner}/{repo}/pulls' as string, {
+        owner: OWNER,
+        repo: REPO,
+        status: 'open',
+      }),
+    );
     const unknown = await attempt(
       octokit.request('POST /repos/{owner}/{repo}/git/branches', { owner: OWNER, repo: REPO }),
     );
@@ -488,6 +495,7 @@ describe('the loopback server checks requests and responses against the OpenAPI 
           /\(git\/update-ref\) request: body\.force_update is not a field of this operation/,
         ),
         expect.stringMatching(/\(git\/create-commit\) request: .*must have required property 'message'/),
+        'GET /repos/acme/claims-db/pulls (pulls/list) request: query parameter status is not a parameter of this operation',
         "POST /repos/acme/claims-db/git/branches: no such operation in GitHub's REST API",
       ]),
     );
