@@ -57,20 +57,22 @@ export function cutBody(body: string, limit: number = BODY_LIMIT): string {
     "the workflow run's job summary holds all of it.\n";
   const closers = (head: string): string => {
     const fences = head.split('\n').filter((line) => line.trimStart().startsWith('```')).length;
-    const openDetails = (head.match(/<details>/g) ?? []).length - (head.match(/<\/details>/g) ?? []).length;
+    const openDetails =
+      (head.match(/<details[\s>]/g) ?? []).length - (head.match(/<\/details>/g) ?? []).length;
     return (fences % 2 === 1 ? '\n```' : '') + '\n</details>'.repeat(Math.max(0, openDetails));
   };
-  let budget = limit - note.length;
-  for (;;) {
+  for (let budget = limit - note.length; budget > 0;) {
     let head = body.slice(0, budget);
+    // end on a whole line unless that would drop more than a long line's worth
     const lineEnd = head.lastIndexOf('\n');
-    if (lineEnd > 0) head = head.slice(0, lineEnd);
+    if (lineEnd > 0 && head.length - lineEnd < 1_000) head = head.slice(0, lineEnd);
     // never leave half of a surrogate pair
     if (/[\uD800-\uDBFF]$/.test(head)) head = head.slice(0, -1);
     const cut = head + closers(head) + note;
     if (cut.length <= limit) return cut;
     budget -= cut.length - limit;
   }
+  return note.trimStart().slice(0, limit);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -426,6 +426,13 @@ describe('cutBody', () => {
     expect(cut.startsWith(body.slice(0, 1000))).toBe(true);
   });
 
+  it('closes a <details open> block too, and keeps a limit smaller than the note', () => {
+    const cut = cutBody(`<details open>\n${'row\n'.repeat(100)}</details>\n`, 300);
+    expect(cut.length).toBeLessThanOrEqual(300);
+    expect(cut).toMatch(/row\n<\/details>\n\n> \[!NOTE\]/);
+    expect(cutBody('x'.repeat(100), 20)).toHaveLength(20);
+  });
+
   it('never splits a surrogate pair', () => {
     const cut = cutBody('😀'.repeat(50), 41 + 150);
     expect(cut.length).toBeLessThanOrEqual(191);
