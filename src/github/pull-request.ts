@@ -85,10 +85,12 @@ interface GitHubFailure {
 }
 
 function gitHubFailure(error: unknown): GitHubFailure | undefined {
+  // no response: GitHub was not reached (octokit reports that as status 500 without a response)
   if (
     typeof error !== 'object' ||
     error === null ||
-    typeof (error as { status?: unknown }).status !== 'number'
+    typeof (error as { status?: unknown }).status !== 'number' ||
+    !(error as { response?: unknown }).response
   ) {
     return undefined;
   }
@@ -114,31 +116,38 @@ const SETTING_HELP =
   '"Allow GitHub Actions to create and approve pull requests" (in an organization, the organization\'s ' +
   'Settings → Actions → General must allow it too), or pass a GitHub App token as `github-token`.';
 
-/** `refWrite`: the call created or moved the branch, where a refusal means the branch is protected. */
-function explain(what: string, error: unknown, branch: string, refWrite = false): Error {
+interface Hints {
+  /** The call created or moved the branch, where a refusal means the branch is protected. */
+  refWrite?: boolean;
+  /** What a 404 means for this call. */
+  notFound?: string;
+}
+
+function explain(what: string, error: unknown, branch: string, hints: Hints = {}): Error {
   const failure = gitHubFailure(error);
   if (!failure) {
     const message = error instanceof Error ? error.message : String(error);
     return new PullRequestError(`Could not ${what}: ${message}`);
   }
-  const { status, text } = failure;
-  const answered = `GitHub answered ${status} to "${what}": ${text}`;
-  if (/not permitted to create or approve pull requests/i.test(text)) {
-    return new PullRequestError(`${answered}. ${SETTING_HELP}`);
+  const { status } = failure;
+  const answered = `GitHub answered ${status} when asked to ${what}: ${failure.text.replace(/\.$/, '')}.`;
+  if (/not permitted to create or approve pull requests/i.test(failure.text)) {
+    return new PullRequestError(`${answered} ${SETTING_HELP}`);
   }
-  if (/resource not accessible by (integration|personal access token)/i.test(text)) {
-    return new PullRequestError(`${answered}. ${PERMISSIONS_HELP}`);
+  if (/resource not accessible by (integration|personal access token)/i.test(failure.text)) {
+    return new PullRequestError(`${answered} ${PERMISSIONS_HELP}`);
   }
   if (status === 401) {
-    return new PullRequestError(`${answered}. The token in \`github-token\` is invalid or has expired.`);
+    return new PullRequestError(`${answered} The token in \`github-token\` is invalid or has expired.`);
   }
-  if (refWrite && (status === 422 || status === 403)) {
+  if (status === 404 && hints.notFound) return new PullRequestError(`${answered} ${hints.notFound}`);
+  if (hints.refWrite && (status === 422 || status === 403)) {
     return new PullRequestError(
-      `${answered}. The branch "${branch}" is protected (a branch protection rule or a ruleset refuses the update). ` +
+      `${answered} The branch "${branch}" is protected (a branch protection rule or a ruleset refuses the update). ` +
         'partition-keeper resets that branch on every run, so pick another `pr-branch` that no rule covers.',
     );
   }
-  return new PullRequestError(`${answered}.`);
+  return new PullRequestError(answered);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -154,11 +163,11 @@ export async function syncPullRequest(
   log: (line: string) => void = () => {},
 ): Promise<PullRequestResult> {
   const { octokit, owner, repo, branch } = req;
-  const call = async <T>(what: string, run: () => Promise<{ data: T }>, refWrite = false): Promise<T> => {
+  const call = async <T>(what: string, run: () => Promise<{ data: T }>, hints: Hints = {}): Promise<T> => {
     try {
       return (await run()).data;
     } catch (error) {
-      throw explain(what, error, branch, refWrite);
+      throw explain(what, error, branch, hints);
     }
   };
   const isNotFound = (error: unknown): boolean => gitHubFailure(error)?.status === 404;
@@ -169,6 +178,15 @@ export async function syncPullRequest(
     );
     return [...open].sort((a, b) => a.number - b.number)[0];
   };
+
+  if (
+    req.path.startsWith('/') ||
+    req.path.split('/').some((part) => part === '' || part === '.' || part === '..')
+  ) {
+    throw new PullRequestError(
+      `The reviewed file's path "${req.path}" must be relative to the repository root, without empty, "." or ".." parts (check sql-dir)`,
+    );
+  }
 
   if (req.content === undefined) {
     const open = await findOpenPull();
@@ -188,16 +206,21 @@ export async function syncPullRequest(
 
   const base =
     req.base ||
-    (await call(`read the repository ${owner}/${repo}`, () => octokit.rest.repos.get({ owner, repo })))
-      .default_branch;
+    (
+      await call(`read the repository ${owner}/${repo}`, () => octokit.rest.repos.get({ owner, repo }), {
+        notFound: `Check the repository name; the token must be able to read ${owner}/${repo}.`,
+      })
+    ).default_branch;
   if (base === branch) {
     // the branch is force-moved on every run: never let that be the branch the pull request targets
     throw new PullRequestError(
       `pr-branch "${branch}" is the base branch of the pull request; pick a branch of its own, e.g. partition-keeper/partitions`,
     );
   }
-  const baseRef = await call(`read the base branch "${base}" (pr-base)`, () =>
-    octokit.rest.git.getRef({ owner, repo, ref: `heads/${base}` }),
+  const baseRef = await call(
+    `read the base branch "${base}"`,
+    () => octokit.rest.git.getRef({ owner, repo, ref: `heads/${base}` }),
+    { notFound: `No branch "${base}" in ${owner}/${repo}: set \`pr-base\` to an existing branch.` },
   );
   const baseSha = baseRef.object.sha;
   const baseCommit = await call(`read the base branch's head commit`, () =>
@@ -258,7 +281,7 @@ export async function syncPullRequest(
         `move the branch "${branch}"`,
         () =>
           octokit.rest.git.updateRef({ owner, repo, ref: `heads/${branch}`, sha: commit.sha, force: true }),
-        true,
+        { refWrite: true },
       );
     if (branchHead === undefined) {
       try {
@@ -266,7 +289,7 @@ export async function syncPullRequest(
       } catch (error) {
         // created meanwhile by another run: move it instead
         if (!/reference already exists/i.test(gitHubFailure(error)?.text ?? '')) {
-          throw explain(`create the branch "${branch}"`, error, branch, true);
+          throw explain(`create the branch "${branch}"`, error, branch, { refWrite: true });
         }
         await moveBranch();
       }
