@@ -158,56 +158,40 @@ interface Pull {
   base: { ref: string };
 }
 
+/** What each step needs: the client, the repository, and calls whose failures become PullRequestErrors. */
+interface Context {
+  req: PullRequestRequest;
+  log: (line: string) => void;
+  call: <T>(what: string, run: () => Promise<{ data: T }>, hints?: Hints) => Promise<T>;
+}
+
 export async function syncPullRequest(
   req: PullRequestRequest,
   log: (line: string) => void = () => {},
 ): Promise<PullRequestResult> {
-  const { octokit, owner, repo, branch } = req;
-  const call = async <T>(what: string, run: () => Promise<{ data: T }>, hints: Hints = {}): Promise<T> => {
-    try {
-      return (await run()).data;
-    } catch (error) {
-      throw explain(what, error, branch, hints);
-    }
+  const ctx: Context = {
+    req,
+    log,
+    call: async (what, run, hints = {}) => {
+      try {
+        return (await run()).data;
+      } catch (error) {
+        throw explain(what, error, req.branch, hints);
+      }
+    },
   };
-  const isNotFound = (error: unknown): boolean => gitHubFailure(error)?.status === 404;
-
-  const findOpenPull = async (): Promise<Pull | undefined> => {
-    const open = await call(`list the open pull requests for ${branch}`, () =>
-      octokit.rest.pulls.list({ owner, repo, state: 'open', head: `${owner}:${branch}`, per_page: 100 }),
-    );
-    return [...open].sort((a, b) => a.number - b.number)[0];
-  };
-
-  if (
-    req.path.startsWith('/') ||
-    req.path.split('/').some((part) => part === '' || part === '.' || part === '..')
-  ) {
+  if (req.path.startsWith('/') || req.path.split('/').some((part) => ['', '.', '..'].includes(part))) {
     throw new PullRequestError(
       `The reviewed file's path "${req.path}" must be relative to the repository root, without empty, "." or ".." parts (check sql-dir)`,
     );
   }
+  if (req.content === undefined) return closeOpenPull(ctx);
 
-  if (req.content === undefined) {
-    const open = await findOpenPull();
-    if (!open) {
-      log(`pull request: the plan is empty and no pull request is open for ${branch}; nothing to do`);
-      return { operation: 'none' };
-    }
-    await call(`comment on pull request #${open.number}`, () =>
-      octokit.rest.issues.createComment({ owner, repo, issue_number: open.number, body: CLOSING_COMMENT }),
-    );
-    await call(`close pull request #${open.number}`, () =>
-      octokit.rest.pulls.update({ owner, repo, pull_number: open.number, state: 'closed' }),
-    );
-    log(`pull request: the plan is empty; closed #${open.number} with a comment saying why`);
-    return { operation: 'closed', number: open.number, url: open.html_url };
-  }
-
+  const { octokit, owner, repo, branch } = req;
   const base =
     req.base ||
     (
-      await call(`read the repository ${owner}/${repo}`, () => octokit.rest.repos.get({ owner, repo }), {
+      await ctx.call(`read the repository ${owner}/${repo}`, () => octokit.rest.repos.get({ owner, repo }), {
         notFound: `Check the repository name; the token must be able to read ${owner}/${repo}.`,
       })
     ).default_branch;
@@ -217,6 +201,39 @@ export async function syncPullRequest(
       `pr-branch "${branch}" is the base branch of the pull request; pick a branch of its own, e.g. partition-keeper/partitions`,
     );
   }
+  await commitFile(ctx, base, req.content);
+  return openOrUpdatePull(ctx, base);
+}
+
+async function findOpenPull({ req, call }: Context): Promise<Pull | undefined> {
+  const { octokit, owner, repo, branch } = req;
+  const open = await call(`list the open pull requests for ${branch}`, () =>
+    octokit.rest.pulls.list({ owner, repo, state: 'open', head: `${owner}:${branch}`, per_page: 100 }),
+  );
+  return [...open].sort((a, b) => a.number - b.number)[0];
+}
+
+/** Empty plan: no commit; a pull request still open is closed with a comment saying why. */
+async function closeOpenPull(ctx: Context): Promise<PullRequestResult> {
+  const { octokit, owner, repo, branch } = ctx.req;
+  const open = await findOpenPull(ctx);
+  if (!open) {
+    ctx.log(`pull request: the plan is empty and no pull request is open for ${branch}; nothing to do`);
+    return { operation: 'none' };
+  }
+  await ctx.call(`comment on pull request #${open.number}`, () =>
+    octokit.rest.issues.createComment({ owner, repo, issue_number: open.number, body: CLOSING_COMMENT }),
+  );
+  await ctx.call(`close pull request #${open.number}`, () =>
+    octokit.rest.pulls.update({ owner, repo, pull_number: open.number, state: 'closed' }),
+  );
+  ctx.log(`pull request: the plan is empty; closed #${open.number} with a comment saying why`);
+  return { operation: 'closed', number: open.number, url: open.html_url };
+}
+
+/** blob → tree (base's tree + the file) → commit (parent: base's head) → branch created or force-moved. */
+async function commitFile({ req, call, log }: Context, base: string, content: string): Promise<void> {
+  const { octokit, owner, repo, branch, path } = req;
   const baseRef = await call(
     `read the base branch "${base}"`,
     () => octokit.rest.git.getRef({ owner, repo, ref: `heads/${base}` }),
@@ -226,22 +243,21 @@ export async function syncPullRequest(
   const baseCommit = await call(`read the base branch's head commit`, () =>
     octokit.rest.git.getCommit({ owner, repo, commit_sha: baseSha }),
   );
-
-  const blob = await call(`store ${req.path}`, () =>
+  const blob = await call(`store ${path}`, () =>
     octokit.rest.git.createBlob({
       owner,
       repo,
-      content: Buffer.from(req.content ?? '', 'utf8').toString('base64'),
+      content: Buffer.from(content, 'utf8').toString('base64'),
       encoding: 'base64',
     }),
   );
   // The base commit's tree plus this one file: the branch shows only the file under review.
-  const tree = await call(`build the tree holding ${req.path}`, () =>
+  const tree = await call(`build the tree holding ${path}`, () =>
     octokit.rest.git.createTree({
       owner,
       repo,
       base_tree: baseCommit.tree.sha,
-      tree: [{ path: req.path, mode: '100644', type: 'blob', sha: blob.sha }],
+      tree: [{ path, mode: '100644', type: 'blob', sha: blob.sha }],
     }),
   );
 
@@ -249,62 +265,61 @@ export async function syncPullRequest(
   try {
     branchHead = (await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` })).data.object.sha;
   } catch (error) {
-    if (!isNotFound(error)) throw explain(`read the branch "${branch}"`, error, branch);
+    if (gitHubFailure(error)?.status !== 404) throw explain(`read the branch "${branch}"`, error, branch);
   }
-
-  const headCommit =
-    branchHead === undefined
-      ? undefined
-      : await call(`read the head commit of "${branch}"`, () =>
-          octokit.rest.git.getCommit({ owner, repo, commit_sha: branchHead as string }),
-        );
-  const unchanged =
-    headCommit !== undefined &&
-    headCommit.tree.sha === tree.sha &&
-    headCommit.parents.length === 1 &&
-    headCommit.parents[0]?.sha === baseSha;
-
-  if (unchanged) {
-    log(`branch ${branch}: already holds this file on top of ${base}; no new commit`);
-  } else {
-    const commit = await call('commit the reviewed file', () =>
-      octokit.rest.git.createCommit({
-        owner,
-        repo,
-        message: req.commitMessage,
-        tree: tree.sha,
-        parents: [baseSha],
-      }),
+  if (branchHead !== undefined) {
+    const head = branchHead;
+    const headCommit = await call(`read the head commit of "${branch}"`, () =>
+      octokit.rest.git.getCommit({ owner, repo, commit_sha: head }),
     );
-    const moveBranch = () =>
-      call(
-        `move the branch "${branch}"`,
-        () =>
-          octokit.rest.git.updateRef({ owner, repo, ref: `heads/${branch}`, sha: commit.sha, force: true }),
-        { refWrite: true },
-      );
-    if (branchHead === undefined) {
-      try {
-        await octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${branch}`, sha: commit.sha });
-      } catch (error) {
-        // created meanwhile by another run: move it instead
-        if (!/reference already exists/i.test(gitHubFailure(error)?.text ?? '')) {
-          throw explain(`create the branch "${branch}"`, error, branch, { refWrite: true });
-        }
-        await moveBranch();
-      }
-      log(`branch ${branch}: created at ${commit.sha.slice(0, 7)} (${base} + ${req.path})`);
-    } else {
-      await moveBranch();
-      log(`branch ${branch}: reset to ${commit.sha.slice(0, 7)} (${base} + ${req.path})`);
+    if (headCommit.tree.sha === tree.sha && headCommit.parents.map((p) => p.sha).join() === baseSha) {
+      log(`branch ${branch}: already holds this file on top of ${base}; no new commit`);
+      return;
     }
   }
 
+  // No author or committer: GitHub then signs the commit as made by the token's identity.
+  const commit = await call('commit the reviewed file', () =>
+    octokit.rest.git.createCommit({
+      owner,
+      repo,
+      message: req.commitMessage,
+      tree: tree.sha,
+      parents: [baseSha],
+    }),
+  );
+  const moveBranch = () =>
+    call(
+      `move the branch "${branch}"`,
+      () => octokit.rest.git.updateRef({ owner, repo, ref: `heads/${branch}`, sha: commit.sha, force: true }),
+      { refWrite: true },
+    );
+  if (branchHead !== undefined) {
+    await moveBranch();
+    log(`branch ${branch}: reset to ${commit.sha.slice(0, 7)} (${base} + ${path})`);
+    return;
+  }
+  try {
+    await octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${branch}`, sha: commit.sha });
+  } catch (error) {
+    // created meanwhile by another run: move it instead
+    if (!/reference already exists/i.test(gitHubFailure(error)?.text ?? '')) {
+      throw explain(`create the branch "${branch}"`, error, branch, { refWrite: true });
+    }
+    await moveBranch();
+  }
+  log(`branch ${branch}: created at ${commit.sha.slice(0, 7)} (${base} + ${path})`);
+}
+
+/** The one pull request for the branch: updated when open, else opened; then labelled. */
+async function openOrUpdatePull(ctx: Context, base: string): Promise<PullRequestResult> {
+  const { req, call, log } = ctx;
+  const { octokit, owner, repo, branch } = req;
   const body = cutBody(req.body);
   if (body.length < req.body.length)
     log(`pull request: body cut to GitHub's limit of ${BODY_LIMIT} characters`);
 
-  const update = async (pull: Pull): Promise<Pull> =>
+  const update = (pull: Pull): Promise<Pull> =>
     call(`update pull request #${pull.number}`, () =>
       octokit.rest.pulls.update({
         owner,
@@ -316,11 +331,10 @@ export async function syncPullRequest(
       }),
     );
 
-  let operation: 'created' | 'updated';
-  let pull = await findOpenPull();
+  let operation: 'created' | 'updated' = 'updated';
+  let pull = await findOpenPull(ctx);
   if (pull) {
     pull = await update(pull);
-    operation = 'updated';
   } else {
     try {
       pull = (await octokit.rest.pulls.create({ owner, repo, head: branch, base, title: req.title, body }))
@@ -328,19 +342,18 @@ export async function syncPullRequest(
       operation = 'created';
     } catch (error) {
       // opened meanwhile (or the listing lagged): update that one, never open a second
-      if (!/a pull request already exists/i.test(gitHubFailure(error)?.text ?? '')) {
-        throw explain(`open the pull request ${branch} → ${base}`, error, branch);
-      }
-      const existing = await findOpenPull();
+      const existing = /a pull request already exists/i.test(gitHubFailure(error)?.text ?? '')
+        ? await findOpenPull(ctx)
+        : undefined;
       if (!existing) throw explain(`open the pull request ${branch} → ${base}`, error, branch);
       pull = await update(existing);
-      operation = 'updated';
     }
   }
 
   if (req.labels.length > 0) {
-    await call(`label pull request #${pull.number}`, () =>
-      octokit.rest.issues.addLabels({ owner, repo, issue_number: pull.number, labels: req.labels }),
+    const number = pull.number;
+    await call(`label pull request #${number}`, () =>
+      octokit.rest.issues.addLabels({ owner, repo, issue_number: number, labels: req.labels }),
     );
   }
   log(`pull request: ${operation} #${pull.number} ${pull.html_url}`);

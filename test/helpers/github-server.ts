@@ -3,6 +3,12 @@
 // it sends against GitHub's official OpenAPI description (@octokit/openapi's api.github.com.json),
 // so a wrong path, method, parameter or body field sent by our code is caught, and so are answers of
 // ours that GitHub would never give. Every problem lands in `violations`; tests assert it is empty.
+//
+// Use: `const spec = await loadGitHubSpec()` once per test file (beforeAll), then per test
+// `const gh = await startGitHubServer(spec, { token })`; point the code at it with
+// getOctokit(token, { baseUrl: gh.url }) or, for the action's bundle, GITHUB_API_URL=gh.url and
+// GITHUB_REPOSITORY=acme/claims-db (the defaults for owner/repo); read gh.state and gh.requests;
+// expect(gh.violations).toEqual([]); await gh.close().
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
