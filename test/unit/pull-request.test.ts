@@ -339,7 +339,9 @@ describe('syncPullRequest: GitHub refusals become messages that say what to chan
       body: notAccessible(403, 'pulls/pulls#create-a-pull-request'),
     });
     const error = await failure();
-    expect(error.message).toMatch(/403 to "open the pull request partition-keeper\/partitions → main"/);
+    expect(error.message).toContain(
+      'GitHub answered 403 when asked to open the pull request partition-keeper/partitions → main: Resource not accessible by integration. ',
+    );
     expect(error.message).toContain('`pull-requests: write`');
   });
 
@@ -356,6 +358,7 @@ describe('syncPullRequest: GitHub refusals become messages that say what to chan
         ),
       });
       const error = await failure();
+      expect(error.message).toContain('pull requests. Turn on the repository setting');
       expect(error.message).toContain('Settings → Actions → General → Workflow permissions');
       expect(error.message).toContain('"Allow GitHub Actions to create and approve pull requests"');
       expect(server.state.pulls).toEqual([]);
@@ -366,7 +369,7 @@ describe('syncPullRequest: GitHub refusals become messages that say what to chan
     await sync();
     server.state.protectedBranches.add(BRANCH);
     const error = await failure({ content: sqlFile('2026-01-06', 'claims_p2026_03') });
-    expect(error.message).toContain(`Protected branch update failed for refs/heads/${BRANCH}.`);
+    expect(error.message).toContain(`Protected branch update failed for refs/heads/${BRANCH}. The branch`);
     expect(error.message).toContain(`The branch "${BRANCH}" is protected`);
     expect(error.message).toContain('`pr-branch`');
   });
@@ -384,10 +387,31 @@ describe('syncPullRequest: GitHub refusals become messages that say what to chan
     expect(operations()).toEqual(['repos/get']);
   });
 
+  it.each(['/db/x.sql', 'db//x.sql', '../x.sql', 'db/./x.sql'])(
+    'refuses the path %s before calling GitHub',
+    async (path) => {
+      const error = await failure({ path });
+      expect(error.message).toContain('must be relative to the repository root');
+      expect(server.requests).toEqual([]);
+    },
+  );
+
+  it('a GitHub that cannot be reached is named with the step that failed', async () => {
+    const gone = await startGitHubServer(spec, { token: TOKEN });
+    await gone.close();
+    const error = await syncPullRequest({
+      ...request(),
+      octokit: getOctokit(TOKEN, { baseUrl: gone.url }),
+    }).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(PullRequestError);
+    expect((error as Error).message).toMatch(/^Could not read the repository acme\/claims-db: /);
+    errorMessages.push((error as Error).message);
+  });
+
   it('a missing base branch names pr-base', async () => {
     const error = await failure({ base: 'no-such-branch' });
     expect(error.message).toContain(
-      'GitHub answered 404 to "read the base branch "no-such-branch" (pr-base)"',
+      'GitHub answered 404 when asked to read the base branch "no-such-branch": Not Found. No branch "no-such-branch" in acme/claims-db: set `pr-base` to an existing branch.',
     );
   });
 
@@ -424,6 +448,13 @@ describe('cutBody', () => {
     expect(cut).toContain("This description was cut at GitHub's limit of 65,536 characters");
     expect(cut).toMatch(/;\n```\n<\/details>\n\n> \[!NOTE\]/);
     expect(cut.startsWith(body.slice(0, 1000))).toBe(true);
+  });
+
+  it('closes a <details open> block too, and keeps a limit smaller than the note', () => {
+    const cut = cutBody(`<details open>\n${'row\n'.repeat(100)}</details>\n`, 300);
+    expect(cut.length).toBeLessThanOrEqual(300);
+    expect(cut).toMatch(/row\n<\/details>\n\n> \[!NOTE\]/);
+    expect(cutBody('x'.repeat(100), 20)).toHaveLength(20);
   });
 
   it('never splits a surrogate pair', () => {
@@ -473,6 +504,13 @@ describe('the loopback server checks requests and responses against the OpenAPI 
         tree: 'abc',
       }),
     );
+    await attempt(
+      octokit.request('GET /repos/{owner}/{repo}/pulls' as string, {
+        owner: OWNER,
+        repo: REPO,
+        status: 'open',
+      }),
+    );
     const unknown = await attempt(
       octokit.request('POST /repos/{owner}/{repo}/git/branches', { owner: OWNER, repo: REPO }),
     );
@@ -488,6 +526,7 @@ describe('the loopback server checks requests and responses against the OpenAPI 
           /\(git\/update-ref\) request: body\.force_update is not a field of this operation/,
         ),
         expect.stringMatching(/\(git\/create-commit\) request: .*must have required property 'message'/),
+        'GET /repos/acme/claims-db/pulls (pulls/list) request: query parameter status is not a parameter of this operation',
         "POST /repos/acme/claims-db/git/branches: no such operation in GitHub's REST API",
       ]),
     );
