@@ -247,8 +247,8 @@ export interface TableLayout {
   partitions: (DayRange & QualifiedName)[];
   /** Uncovered ranges inside the kept window before the current period (what the `gap` findings name). */
   gaps: DayRange[];
-  /** Rows sitting in the DEFAULT partition: how many, from their first day to the day after their last. */
-  defaultRows?: DayRange & { rows: number };
+  /** Rows sitting in the DEFAULT partition: runs of consecutive days holding rows, with their count. */
+  defaultRows: (DayRange & { rows: number })[];
 }
 
 export interface TablePlan {

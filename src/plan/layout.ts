@@ -26,14 +26,20 @@ function days(grid: Grid, range: Range): DayRange {
   };
 }
 
-/** Rows of DEFAULT on plain dates (BC days and NULL keys cannot be drawn), as a span of days. */
-function defaultRowsSpan(defaultPartition: DefaultPartitionInfo | undefined): TableLayout['defaultRows'] {
-  const dated = (defaultPartition?.rowsByDay ?? []).filter((d) => isCalendarDate(d.day) && d.rows > 0);
-  const first = dated[0];
-  const last = dated[dated.length - 1];
-  if (!first || !last) return undefined;
-  const rows = dated.reduce((n, d) => n + d.rows, 0);
-  return { from: first.day, to: addDays(last.day, 1), rows };
+/** Rows of DEFAULT on plain dates (BC days and NULL keys cannot be drawn), in runs of consecutive days. */
+function defaultRowRuns(defaultPartition: DefaultPartitionInfo | undefined): TableLayout['defaultRows'] {
+  const runs: TableLayout['defaultRows'] = [];
+  for (const d of defaultPartition?.rowsByDay ?? []) {
+    if (!isCalendarDate(d.day) || d.rows <= 0) continue;
+    const last = runs[runs.length - 1];
+    if (last && last.to === d.day) {
+      last.to = addDays(d.day, 1);
+      last.rows += d.rows;
+    } else {
+      runs.push({ from: d.day, to: addDays(d.day, 1), rows: d.rows });
+    }
+  }
+  return runs;
 }
 
 export function tableLayout(input: LayoutInput): TableLayout {
@@ -42,12 +48,11 @@ export function tableLayout(input: LayoutInput): TableLayout {
   // The same stretch gapFindings reports: from the window's first period up to the current one.
   const behind: Range = { from: periodRange(grid, window.first).from, to: currentRange.from };
   const gaps = window.first < current ? subtractRanges(behind, input.covered) : [];
-  const defaultRows = defaultRowsSpan(input.defaultPartition);
   return {
     current: { from: current, to: addPeriods(current, grid.interval, 1) },
     windowEnd: window.end,
     partitions: input.partitions.map((p) => ({ schema: p.schema, name: p.name, ...days(grid, p) })),
     gaps: gaps.map((g) => days(grid, g)),
-    ...(defaultRows && { defaultRows }),
+    defaultRows: defaultRowRuns(input.defaultPartition),
   };
 }
