@@ -30,8 +30,10 @@ const MERMAID_BUNDLE = createRequire(import.meta.url).resolve('mermaid/dist/merm
 
 export interface Rendered {
   name: string;
-  /** Bars the timeline says it drew (milestones included). */
+  /** Bars the timeline says it drew (milestones included), their labels and the section titles. */
   expectedBars: number;
+  expectedLabels: string[];
+  expectedSections: string[];
   /** Bars in the SVG (rect.task, milestones included). */
   bars: number;
   /** The text of every bar label and section title as the browser shows it. */
@@ -51,8 +53,17 @@ export function problemsOf(r: Rendered): string[] {
     problems.push(`${r.name}: ${r.labels.length} bar labels drawn, ${r.expectedBars} expected`);
   }
   // Mermaid's placeholders for entity codes, left over if one of ours was not decoded.
-  const leftover = [...r.labels, ...r.sections].find((t) => /ﬂ°|¶ß|#\d+;/.test(t));
-  if (leftover !== undefined) problems.push(`${r.name}: an entity code was shown as text: ${leftover}`);
+  // Every label and section title shows exactly what the timeline wrote (a name that broke the
+  // grammar shows cut short, or not at all).
+  const shown = (texts: string[]): Set<string> => new Set(texts.map((t) => t.trim()));
+  const labels = shown(r.labels);
+  const sections = shown(r.sections);
+  for (const label of r.expectedLabels.filter((l) => !labels.has(l))) {
+    problems.push(`${r.name}: the label ${JSON.stringify(label)} is not shown`);
+  }
+  for (const title of r.expectedSections.filter((t) => !sections.has(t))) {
+    problems.push(`${r.name}: the section ${JSON.stringify(title)} is not shown`);
+  }
   return problems;
 }
 
@@ -64,9 +75,15 @@ interface PageResult {
 }
 
 /** Renders each chart in one browser; Chromium gets a new empty profile and no network. */
-export async function renderCharts(
-  charts: { name: string; chart: string; bars: number }[],
-): Promise<Rendered[]> {
+export interface Chart {
+  name: string;
+  chart: string;
+  bars: number;
+  labels: string[];
+  sectionTitles: string[];
+}
+
+export async function renderCharts(charts: Chart[]): Promise<Rendered[]> {
   const profile = mkdtempSync(join(tmpdir(), 'pk-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -87,7 +104,14 @@ export async function renderCharts(
       const call = `(${RENDER_IN_PAGE})(${JSON.stringify({ id: `timeline${i}`, text: c.chart })})`;
       const result = (await page.evaluate(call)) as PageResult;
       const png = await page.locator('#chart').screenshot();
-      results.push({ name: c.name, expectedBars: c.bars, ...result, png });
+      results.push({
+        name: c.name,
+        expectedBars: c.bars,
+        expectedLabels: c.labels,
+        expectedSections: c.sectionTitles,
+        ...result,
+        png,
+      });
     }
     return results;
   } finally {

@@ -70,6 +70,7 @@ export function tableState(t: TablePlan): TableState {
 // Escaping
 
 const MAX_LABEL = 60;
+const MAX_EDGE_LABEL = 96;
 const MAX_SECTION = 34;
 
 /** Characters Mermaid's gantt grammar, its preprocessor, Markdown fences or HTML would read. */
@@ -91,15 +92,19 @@ const ENTITY: Record<string, string> = {
   '¶': '#182;',
 };
 
-/** Text safe as a gantt task or section name, on one line, at most `max` characters shown. */
-export function mermaidText(text: string, max = MAX_LABEL): string {
+/** The text as a chart shows it: on one line, at most `max` characters. */
+export function shownText(text: string, max = MAX_LABEL): string {
   const oneLine = text
     .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim();
   const chars = [...oneLine];
-  const shown = chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : oneLine;
-  return [...shown].map((c) => ENTITY[c] ?? c).join('') || '-';
+  return (chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : oneLine) || '-';
+}
+
+/** Text safe as a gantt task or section name: shownText() with entity codes (#35;) for what Mermaid reads. */
+export function mermaidText(text: string, max = MAX_LABEL): string {
+  return [...shownText(text, max)].map((c) => ENTITY[c] ?? c).join('');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -346,8 +351,12 @@ export interface Timeline {
   caption: string;
   /** Bars drawn (milestones included): what a render must show. */
   bars: number;
+  /** Each bar's label as the chart must show it (decoded), in order. */
+  labels: string[];
   /** Sections drawn. */
   sections: number;
+  /** Their titles as the chart must show them. */
+  sectionTitles: string[];
   /** Tables summarised in groups (0 when each drawn table has its own section). */
   grouped: number;
 }
@@ -378,9 +387,12 @@ function rowOf(bar: Bar, view: DayRange): Row | undefined {
   return { text, tags, from: maxDay(bar.from, view.from), to: minDay(bar.to, view.to) };
 }
 
+/** A milestone at the chart's edge has the width of the chart for its label, and names its dates. */
+const labelLimit = (row: Row): number => (row.tags.includes('milestone') ? MAX_EDGE_LABEL : MAX_LABEL);
+
 function rowLine(row: Row): string {
   const duration = row.tags.includes('milestone') ? '0d' : row.to;
-  return `    ${mermaidText(row.text)} :${[...row.tags, row.from, duration].join(', ')}`;
+  return `    ${mermaidText(row.text, labelLimit(row))} :${[...row.tags, row.from, duration].join(', ')}`;
 }
 
 /** Ticks that stay readable across the view: days, weeks, months or years. */
@@ -427,18 +439,22 @@ export function timeline(plan: Plan, options: TimelineOptions = {}): Timeline {
     '    section plan date',
     `    ${mermaidText(`today ${plan.now}`)} :milestone, ${plan.now}, 0d`,
   ];
-  let bars = 1;
+  const labels = [shownText(`today ${plan.now}`)];
+  const sectionTitles = ['plan date'];
   for (const section of sections) {
     const rows = section.bars.map((b) => rowOf(b, view)).filter((r) => r !== undefined);
     if (rows.length === 0) continue;
     lines.push(`    section ${mermaidText(section.title, MAX_SECTION)}`, ...rows.map(rowLine));
-    bars += rows.length;
+    sectionTitles.push(shownText(section.title, MAX_SECTION));
+    labels.push(...rows.map((r) => shownText(r.text, labelLimit(r))));
   }
   return {
     chart: lines.join('\n'),
-    caption: caption(plan, drawn.length, notDrawn, grouping, sections.length, view),
-    bars,
-    sections: sections.length,
+    caption: caption(plan, drawn.length, notDrawn, grouping, sectionTitles.length - 1, view),
+    bars: labels.length,
+    labels,
+    sections: sectionTitles.length - 1,
+    sectionTitles,
     grouped: grouping ? drawn.length : 0,
   };
 }
