@@ -116,7 +116,7 @@ describe('plan and pr summaries', () => {
     );
     const text = jobSummary({ mode: 'plan', plan, steps });
     expect(text).toContain(
-      '| archive | <code>kid_absences_2024</code> → <code>archive</code> | 2024-01-01 | 2025-01-01 | detach, move, dump |',
+      '| archive | <code>kid_absences_2024</code> | 2024-01-01 | 2025-01-01 | detach, move, dump (to <code>archive</code>) |',
     );
     expect(text).not.toContain('<details>'); // no SQL given, none shown
   });
