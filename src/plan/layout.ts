@@ -19,6 +19,22 @@ export interface LayoutInput {
   defaultPartition?: DefaultPartitionInfo;
 }
 
+/** Partitions (sorted by bounds) in runs without a break; only the ends of a run are converted. */
+function existingRuns(grid: Grid, partitions: readonly PartitionInfo[]): TableLayout['existing'] {
+  const runs: (Range & { count: number; first: string; last: string })[] = [];
+  for (const p of partitions) {
+    const last = runs[runs.length - 1];
+    if (last && p.from <= last.to) {
+      last.to = Math.max(last.to, p.to);
+      last.count += 1;
+      last.last = p.name;
+    } else {
+      runs.push({ from: p.from, to: p.to, count: 1, first: p.name, last: p.name });
+    }
+  }
+  return runs.map((r) => ({ ...r, ...days(grid, r) }));
+}
+
 function days(grid: Grid, range: Range): DayRange {
   return {
     from: boundToDay(range.from, grid.keyType, grid.timezone),
@@ -51,7 +67,7 @@ export function tableLayout(input: LayoutInput): TableLayout {
   return {
     current: { from: current, to: addPeriods(current, grid.interval, 1) },
     windowEnd: window.end,
-    partitions: input.partitions.map((p) => ({ schema: p.schema, name: p.name, ...days(grid, p) })),
+    existing: existingRuns(grid, input.partitions),
     gaps: gaps.map((g) => days(grid, g)),
     defaultRows: defaultRowRuns(input.defaultPartition),
   };

@@ -12,7 +12,6 @@
 import type { DayRange, Plan, TablePlan } from '../types';
 import { boundToDay } from '../plan/bounds';
 import { addPeriods } from '../plan/calendar';
-import { relationKey } from '../sql/quote';
 import { fenced } from './markdown';
 import { plural } from './units';
 
@@ -183,18 +182,17 @@ function plannedRanges(t: TablePlan): (DayRange & { name: string })[] {
   }));
 }
 
+/** The day a bound literal falls on: its first ten characters (PostgreSQL prints it in the table's zone). */
+const dayOf = (literal: string): string => literal.slice(0, 10);
+
 function archiveRanges(t: TablePlan): (DayRange & { name: string })[] {
-  const byKey = new Map((t.layout?.partitions ?? []).map((p) => [relationKey(p), p]));
-  return t.archive.flatMap((a) => {
-    const p = byKey.get(relationKey(a));
-    return p ? [{ name: a.name, from: p.from, to: p.to }] : [];
-  });
+  return t.archive.map((a) => ({ name: a.name, from: dayOf(a.from), to: dayOf(a.to) }));
 }
 
 function tableBars(t: TablePlan, behind: number): TableBars | undefined {
   const layout = t.layout;
   if (t.skipped || !layout) return undefined;
-  const existing = runsOf(layout.partitions);
+  const existing: Run[] = layout.existing;
   const planned = runsOf(plannedRanges(t));
   const filled = runsOf([...existing, ...planned]);
   const bars: Bar[] = [

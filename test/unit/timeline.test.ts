@@ -158,6 +158,36 @@ describe('bars per state', () => {
     ]);
   });
 
+  it("timestamptz bounds are drawn on their days in the table's zone, not in UTC", () => {
+    const zone = 'Europe/Berlin';
+    const plan = planOf(
+      [
+        specOf({
+          name: 'tz',
+          timezone: zone,
+          retention: { count: 3, unit: 'month' },
+          archive: { drop: false },
+        }),
+      ],
+      [
+        {
+          name: 'tz',
+          keyType: 'timestamptz',
+          timezone: zone,
+          partitions: months('tz', '2026-07', '2026-12'),
+        },
+      ],
+    );
+    // Midnight in Berlin is 22:00 or 23:00 UTC the day before: the bars must still start on the 1st.
+    expect(plan.tables[0]?.create[0]?.from).toBe('2026-12-01 00:00:00+01');
+    expect(tasksOf(timeline(plan).chart).map((t) => [t.text, t.from, t.to])).toEqual([
+      ['today 2026-11-30', NOW, '0d'],
+      ['existing 5 partitions', '2026-07-01', '2026-12-01'],
+      ['planned 2 partitions', '2026-12-01', '2027-02-01'],
+      ['archive tz_y2026m07 (detach)', '2026-07-01', '2026-08-01'],
+    ]);
+  });
+
   it('skipped tables are left out of the chart and counted in the caption', () => {
     const plan = planOf(
       [specOf({ name: 'a' }), specOf({ name: 'gone' }), specOf({ name: 'off', enabled: false })],
