@@ -243,12 +243,12 @@ export interface TableLayout {
   current: DayRange;
   /** First day after current + premake (the end of the window the plan fills). */
   windowEnd: string;
-  /** Existing partitions, by bounds. */
-  partitions: (DayRange & QualifiedName)[];
+  /** Existing partitions in runs without a break, by bounds: how many, the first and the last. */
+  existing: (DayRange & { count: number; first: string; last: string })[];
   /** Uncovered ranges inside the kept window before the current period (what the `gap` findings name). */
   gaps: DayRange[];
-  /** Rows sitting in the DEFAULT partition: how many, from their first day to the day after their last. */
-  defaultRows?: DayRange & { rows: number };
+  /** Rows sitting in the DEFAULT partition: runs of consecutive days holding rows, with their count. */
+  defaultRows: (DayRange & { rows: number })[];
 }
 
 export interface TablePlan {

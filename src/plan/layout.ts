@@ -19,6 +19,22 @@ export interface LayoutInput {
   defaultPartition?: DefaultPartitionInfo;
 }
 
+/** Partitions (sorted by bounds) in runs without a break; only the ends of a run are converted. */
+function existingRuns(grid: Grid, partitions: readonly PartitionInfo[]): TableLayout['existing'] {
+  const runs: (Range & { count: number; first: string; last: string })[] = [];
+  for (const p of partitions) {
+    const last = runs[runs.length - 1];
+    if (last && p.from <= last.to) {
+      last.to = Math.max(last.to, p.to);
+      last.count += 1;
+      last.last = p.name;
+    } else {
+      runs.push({ from: p.from, to: p.to, count: 1, first: p.name, last: p.name });
+    }
+  }
+  return runs.map((r) => ({ ...r, ...days(grid, r) }));
+}
+
 function days(grid: Grid, range: Range): DayRange {
   return {
     from: boundToDay(range.from, grid.keyType, grid.timezone),
@@ -26,14 +42,20 @@ function days(grid: Grid, range: Range): DayRange {
   };
 }
 
-/** Rows of DEFAULT on plain dates (BC days and NULL keys cannot be drawn), as a span of days. */
-function defaultRowsSpan(defaultPartition: DefaultPartitionInfo | undefined): TableLayout['defaultRows'] {
-  const dated = (defaultPartition?.rowsByDay ?? []).filter((d) => isCalendarDate(d.day) && d.rows > 0);
-  const first = dated[0];
-  const last = dated[dated.length - 1];
-  if (!first || !last) return undefined;
-  const rows = dated.reduce((n, d) => n + d.rows, 0);
-  return { from: first.day, to: addDays(last.day, 1), rows };
+/** Rows of DEFAULT on plain dates (BC days and NULL keys cannot be drawn), in runs of consecutive days. */
+function defaultRowRuns(defaultPartition: DefaultPartitionInfo | undefined): TableLayout['defaultRows'] {
+  const runs: TableLayout['defaultRows'] = [];
+  for (const d of defaultPartition?.rowsByDay ?? []) {
+    if (!isCalendarDate(d.day) || d.rows <= 0) continue;
+    const last = runs[runs.length - 1];
+    if (last && last.to === d.day) {
+      last.to = addDays(d.day, 1);
+      last.rows += d.rows;
+    } else {
+      runs.push({ from: d.day, to: addDays(d.day, 1), rows: d.rows });
+    }
+  }
+  return runs;
 }
 
 export function tableLayout(input: LayoutInput): TableLayout {
@@ -42,12 +64,11 @@ export function tableLayout(input: LayoutInput): TableLayout {
   // The same stretch gapFindings reports: from the window's first period up to the current one.
   const behind: Range = { from: periodRange(grid, window.first).from, to: currentRange.from };
   const gaps = window.first < current ? subtractRanges(behind, input.covered) : [];
-  const defaultRows = defaultRowsSpan(input.defaultPartition);
   return {
     current: { from: current, to: addPeriods(current, grid.interval, 1) },
     windowEnd: window.end,
-    partitions: input.partitions.map((p) => ({ schema: p.schema, name: p.name, ...days(grid, p) })),
+    existing: existingRuns(grid, input.partitions),
     gaps: gaps.map((g) => days(grid, g)),
-    ...(defaultRows && { defaultRows }),
+    defaultRows: defaultRowRuns(input.defaultPartition),
   };
 }

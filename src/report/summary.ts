@@ -81,9 +81,9 @@ function tableDetails(t: TablePlan, steps: readonly Step[]): string[] {
       );
     }
     for (const a of t.archive) {
-      const steps = a.steps.length > 0 ? md(a.steps.join(', ')) : REPORTED_ONLY;
-      const target = a.targetSchema !== a.schema ? ` → ${code(a.targetSchema)}` : '';
-      lines.push(`| archive | ${code(a.name)}${target} | ${md(a.from)} | ${md(a.to)} | ${steps} |`);
+      const target = a.targetSchema !== a.schema ? ` (to ${code(a.targetSchema)})` : '';
+      const steps = a.steps.length > 0 ? `${md(a.steps.join(', '))}${target}` : REPORTED_ONLY;
+      lines.push(`| archive | ${code(a.name)} | ${md(a.from)} | ${md(a.to)} | ${steps} |`);
     }
     lines.push('');
   }

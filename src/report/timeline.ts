@@ -12,7 +12,6 @@
 import type { DayRange, Plan, TablePlan } from '../types';
 import { boundToDay } from '../plan/bounds';
 import { addPeriods } from '../plan/calendar';
-import { relationKey } from '../sql/quote';
 import { fenced } from './markdown';
 import { plural } from './units';
 
@@ -24,6 +23,9 @@ export interface TimelineOptions {
   /** More runs of one kind than this in one section collapse into one bar spanning them (default 3). */
   maxRunsPerKind?: number;
 }
+
+/** How far back the view reaches, in periods, to show a gap, rows in DEFAULT or an archival candidate. */
+const REACH_BEHIND = 12;
 
 const DEFAULTS: Required<TimelineOptions> = { behind: 2, maxTables: 20, maxRunsPerKind: 3 };
 
@@ -55,7 +57,9 @@ export const TABLE_STATES: readonly TableState[] = [
 /** One state per table, the most pressing that applies. */
 export function tableState(t: TablePlan): TableState {
   if (t.skipped) return t.findings.some((f) => f.level === 'error') ? 'cannot manage' : 'skipped';
-  if (t.layout?.defaultRows || t.findings.some((f) => f.code === 'default-rows')) return 'DEFAULT rows';
+  if ((t.layout?.defaultRows.length ?? 0) > 0 || t.findings.some((f) => f.code === 'default-rows')) {
+    return 'DEFAULT rows';
+  }
   if ((t.layout?.gaps.length ?? 0) > 0 || t.findings.some((f) => f.code === 'gap')) return 'gaps';
   if (!t.coverage.ok) return 'short';
   return 'healthy';
@@ -64,7 +68,8 @@ export function tableState(t: TablePlan): TableState {
 // ---------------------------------------------------------------------------------------------
 // Escaping
 
-const MAX_LABEL = 70;
+const MAX_LABEL = 60;
+const MAX_EDGE_LABEL = 96;
 const MAX_SECTION = 34;
 
 /** Characters Mermaid's gantt grammar, its preprocessor, Markdown fences or HTML would read. */
@@ -86,15 +91,19 @@ const ENTITY: Record<string, string> = {
   '¶': '#182;',
 };
 
-/** Text safe as a gantt task or section name, on one line, at most `max` characters shown. */
-export function mermaidText(text: string, max = MAX_LABEL): string {
+/** The text as a chart shows it: on one line, at most `max` characters. */
+export function shownText(text: string, max = MAX_LABEL): string {
   const oneLine = text
     .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim();
   const chars = [...oneLine];
-  const shown = chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : oneLine;
-  return [...shown].map((c) => ENTITY[c] ?? c).join('') || '-';
+  return (chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : oneLine) || '-';
+}
+
+/** Text safe as a gantt task or section name: shownText() with entity codes (#35;) for what Mermaid reads. */
+export function mermaidText(text: string, max = MAX_LABEL): string {
+  return [...shownText(text, max)].map((c) => ENTITY[c] ?? c).join('');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -173,22 +182,17 @@ function plannedRanges(t: TablePlan): (DayRange & { name: string })[] {
   }));
 }
 
+/** The day a bound literal falls on: its first ten characters (PostgreSQL prints it in the table's zone). */
+const dayOf = (literal: string): string => literal.slice(0, 10);
+
 function archiveRanges(t: TablePlan): (DayRange & { name: string })[] {
-  const byKey = new Map((t.layout?.partitions ?? []).map((p) => [relationKey(p), p]));
-  return t.archive.flatMap((a) => {
-    const p = byKey.get(relationKey(a));
-    return p ? [{ name: a.name, from: p.from, to: p.to }] : [];
-  });
+  return t.archive.map((a) => ({ name: a.name, from: dayOf(a.from), to: dayOf(a.to) }));
 }
 
 function tableBars(t: TablePlan, behind: number): TableBars | undefined {
   const layout = t.layout;
   if (t.skipped || !layout) return undefined;
-  const view = {
-    from: addPeriods(layout.current.from, t.interval, -behind),
-    to: addPeriods(layout.windowEnd, t.interval, 1),
-  };
-  const existing = runsOf(layout.partitions);
+  const existing: Run[] = layout.existing;
   const planned = runsOf(plannedRanges(t));
   const filled = runsOf([...existing, ...planned]);
   const bars: Bar[] = [
@@ -205,54 +209,62 @@ function tableBars(t: TablePlan, behind: number): TableBars | undefined {
       count: 1,
       kind: 'missing',
     })),
-    ...(layout.defaultRows
-      ? [{ ...layout.defaultRows, count: 1, kind: 'default-rows' as const, rows: layout.defaultRows.rows }]
-      : []),
+    // Already runs of consecutive days (plan/layout.ts).
+    ...layout.defaultRows.map((r): Bar => ({ ...r, count: 1, kind: 'default-rows' })),
     ...runsOf(archiveRanges(t)).map((r): Bar => ({
       ...r,
       kind: 'archive',
       steps: t.archive[0]?.steps.join(', ') ?? '',
     })),
   ];
-  return { table: t, view, bars };
+  // The view: `behind` periods before the current one through one period past the window, reaching
+  // further back (up to REACH_BEHIND periods) for a problem or an archival candidate there.
+  const reach = addPeriods(layout.current.from, t.interval, -REACH_BEHIND);
+  let from = addPeriods(layout.current.from, t.interval, -behind);
+  for (const bar of bars) {
+    if (bar.kind !== 'existing' && bar.kind !== 'planned' && bar.to > reach && bar.from < from) {
+      from = maxDay(bar.from, reach);
+    }
+  }
+  return { table: t, view: { from, to: addPeriods(layout.windowEnd, t.interval, 1) }, bars };
 }
 
 // ---------------------------------------------------------------------------------------------
-// Labels
+// Labels: short, since Mermaid writes a label that does not fit its bar beside it, and the dates
+// are the bar's place on the axis (named only where the bar is cut off or off the chart).
 
-function span(bar: Bar): string {
-  return `${showDay(bar.from)} → ${showDay(bar.to)}`;
-}
+const count = (n: number): string => n.toLocaleString('en-US');
 
-function namesOrCount(bar: Bar, noun: string): string {
+function partitions(bar: Bar): string {
   if (bar.count === 1 && bar.first !== undefined) return bar.first;
-  if (bar.first !== undefined && bar.last !== undefined && bar.count === 2)
-    return `${bar.first}, ${bar.last}`;
-  return `${plural(bar.count, noun)} ${span(bar)}`;
+  return `${count(bar.count)} partition${bar.count === 1 ? '' : 's'}`;
 }
 
 function inTables(bar: Bar): string {
   return bar.members === undefined ? '' : ` in ${plural(bar.members.size, 'table')}`;
 }
 
-function label(bar: Bar): string {
+function label(bar: Bar, view: DayRange): string {
   switch (bar.kind) {
-    case 'existing':
-      return `existing ${namesOrCount(bar, 'partition')}${inTables(bar)}`;
+    case 'existing': {
+      const since = bar.from < view.from ? ` since ${showDay(bar.from)}` : '';
+      const until = bar.to > view.to ? ` to ${showDay(bar.to)}` : '';
+      return `existing ${partitions(bar)}${inTables(bar)}${since}${until}`;
+    }
     case 'planned':
-      return `planned ${namesOrCount(bar, 'partition')}${inTables(bar)}`;
+      return `planned ${partitions(bar)}${inTables(bar)}`;
     case 'gap': {
-      const what = bar.count > 1 ? `${plural(bar.count, 'gap')} ${span(bar)}` : `gap ${span(bar)}`;
+      const what = bar.count > 1 ? `${count(bar.count)} gaps` : 'gap';
       return `${what}${inTables(bar)}, ${bar.planned ? 'filled by this plan' : 'not filled by this plan'}`;
     }
     case 'missing':
-      return `missing ${span(bar)}${inTables(bar)} after this plan`;
+      return `missing after this plan${inTables(bar)}`;
     case 'default-rows':
-      return `DEFAULT ${plural(bar.rows ?? 0, 'row')} ${span(bar)}${inTables(bar)}`;
-    case 'archive': {
-      const how = bar.steps || 'reported only';
-      return `archive ${namesOrCount(bar, 'partition')}${inTables(bar)} (${how})`;
-    }
+      return `${count(bar.rows ?? 0)} row${bar.rows === 1 ? '' : 's'} in DEFAULT${inTables(bar)}`;
+    case 'archive':
+      return bar.steps
+        ? `archive ${partitions(bar)}${inTables(bar)} (${bar.steps})`
+        : `due for archival ${partitions(bar)}${inTables(bar)}, reported only`;
   }
 }
 
@@ -274,16 +286,25 @@ function joinBars(a: Bar, b: Bar): Bar {
     count: a.count + b.count,
     planned: a.planned === true && b.planned === true,
     ...(a.rows !== undefined || b.rows !== undefined ? { rows: (a.rows ?? 0) + (b.rows ?? 0) } : {}),
-    ...(steps.length > 0 ? { steps: steps.map((s) => s || 'reported only').join(' or ') } : {}),
+    ...(steps.length > 0 ? { steps: steps.join(' or ') } : {}),
     ...(a.members || b.members ? { members: new Set([...(a.members ?? []), ...(b.members ?? [])]) } : {}),
   };
 }
 
-/** At most `max` runs of one kind: more collapse into one bar spanning them all. */
+/** Bars join only with bars of their kind, archival ones only with the same steps. */
+const barKey = (bar: Bar): string => `${bar.kind} ${bar.steps ?? ''}`;
+
+/** The keys of `bars` in the order of BAR_KINDS. */
+function barKeys(bars: readonly Bar[]): string[] {
+  const keys = new Set(bars.map(barKey));
+  return BAR_KINDS.flatMap((kind) => [...keys].filter((k) => k.startsWith(`${kind} `)).sort());
+}
+
+/** At most `max` runs of one key: more collapse into one bar spanning them all. */
 function capRuns(bars: readonly Bar[], max: number): Bar[] {
   const out: Bar[] = [];
-  for (const kind of BAR_KINDS) {
-    const same = bars.filter((b) => b.kind === kind);
+  for (const key of barKeys(bars)) {
+    const same = bars.filter((b) => barKey(b) === key);
     const [head, ...rest] = same;
     if (same.length <= max || !head) out.push(...same);
     else out.push(rest.reduce(joinBars, head));
@@ -298,17 +319,20 @@ function tableSection(tb: TableBars, maxRuns: number): Section {
 /** One section per state: per kind, the union of the group's runs, each counting its tables. */
 function groupSection(state: TableState, group: readonly TableBars[], maxRuns: number): Section {
   const bars: Bar[] = [];
-  for (const kind of BAR_KINDS) {
+  for (const key of barKeys(group.flatMap((tb) => tb.bars))) {
     const own = group
-      .flatMap((tb) => tb.bars.filter((b) => b.kind === kind).map((bar) => ({ bar, table: tb.table })))
+      .flatMap((tb) => tb.bars.filter((b) => barKey(b) === key).map((bar) => ({ bar, table: tb.table })))
       .sort((a, b) => (a.bar.from < b.bar.from ? -1 : a.bar.from > b.bar.from ? 1 : 0));
     // Runs of different tables joined where they touch or overlap.
+    let previous: Bar | undefined;
     for (const { bar, table } of own) {
-      const last = bars[bars.length - 1];
-      if (last && last.kind === kind && bar.from <= last.to) {
-        bars[bars.length - 1] = joinBars(last, { ...bar, members: new Set([table]) });
+      const last = previous;
+      if (last && bar.from <= last.to) {
+        previous = joinBars(last, { ...bar, members: new Set([table]) });
+        bars[bars.length - 1] = previous;
       } else {
-        bars.push({ ...bar, first: undefined, last: undefined, members: new Set([table]) });
+        previous = { ...bar, first: undefined, last: undefined, members: new Set([table]) };
+        bars.push(previous);
       }
     }
   }
@@ -325,8 +349,12 @@ export interface Timeline {
   caption: string;
   /** Bars drawn (milestones included): what a render must show. */
   bars: number;
+  /** Each bar's label as the chart must show it (decoded), in order. */
+  labels: string[];
   /** Sections drawn. */
   sections: number;
+  /** Their titles as the chart must show them. */
+  sectionTitles: string[];
   /** Tables summarised in groups (0 when each drawn table has its own section). */
   grouped: number;
 }
@@ -340,21 +368,29 @@ interface Row {
 
 /** Clips a bar to the view; a bar wholly outside becomes a milestone at the edge it lies beyond. */
 function rowOf(bar: Bar, view: DayRange): Row | undefined {
-  const text = label(bar);
+  const text = label(bar, view);
   const tags = [TAGS[bar.kind], ...(bar.kind === 'gap' && bar.planned ? ['active'] : [])].filter(Boolean);
   if (bar.to <= view.from || bar.from >= view.to) {
     // Existing and planned runs off the chart say nothing about today; the rest are problems.
     if (bar.kind === 'existing' || bar.kind === 'planned') return undefined;
     const before = bar.to <= view.from;
     const day = before ? view.from : view.to;
-    return { text: `${before ? '← ' : '→ '}${text}`, tags: [...tags, 'milestone'], from: day, to: day };
+    return {
+      text: `${before ? '←' : '→'} ${showDay(bar.from)} to ${showDay(bar.to)}, ${text}`,
+      tags: [...tags, 'milestone'],
+      from: day,
+      to: day,
+    };
   }
   return { text, tags, from: maxDay(bar.from, view.from), to: minDay(bar.to, view.to) };
 }
 
+/** A milestone at the chart's edge has the width of the chart for its label, and names its dates. */
+const labelLimit = (row: Row): number => (row.tags.includes('milestone') ? MAX_EDGE_LABEL : MAX_LABEL);
+
 function rowLine(row: Row): string {
   const duration = row.tags.includes('milestone') ? '0d' : row.to;
-  return `    ${mermaidText(row.text)} :${[...row.tags, row.from, duration].join(', ')}`;
+  return `    ${mermaidText(row.text, labelLimit(row))} :${[...row.tags, row.from, duration].join(', ')}`;
 }
 
 /** Ticks that stay readable across the view: days, weeks, months or years. */
@@ -401,18 +437,22 @@ export function timeline(plan: Plan, options: TimelineOptions = {}): Timeline {
     '    section plan date',
     `    ${mermaidText(`today ${plan.now}`)} :milestone, ${plan.now}, 0d`,
   ];
-  let bars = 1;
+  const labels = [shownText(`today ${plan.now}`)];
+  const sectionTitles = ['plan date'];
   for (const section of sections) {
     const rows = section.bars.map((b) => rowOf(b, view)).filter((r) => r !== undefined);
     if (rows.length === 0) continue;
     lines.push(`    section ${mermaidText(section.title, MAX_SECTION)}`, ...rows.map(rowLine));
-    bars += rows.length;
+    sectionTitles.push(shownText(section.title, MAX_SECTION));
+    labels.push(...rows.map((r) => shownText(r.text, labelLimit(r))));
   }
   return {
     chart: lines.join('\n'),
-    caption: caption(plan, drawn.length, notDrawn, grouping, sections.length, view),
-    bars,
-    sections: sections.length,
+    caption: caption(plan, drawn.length, notDrawn, grouping, sectionTitles.length - 1, view),
+    bars: labels.length,
+    labels,
+    sections: sectionTitles.length - 1,
+    sectionTitles,
     grouped: grouping ? drawn.length : 0,
   };
 }
