@@ -9,7 +9,6 @@ import { describeFailure } from './failure';
 import { EXIT } from './errors';
 import { createLogger } from './log';
 import { describeTarget, redact } from './db/connect';
-import { urlPasswords } from './db/conninfo';
 import type { Settings } from './settings';
 import { applyCommand } from './commands/apply';
 import { planCommand, reviewedFile } from './commands/plan';
@@ -20,39 +19,18 @@ import { renderCheckText } from './report/text';
 import { shortfalls, judge } from './report/verdict';
 import { summarize } from './report/apply';
 import { annotationsFor, failedStepAnnotations, type Annotation } from './github/annotations';
-import { inputVariable, readInputs, type ActionInputs, type PullRequestInputs } from './github/inputs';
+import {
+  inputVariable,
+  readInputs,
+  secretsToMask,
+  type ActionInputs,
+  type PullRequestInputs,
+} from './github/inputs';
 import { planOutputs, setOutputs, writePlanFiles, type ActionOutputs } from './github/outputs';
 import { pullRequestFileHeader, pullRequestFilePath, pullRequestTitle } from './github/pr-file';
 import { syncPullRequest, type PullRequestResult } from './github/pull-request';
 import type { Step } from './steps/step';
 import type { Plan } from './types';
-
-/**
- * Masks the database URL, its password on its own, PGPASSWORD and the GitHub token, read straight
- * from the environment before the inputs are even parsed: nothing printed after this can show them.
- */
-export function maskSecrets(env: NodeJS.ProcessEnv): void {
-  const secrets = new Set<string>();
-  for (const url of [env[inputVariable('database-url')], env.DATABASE_URL]) {
-    const given = url?.trim();
-    if (!given) continue;
-    secrets.add(given);
-    for (const password of urlPasswords(given)) secrets.add(password);
-    if (URL.canParse(given)) {
-      const u = new URL(given);
-      secrets.add(u.password);
-      secrets.add(u.searchParams.get('password') ?? '');
-      try {
-        secrets.add(decodeURIComponent(u.password));
-      } catch {
-        // a malformed escape: the raw form is masked above, and the URL parser refuses it later
-      }
-    }
-  }
-  secrets.add(env.PGPASSWORD ?? '');
-  secrets.add(env[inputVariable('github-token')]?.trim() ?? '');
-  for (const secret of secrets) if (secret) core.setSecret(secret);
-}
 
 function annotate(annotations: readonly Annotation[], file: string): void {
   for (const a of annotations) {
@@ -222,7 +200,8 @@ export async function runAction(inputs: ActionInputs, env: NodeJS.ProcessEnv = p
 }
 
 async function main(env: NodeJS.ProcessEnv): Promise<void> {
-  maskSecrets(env);
+  // Before anything is printed: nothing printed after this can show them.
+  for (const secret of secretsToMask(env)) core.setSecret(secret);
   let databaseUrl = '';
   let mode = 'partition-keeper';
   try {

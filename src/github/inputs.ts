@@ -3,6 +3,7 @@
 // is the only reader of those variables. Defaults live in action.yml where a literal can say them
 // (mode, config, sql-dir, github-token) and in src/settings.ts for the apply knobs.
 import { basename, extname, isAbsolute, normalize } from 'node:path';
+import { urlPasswords } from '../db/conninfo';
 import { UsageError } from '../errors';
 import { resolveSettings, type RawSettings, type Settings } from '../settings';
 
@@ -169,4 +170,33 @@ export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
   );
   const pr = mode === 'pr' ? pullRequestInputs(input, settings, env) : undefined;
   return { mode: mode as Mode, settings, ...(pr && { pr }) };
+}
+
+/**
+ * What the action masks before it prints anything, read straight from the environment (before the
+ * inputs are parsed, so even a bad input's message cannot show them): the database URL whole, its
+ * password as written and decoded (user info or ?password=), PGPASSWORD, and the GitHub token.
+ */
+export function secretsToMask(env: NodeJS.ProcessEnv): string[] {
+  const secrets = new Set<string>();
+  for (const url of [env[inputVariable('database-url')], env.DATABASE_URL]) {
+    const given = url?.trim();
+    if (!given) continue;
+    secrets.add(given);
+    for (const password of urlPasswords(given)) secrets.add(password);
+    if (URL.canParse(given)) {
+      const u = new URL(given);
+      secrets.add(u.password);
+      secrets.add(u.searchParams.get('password') ?? '');
+      try {
+        secrets.add(decodeURIComponent(u.password));
+      } catch {
+        // a malformed escape: the raw form is masked, and the URL parser refuses it later
+      }
+    }
+  }
+  secrets.add(env.PGPASSWORD ?? '');
+  secrets.add(env[inputVariable('github-token')]?.trim() ?? '');
+  secrets.delete('');
+  return [...secrets];
 }

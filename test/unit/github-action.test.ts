@@ -7,6 +7,7 @@ import {
   defaultPrBranch,
   inputVariable,
   readInputs,
+  secretsToMask,
 } from '../../src/github/inputs';
 import { ANNOTATIONS_PER_LEVEL, withinLimits, type Annotation } from '../../src/github/annotations';
 import { pullRequestFileHeader, pullRequestFilePath } from '../../src/github/pr-file';
@@ -105,6 +106,19 @@ describe('readInputs', () => {
     expect(checkSqlDir('./db/partitions/')).toBe('db/partitions');
     expect(checkSqlDir('')).toBe('db/partitions');
     for (const bad of ['/etc', '../up', '.']) expect(() => checkSqlDir(bad), bad).toThrow(/sql-dir: /);
+  });
+});
+
+describe('secretsToMask', () => {
+  it('the URL whole, its password as written and decoded, ?password=, PGPASSWORD and the token', () => {
+    const url = 'postgres://keeper:p%40ss-word@db.example/claims';
+    const query = 'postgres://keeper@db.example/claims?password=query-secret&sslmode=require';
+    expect(
+      secretsToMask(
+        env({ 'database-url': url, 'github-token': 'ghs_x' }, { DATABASE_URL: query, PGPASSWORD: 'pg-pw' }),
+      ).sort(),
+    ).toEqual([url, query, 'ghs_x', 'p%40ss-word', 'p@ss-word', 'pg-pw', 'query-secret'].sort());
+    expect(secretsToMask({})).toEqual([]);
   });
 });
 
