@@ -29,6 +29,7 @@ import {
 import { planOutputs, setOutputs, writePlanFiles, type ActionOutputs } from './github/outputs';
 import { pullRequestFileHeader, pullRequestFilePath, pullRequestTitle } from './github/pr-file';
 import { syncPullRequest, type PullRequestResult } from './github/pull-request';
+import { escapeForComment } from './sql/header';
 import type { Step } from './steps/step';
 import type { Plan } from './types';
 
@@ -44,13 +45,13 @@ async function writeSummary(markdown: string, env: NodeJS.ProcessEnv): Promise<v
   if (env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown, true).write();
 }
 
-/** One line per problem, naming the table and what is wrong (the findings name the ranges). */
+/** One line per problem, naming the table and what is wrong (the findings name the ranges); names may hold line breaks. */
 function problemLines(plan: Plan): string[] {
   const verdict = judge(plan);
   const tables = [...verdict.configProblems, ...verdict.fallingShort];
   return tables.flatMap((t) =>
-    (t.skipped ? t.findings.filter((f) => f.level === 'error') : shortfalls(t)).map(
-      (f) => `${t.table}: ${f.code}: ${f.message.replace(/\r?\n|\r/g, ' ')}`,
+    (t.skipped ? t.findings.filter((f) => f.level === 'error') : shortfalls(t)).map((f) =>
+      escapeForComment(`${t.table}: ${f.code}: ${f.message}`),
     ),
   );
 }
@@ -98,9 +99,8 @@ async function pullRequest(
   steps: readonly Step[],
   file: string,
   body: string,
-  settings: Settings,
+  label: string,
 ): Promise<PullRequestResult> {
-  const label = describeTarget(settings.databaseUrl);
   const path = pullRequestFilePath(pr.sqlDir, plan.now);
   const result = await syncPullRequest(
     {
@@ -132,11 +132,12 @@ async function planMode(inputs: ActionInputs, env: NodeJS.ProcessEnv): Promise<M
   const { plan, steps, output } = await planCommand({ ...settings, format: 'text' });
   const verdict = judge(plan);
   const sql = reviewedFile(plan, steps, settings);
+  // The database by host, port and name (the URL may carry a password), with PG* filling in as libpq does.
+  const label = describeTarget(settings.databaseUrl, env);
   const file = inputs.pr
     ? `${pullRequestFileHeader(plan, {
-        label: describeTarget(settings.databaseUrl),
+        label,
         configFile: settings.configFile,
-        sqlDir: inputs.pr.sqlDir,
       }).join('\n')}\n${sql}`
     : sql;
   core.info((mode === 'check' ? renderCheckText(plan) : output).trimEnd());
@@ -158,7 +159,7 @@ async function planMode(inputs: ActionInputs, env: NodeJS.ProcessEnv): Promise<M
   // A config naming tables it cannot manage fails before any pull request is touched.
   if (inputs.pr && !failing) {
     const body = pullRequestBody({ plan, steps, sql: file, ...(sqlPath && { sqlPath }) });
-    pullRequestResult = await pullRequest(inputs.pr, plan, steps, file, body, settings);
+    pullRequestResult = await pullRequest(inputs.pr, plan, steps, file, body, label);
     outputs = {
       ...outputs,
       'pr-operation': pullRequestResult.operation,

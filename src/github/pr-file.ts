@@ -10,7 +10,6 @@ export interface PullRequestFileOptions {
   /** The database as host:port/database (describeTarget). */
   label: string;
   configFile: string;
-  sqlDir: string;
 }
 
 export const pullRequestFilePath = (sqlDir: string, now: string): string => `${sqlDir}/${now}-partitions.sql`;

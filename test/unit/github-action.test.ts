@@ -188,7 +188,6 @@ describe('the pr file', () => {
     const header = pullRequestFileHeader(plan, {
       label: 'db.example:5432/claims',
       configFile: 'partitions.yml',
-      sqlDir: 'db/partitions',
     });
     expect(header.every((line) => line.startsWith('-- ') && !line.includes('\n'))).toBe(true);
     expect(header[0]).toBe(
