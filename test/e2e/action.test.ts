@@ -363,6 +363,16 @@ describeEachBackend('the action, every mode', (db) => {
     expect(rows.map((r) => r.relname)).toEqual(['claims_production_y2024', 'claims_production_y2025']);
   });
 
+  it("database-url left empty: the job's DATABASE_URL and PGPASSWORD, masked alike", async () => {
+    const result = await run({
+      inputs: { config, now: '2024-02-15', mode: 'check', tables: 'kid_absences' },
+      env: { DATABASE_URL: url(), PGPASSWORD: 'pgpassword-from-the-job' },
+    });
+    expect(result.code).toBe(1);
+    expect(result.outputs.creates).toBe('2');
+    expectNoSecret(result, url(), PASSWORD, 'pgpassword-from-the-job');
+  });
+
   it('a bad input fails the step naming it, with a summary, and no secret', async () => {
     const result = await run({ inputs: { ...base(), mode: 'apply', deadline: 'soon' } });
     expect(result.code).toBe(2);
