@@ -68,22 +68,27 @@ const createsOf = (steps: readonly Step[], t: TablePlan) =>
 
 const REPORTED_ONLY = 'reported only (the table has no `archive:` in the config)';
 
-/** A table's creates, archival candidates and findings; nothing when it has none. */
+/**
+ * A table's steps (creates, and archival steps where the plan has them), its due partitions that
+ * no step carries (with the steps the config asks for, or reported only) and its findings.
+ */
 function tableDetails(t: TablePlan, steps: readonly Step[]): string[] {
-  const creates = createsOf(steps, t);
-  if (creates.length + t.archive.length + t.findings.length === 0) return [];
+  const own = stepsOf(steps, t);
+  const carried = new Set(own.filter((s) => s.kind !== 'create').map((s) => s.partition.name));
+  const due = t.archive.filter((a) => !carried.has(a.name));
+  if (own.length + due.length + t.findings.length === 0) return [];
   const lines = [`### ${code(t.table)}`, ''];
-  if (creates.length + t.archive.length > 0) {
+  if (own.length + due.length > 0) {
     lines.push('| action | partition | from | to | why |', '| --- | --- | --- | --- | --- |');
-    for (const s of creates) {
+    for (const s of own) {
       lines.push(
-        `| create | ${code(s.partition.name)} | ${md(s.from)} | ${md(s.to)} | ${md(stepNotes(s))} |`,
+        `| ${s.kind} | ${code(s.partition.name)} | ${md(s.from)} | ${md(s.to)} | ${md(stepNotes(s))} |`,
       );
     }
-    for (const a of t.archive) {
+    for (const a of due) {
       const target = a.targetSchema !== a.schema ? ` (to ${code(a.targetSchema)})` : '';
-      const steps = a.steps.length > 0 ? `${md(a.steps.join(', '))}${target}` : REPORTED_ONLY;
-      lines.push(`| archive | ${code(a.name)} | ${md(a.from)} | ${md(a.to)} | ${steps} |`);
+      const how = a.steps.length > 0 ? `${md(a.steps.join(', '))}${target}` : REPORTED_ONLY;
+      lines.push(`| archive | ${code(a.name)} | ${md(a.from)} | ${md(a.to)} | ${how} |`);
     }
     lines.push('');
   }
@@ -187,7 +192,7 @@ function parts(input: JobSummaryInput): Parts {
     head,
     coverage: [...COVERAGE_HEAD, ...plan.tables.map((t) => coverageRow(t, steps)), ''],
     timeline: ['### Timeline', '', ...timelineMarkdown(plan, input.timeline), ''],
-    details: plan.tables.map((t) => tableDetails(t, stepsOf(steps, t))).filter((d) => d.length > 0),
+    details: plan.tables.map((t) => tableDetails(t, steps)).filter((d) => d.length > 0),
     sql: sqlBlock(input),
   };
 }

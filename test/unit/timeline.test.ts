@@ -188,6 +188,29 @@ describe('bars per state', () => {
     ]);
   });
 
+  it('rows in DEFAULT on days that cannot be drawn (BC, or not counted by day) are a milestone at the plan date', () => {
+    const plan = planOf(
+      [specOf({ name: 'd' })],
+      [
+        {
+          name: 'd',
+          partitions: months('d', '2026-10', '2027-02'),
+          defaultRows: { '0044-03-15 BC': 5, '2026-11-02': 1 },
+        },
+      ],
+    );
+    expect(tasksOf(timeline(plan).chart).filter((t) => t.text.includes('DEFAULT'))).toEqual([
+      { section: 'public.d', text: '1 row in DEFAULT', tags: ['crit'], from: '2026-11-02', to: '2026-11-03' },
+      {
+        section: 'public.d',
+        text: '5 rows in DEFAULT on days not counted one by one',
+        tags: ['crit', 'milestone'],
+        from: NOW,
+        to: '0d',
+      },
+    ]);
+  });
+
   it('skipped tables are left out of the chart and counted in the caption', () => {
     const plan = planOf(
       [specOf({ name: 'a' }), specOf({ name: 'gone' }), specOf({ name: 'off', enabled: false })],
