@@ -423,11 +423,28 @@ function leftPadding(sections: readonly Section[]): number {
   return Math.min(260, Math.round(longest * 6.6) + 20);
 }
 
+/**
+ * Mermaid refuses a diagram longer than 50,000 characters (maxTextSize). Names escaped into entity
+ * codes can make even 20 tables' sections that long: such a chart is drawn grouped by state,
+ * whose length does not depend on the names.
+ */
+const MAX_CHART_CHARS = 40_000;
+
 export function timeline(plan: Plan, options: TimelineOptions = {}): Timeline {
   const { behind, maxTables, maxRunsPerKind } = { ...DEFAULTS, ...options };
   const drawn = plan.tables.map((t) => tableBars(t, behind, plan.now)).filter((tb) => tb !== undefined);
+  const perTable = drawn.length <= maxTables ? chartOf(plan, drawn, false, maxRunsPerKind) : undefined;
+  if (perTable && perTable.chart.length <= MAX_CHART_CHARS) return perTable;
+  return chartOf(plan, drawn, true, maxRunsPerKind);
+}
+
+function chartOf(
+  plan: Plan,
+  drawn: readonly TableBars[],
+  grouping: boolean,
+  maxRunsPerKind: number,
+): Timeline {
   const notDrawn = plan.tables.length - drawn.length;
-  const grouping = drawn.length > maxTables;
   const sections: Section[] = grouping
     ? TABLE_STATES.flatMap((state) => {
         const group = drawn.filter((tb) => tableState(tb.table) === state);

@@ -373,6 +373,23 @@ describe('aggregation', () => {
     }
   });
 
+  it('a per-table chart too long for Mermaid (50,000 characters) is drawn grouped instead', () => {
+    const long = (i: number): string => `${'#'.repeat(50)}${i}`; // each # becomes #35; in the chart
+    const specs = Array.from({ length: 20 }, (_, i) =>
+      specOf({ name: long(i), naming: '{parent}_{YYYY}{MM}' }),
+    );
+    const tables = specs.map((spec) => ({
+      name: spec.name,
+      partitions: months(spec.name, '2026-03', '2027-02', ['2026-04', '2026-06', '2026-08', '2026-10']),
+      defaultRows: { '2026-11-02': 1, '2026-11-05': 1, '2026-11-09': 1 },
+    }));
+    const perTable = timeline(planOf(specs, tables), { maxRunsPerKind: 10 });
+    expect(perTable.grouped).toBe(20);
+    expect(perTable.chart.length).toBeLessThan(6000);
+    const few = timeline(planOf(specs.slice(0, 2), tables.slice(0, 2)), { maxRunsPerKind: 10 });
+    expect(few.grouped).toBe(0);
+  });
+
   it('more runs of one kind than maxRunsPerKind collapse into one bar spanning them', () => {
     const plan = planOf(
       [specOf({ name: 'holes', start: '2026-01-01' })],
