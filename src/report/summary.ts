@@ -8,7 +8,7 @@ import { applySummaryMarkdown, type ApplyReport } from './apply';
 import { code, fenced, md } from './markdown';
 import { describeCoverage, stepNotes } from './text';
 import { timelineMarkdown, type TimelineOptions } from './timeline';
-import { plural } from './units';
+import { plural } from '../words';
 import { judge, shortfalls } from './verdict';
 
 export type SummaryMode = 'plan' | 'check' | 'apply' | 'pr';

@@ -13,7 +13,7 @@ import type { DayRange, Plan, TableLayout, TablePlan } from '../types';
 import { boundToDay } from '../plan/bounds';
 import { addPeriods } from '../plan/calendar';
 import { fenced } from './markdown';
-import { plural } from './units';
+import { plural } from '../words';
 
 export interface TimelineOptions {
   /** Periods shown before each table's current one (default 2). */
