@@ -99,7 +99,9 @@ function tableDetails(t: TablePlan, steps: readonly Step[]): string[] {
 
 function counts(plan: Plan, steps: readonly Step[]): string {
   const creates = steps.filter((s) => s.kind === 'create').length;
-  const archives = plan.tables.reduce((n, t) => n + t.archive.length, 0);
+  const archivalSteps = steps.length - creates;
+  const due = plan.tables.reduce((n, t) => n + t.archive.length, 0);
+  const archives = archivalSteps > 0 ? `${due} (${plural(archivalSteps, 'archival step')})` : `${due}`;
   const errors = plan.tables.reduce((n, t) => n + t.findings.filter((f) => f.level === 'error').length, 0);
   return (
     `${plural(creates, 'partition')} to create, ${archives} due for archival, ` +
