@@ -101,10 +101,10 @@ function counts(plan: Plan, steps: readonly Step[]): string {
   const creates = steps.filter((s) => s.kind === 'create').length;
   const archivalSteps = steps.length - creates;
   const due = plan.tables.reduce((n, t) => n + t.archive.length, 0);
-  const archives = archivalSteps > 0 ? `${due} (${plural(archivalSteps, 'archival step')})` : `${due}`;
+  const archives = `${due} due for archival${archivalSteps > 0 ? ` (${plural(archivalSteps, 'archival step')})` : ''}`;
   const errors = plan.tables.reduce((n, t) => n + t.findings.filter((f) => f.level === 'error').length, 0);
   return (
-    `${plural(creates, 'partition')} to create, ${archives} due for archival, ` +
+    `${plural(creates, 'partition')} to create, ${archives}, ` +
     `${plural(errors, 'error')} in ${plural(plan.tables.length, 'table')}.`
   );
 }
