@@ -249,6 +249,8 @@ export interface TableLayout {
   gaps: DayRange[];
   /** Rows sitting in the DEFAULT partition: runs of consecutive days holding rows, with their count. */
   defaultRows: (DayRange & { rows: number })[];
+  /** All rows in the DEFAULT partition as counted, including days not counted one by one. */
+  defaultRowsTotal: number;
 }
 
 export interface TablePlan {

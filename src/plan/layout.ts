@@ -3,6 +3,7 @@
 import type { DayRange, DefaultPartitionInfo, PartitionInfo, TableLayout } from '../types';
 import { boundToDay } from './bounds';
 import { type CalendarDate, addDays, addPeriods, isCalendarDate } from './calendar';
+import { totalDefaultRows } from './default-rows';
 import { type Grid, periodRange } from './periods';
 import { type Range, subtractRanges } from './ranges';
 import type { Window } from './window';
@@ -70,5 +71,6 @@ export function tableLayout(input: LayoutInput): TableLayout {
     existing: existingRuns(grid, input.partitions),
     gaps: gaps.map((g) => days(grid, g)),
     defaultRows: defaultRowRuns(input.defaultPartition),
+    defaultRowsTotal: totalDefaultRows(input.defaultPartition),
   };
 }

@@ -8,7 +8,7 @@ import { applySummaryMarkdown, type ApplyReport } from './apply';
 import { code, fenced, md } from './markdown';
 import { describeCoverage, stepNotes } from './text';
 import { timelineMarkdown, type TimelineOptions } from './timeline';
-import { plural } from './units';
+import { plural } from '../words';
 import { judge, shortfalls } from './verdict';
 
 export type SummaryMode = 'plan' | 'check' | 'apply' | 'pr';
@@ -68,22 +68,27 @@ const createsOf = (steps: readonly Step[], t: TablePlan) =>
 
 const REPORTED_ONLY = 'reported only (the table has no `archive:` in the config)';
 
-/** A table's creates, archival candidates and findings; nothing when it has none. */
+/**
+ * A table's steps (creates, and archival steps where the plan has them), its due partitions that
+ * no step carries (with the steps the config asks for, or reported only) and its findings.
+ */
 function tableDetails(t: TablePlan, steps: readonly Step[]): string[] {
-  const creates = createsOf(steps, t);
-  if (creates.length + t.archive.length + t.findings.length === 0) return [];
+  const own = stepsOf(steps, t);
+  const carried = new Set(own.filter((s) => s.kind !== 'create').map((s) => s.partition.name));
+  const due = t.archive.filter((a) => !carried.has(a.name));
+  if (own.length + due.length + t.findings.length === 0) return [];
   const lines = [`### ${code(t.table)}`, ''];
-  if (creates.length + t.archive.length > 0) {
+  if (own.length + due.length > 0) {
     lines.push('| action | partition | from | to | why |', '| --- | --- | --- | --- | --- |');
-    for (const s of creates) {
+    for (const s of own) {
       lines.push(
-        `| create | ${code(s.partition.name)} | ${md(s.from)} | ${md(s.to)} | ${md(stepNotes(s))} |`,
+        `| ${s.kind} | ${code(s.partition.name)} | ${md(s.from)} | ${md(s.to)} | ${md(stepNotes(s))} |`,
       );
     }
-    for (const a of t.archive) {
+    for (const a of due) {
       const target = a.targetSchema !== a.schema ? ` (to ${code(a.targetSchema)})` : '';
-      const steps = a.steps.length > 0 ? `${md(a.steps.join(', '))}${target}` : REPORTED_ONLY;
-      lines.push(`| archive | ${code(a.name)} | ${md(a.from)} | ${md(a.to)} | ${steps} |`);
+      const how = a.steps.length > 0 ? `${md(a.steps.join(', '))}${target}` : REPORTED_ONLY;
+      lines.push(`| archive | ${code(a.name)} | ${md(a.from)} | ${md(a.to)} | ${how} |`);
     }
     lines.push('');
   }
@@ -94,10 +99,12 @@ function tableDetails(t: TablePlan, steps: readonly Step[]): string[] {
 
 function counts(plan: Plan, steps: readonly Step[]): string {
   const creates = steps.filter((s) => s.kind === 'create').length;
-  const archives = plan.tables.reduce((n, t) => n + t.archive.length, 0);
+  const archivalSteps = steps.length - creates;
+  const due = plan.tables.reduce((n, t) => n + t.archive.length, 0);
+  const archives = `${due} due for archival${archivalSteps > 0 ? ` (${plural(archivalSteps, 'archival step')})` : ''}`;
   const errors = plan.tables.reduce((n, t) => n + t.findings.filter((f) => f.level === 'error').length, 0);
   return (
-    `${plural(creates, 'partition')} to create, ${archives} due for archival, ` +
+    `${plural(creates, 'partition')} to create, ${archives}, ` +
     `${plural(errors, 'error')} in ${plural(plan.tables.length, 'table')}.`
   );
 }
@@ -187,7 +194,7 @@ function parts(input: JobSummaryInput): Parts {
     head,
     coverage: [...COVERAGE_HEAD, ...plan.tables.map((t) => coverageRow(t, steps)), ''],
     timeline: ['### Timeline', '', ...timelineMarkdown(plan, input.timeline), ''],
-    details: plan.tables.map((t) => tableDetails(t, stepsOf(steps, t))).filter((d) => d.length > 0),
+    details: plan.tables.map((t) => tableDetails(t, steps)).filter((d) => d.length > 0),
     sql: sqlBlock(input),
   };
 }

@@ -9,11 +9,11 @@
 // `#` or `;`, `%%` starts a comment or a directive, and a backtick could close the Markdown fence.
 // Those characters, and the ones HTML cares about, are written as Mermaid entity codes (`#35;`),
 // which Mermaid turns back into the character in the SVG's text.
-import type { DayRange, Plan, TablePlan } from '../types';
+import type { DayRange, Plan, TableLayout, TablePlan } from '../types';
 import { boundToDay } from '../plan/bounds';
 import { addPeriods } from '../plan/calendar';
 import { fenced } from './markdown';
-import { plural } from './units';
+import { plural } from '../words';
 
 export interface TimelineOptions {
   /** Periods shown before each table's current one (default 2). */
@@ -162,6 +162,8 @@ interface Bar extends Run {
   planned?: boolean;
   /** Tables the bar stands for (grouped sections). */
   members?: Set<TablePlan>;
+  /** Rows in DEFAULT on days not counted one by one: drawn as a milestone at the plan's date. */
+  unplaced?: boolean;
   /** Archival: the steps, or none when only reported. */
   steps?: string;
   rows?: number;
@@ -189,7 +191,14 @@ function archiveRanges(t: TablePlan): (DayRange & { name: string })[] {
   return t.archive.map((a) => ({ name: a.name, from: dayOf(a.from), to: dayOf(a.to) }));
 }
 
-function tableBars(t: TablePlan, behind: number): TableBars | undefined {
+/** Rows counted in DEFAULT beyond the days counted one by one (the catalog counts by day only where the plan needs it). */
+function unplacedRows(layout: TableLayout, now: string): Bar[] {
+  const placed = layout.defaultRows.reduce((n, r) => n + r.rows, 0);
+  const rows = layout.defaultRowsTotal - placed;
+  return rows > 0 ? [{ kind: 'default-rows', from: now, to: now, count: 1, rows, unplaced: true }] : [];
+}
+
+function tableBars(t: TablePlan, behind: number, now: string): TableBars | undefined {
   const layout = t.layout;
   if (t.skipped || !layout) return undefined;
   const existing: Run[] = layout.existing;
@@ -211,6 +220,7 @@ function tableBars(t: TablePlan, behind: number): TableBars | undefined {
     })),
     // Already runs of consecutive days (plan/layout.ts).
     ...layout.defaultRows.map((r): Bar => ({ ...r, count: 1, kind: 'default-rows' })),
+    ...unplacedRows(layout, now),
     ...runsOf(archiveRanges(t)).map((r): Bar => ({
       ...r,
       kind: 'archive',
@@ -259,8 +269,10 @@ function label(bar: Bar, view: DayRange): string {
     }
     case 'missing':
       return `missing after this plan${inTables(bar)}`;
-    case 'default-rows':
-      return `${count(bar.rows ?? 0)} row${bar.rows === 1 ? '' : 's'} in DEFAULT${inTables(bar)}`;
+    case 'default-rows': {
+      const where = bar.unplaced ? ' on days not counted one by one' : '';
+      return `${count(bar.rows ?? 0)} row${bar.rows === 1 ? '' : 's'} in DEFAULT${where}${inTables(bar)}`;
+    }
     case 'archive':
       return bar.steps
         ? `archive ${partitions(bar)}${inTables(bar)} (${bar.steps})`
@@ -285,6 +297,7 @@ function joinBars(a: Bar, b: Bar): Bar {
     to: maxDay(a.to, b.to),
     count: a.count + b.count,
     planned: a.planned === true && b.planned === true,
+    ...(a.unplaced && { unplaced: true }),
     ...(a.rows !== undefined || b.rows !== undefined ? { rows: (a.rows ?? 0) + (b.rows ?? 0) } : {}),
     ...(steps.length > 0 ? { steps: steps.join(' or ') } : {}),
     ...(a.members || b.members ? { members: new Set([...(a.members ?? []), ...(b.members ?? [])]) } : {}),
@@ -292,7 +305,7 @@ function joinBars(a: Bar, b: Bar): Bar {
 }
 
 /** Bars join only with bars of their kind, archival ones only with the same steps. */
-const barKey = (bar: Bar): string => `${bar.kind} ${bar.steps ?? ''}`;
+const barKey = (bar: Bar): string => `${bar.kind} ${bar.steps ?? ''}${bar.unplaced ? ' unplaced' : ''}`;
 
 /** The keys of `bars` in the order of BAR_KINDS. */
 function barKeys(bars: readonly Bar[]): string[] {
@@ -370,6 +383,7 @@ interface Row {
 function rowOf(bar: Bar, view: DayRange): Row | undefined {
   const text = label(bar, view);
   const tags = [TAGS[bar.kind], ...(bar.kind === 'gap' && bar.planned ? ['active'] : [])].filter(Boolean);
+  if (bar.unplaced) return { text, tags: [...tags, 'milestone'], from: bar.from, to: bar.from };
   if (bar.to <= view.from || bar.from >= view.to) {
     // Existing and planned runs off the chart say nothing about today; the rest are problems.
     if (bar.kind === 'existing' || bar.kind === 'planned') return undefined;
@@ -409,11 +423,28 @@ function leftPadding(sections: readonly Section[]): number {
   return Math.min(260, Math.round(longest * 6.6) + 20);
 }
 
+/**
+ * Mermaid refuses a diagram longer than 50,000 characters (maxTextSize). Names escaped into entity
+ * codes can make even 20 tables' sections that long: such a chart is drawn grouped by state,
+ * whose length does not depend on the names.
+ */
+const MAX_CHART_CHARS = 40_000;
+
 export function timeline(plan: Plan, options: TimelineOptions = {}): Timeline {
   const { behind, maxTables, maxRunsPerKind } = { ...DEFAULTS, ...options };
-  const drawn = plan.tables.map((t) => tableBars(t, behind)).filter((tb) => tb !== undefined);
+  const drawn = plan.tables.map((t) => tableBars(t, behind, plan.now)).filter((tb) => tb !== undefined);
+  const perTable = drawn.length <= maxTables ? chartOf(plan, drawn, false, maxRunsPerKind) : undefined;
+  if (perTable && perTable.chart.length <= MAX_CHART_CHARS) return perTable;
+  return chartOf(plan, drawn, true, maxRunsPerKind);
+}
+
+function chartOf(
+  plan: Plan,
+  drawn: readonly TableBars[],
+  grouping: boolean,
+  maxRunsPerKind: number,
+): Timeline {
   const notDrawn = plan.tables.length - drawn.length;
-  const grouping = drawn.length > maxTables;
   const sections: Section[] = grouping
     ? TABLE_STATES.flatMap((state) => {
         const group = drawn.filter((tb) => tableState(tb.table) === state);

@@ -8,6 +8,7 @@
 import type pg from 'pg';
 import type { Step } from '../steps/step';
 import { ALREADY_DONE } from '../sql/step-sql';
+import { plural } from '../words';
 import { sleep } from './sleep';
 
 export type StepStatus = 'done' | 'already-done' | 'failed' | 'not-run';
@@ -192,7 +193,7 @@ export async function executeBatch(
   function failedWith(error: unknown): Partial<StepOutcome> {
     const code = (error as { code?: string }).code ?? '';
     const gaveUp = RETRYABLE.has(code)
-      ? ` (gave up at the run deadline after ${attempts} attempt${attempts === 1 ? '' : 's'})`
+      ? ` (gave up at the run deadline after ${plural(attempts, 'attempt')})`
       : '';
     return { error: `${(error as Error).message}${gaveUp}`, ...(code && { code }) };
   }

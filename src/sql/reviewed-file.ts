@@ -6,6 +6,7 @@
 import { loadModule, parsePlPgSQLSync, parseSync, scanSync } from 'libpg-query';
 import type { Step } from '../steps/step';
 import { escapeForComment, HEADER_PREFIX, HeaderError, parseHeader, renderHeader } from './header';
+import { plural } from '../words';
 import { quoteLiteral, quoteQualified } from './quote';
 import { STRATEGIES, stepStatements, type Strategy } from './step-sql';
 
@@ -27,7 +28,7 @@ export function lockTimeoutStatement(ms: number): string {
 export function writeReviewedFile(steps: readonly Step[], options: WriteOptions): string {
   const tables = new Set(steps.map((s) => quoteQualified(s.parent))).size;
   const lines = [
-    `-- ${FORMAT_MARK} for ${options.now}: ${steps.length} step${steps.length === 1 ? '' : 's'} on ${tables} table${tables === 1 ? '' : 's'}.`,
+    `-- ${FORMAT_MARK} for ${options.now}: ${plural(steps.length, 'step')} on ${plural(tables, 'table')}.`,
     '-- Run it with `partition-keeper apply --sql FILE`: each step under the run lock, the lock bound',
     '-- and the deadline; a file whose SQL no longer matches its step headers is refused.',
     '-- Each step is safe to run twice, checks what it finds and asserts its result: a reviewer may',

@@ -100,7 +100,7 @@ describe('plan and pr summaries', () => {
     expect(renderPlanMarkdown(plan, steps, sql)).toBe(text);
   });
 
-  it('archival with `archive:` lists its steps and where the table goes', () => {
+  it('archival with `archive:` lists its steps and where the table goes, once', () => {
     const { plan, steps } = planned(
       [
         specOf({
@@ -112,12 +112,32 @@ describe('plan and pr summaries', () => {
           archive: { schema: 'archive', dump: 's3://b/p', drop: false },
         }),
       ],
-      [{ name: 'kid_absences', partitions: [['kid_absences_2024', '2024-01-01', '2025-01-01']] }],
+      [
+        {
+          name: 'kid_absences',
+          partitions: [
+            ['kid_absences_2024', '2024-01-01', '2025-01-01'],
+            ['kid_absences_2025', '2025-01-01', '2026-01-01'],
+            ['kid_absences_2026', '2026-01-01', '2027-01-01'],
+          ],
+        },
+      ],
     );
     const text = jobSummary({ mode: 'plan', plan, steps });
-    expect(text).toContain(
-      '| archive | <code>kid_absences_2024</code> | 2024-01-01 | 2025-01-01 | detach, move, dump (to <code>archive</code>) |',
-    );
+    expect(text).toContain('1 partition to create, 1 due for archival');
+    // As one row with the config's steps, or (where the plan has archival steps) one row per step:
+    // never both.
+    const rows = text
+      .split('\n')
+      .filter((l) => l.startsWith('| ') && l.includes('<code>kid_absences_2024</code>'));
+    const archival = steps.filter((s) => s.kind !== 'create');
+    if (archival.length === 0) {
+      expect(rows).toEqual([
+        '| archive | <code>kid_absences_2024</code> | 2024-01-01 | 2025-01-01 | detach, move, dump (to <code>archive</code>) |',
+      ]);
+    } else {
+      expect(rows.map((r) => r.split(' | ')[0])).toEqual(archival.map((s) => `| ${s.kind}`));
+    }
     expect(text).not.toContain('<details>'); // no SQL given, none shown
   });
 

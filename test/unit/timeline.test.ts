@@ -188,6 +188,29 @@ describe('bars per state', () => {
     ]);
   });
 
+  it('rows in DEFAULT on days that cannot be drawn (BC, or not counted by day) are a milestone at the plan date', () => {
+    const plan = planOf(
+      [specOf({ name: 'd' })],
+      [
+        {
+          name: 'd',
+          partitions: months('d', '2026-10', '2027-02'),
+          defaultRows: { '0044-03-15 BC': 5, '2026-11-02': 1 },
+        },
+      ],
+    );
+    expect(tasksOf(timeline(plan).chart).filter((t) => t.text.includes('DEFAULT'))).toEqual([
+      { section: 'public.d', text: '1 row in DEFAULT', tags: ['crit'], from: '2026-11-02', to: '2026-11-03' },
+      {
+        section: 'public.d',
+        text: '5 rows in DEFAULT on days not counted one by one',
+        tags: ['crit', 'milestone'],
+        from: NOW,
+        to: '0d',
+      },
+    ]);
+  });
+
   it('skipped tables are left out of the chart and counted in the caption', () => {
     const plan = planOf(
       [specOf({ name: 'a' }), specOf({ name: 'gone' }), specOf({ name: 'off', enabled: false })],
@@ -348,6 +371,23 @@ describe('aggregation', () => {
         `${states.filter((x) => x === 'gaps').length} gaps in ${states.filter((x) => x === 'gaps').length} tables, filled by this plan`,
       );
     }
+  });
+
+  it('a per-table chart too long for Mermaid (50,000 characters) is drawn grouped instead', () => {
+    const long = (i: number): string => `${'#'.repeat(50)}${i}`; // each # becomes #35; in the chart
+    const specs = Array.from({ length: 20 }, (_, i) =>
+      specOf({ name: long(i), naming: '{parent}_{YYYY}{MM}' }),
+    );
+    const tables = specs.map((spec) => ({
+      name: spec.name,
+      partitions: months(spec.name, '2026-03', '2027-02', ['2026-04', '2026-06', '2026-08', '2026-10']),
+      defaultRows: { '2026-11-02': 1, '2026-11-05': 1, '2026-11-09': 1 },
+    }));
+    const perTable = timeline(planOf(specs, tables), { maxRunsPerKind: 10 });
+    expect(perTable.grouped).toBe(20);
+    expect(perTable.chart.length).toBeLessThan(6000);
+    const few = timeline(planOf(specs.slice(0, 2), tables.slice(0, 2)), { maxRunsPerKind: 10 });
+    expect(few.grouped).toBe(0);
   });
 
   it('more runs of one kind than maxRunsPerKind collapse into one bar spanning them', () => {
