@@ -3,7 +3,7 @@
 // may carry a password), at <sql-dir>/<date>-partitions.sql.
 import { escapeForComment } from '../sql/header';
 import { describeCoverage } from '../report/text';
-import { plural } from '../report/units';
+import { plural } from '../words';
 import type { Plan } from '../types';
 
 export interface PullRequestFileOptions {
