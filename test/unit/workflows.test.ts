@@ -199,7 +199,14 @@ function workflowProblems(workflow: unknown, action: ActionSpec): string[] {
     }
 
     const steps = Array.isArray(job.steps) ? job.steps.filter(isMap) : [];
-    if (steps.some((s) => modeOf(s) === 'pr')) {
+    // pr mode writes with the workflow token unless given another (a GitHub App's token).
+    const workflowToken = (s: Yaml): boolean => {
+      const token = isMap(s.with) ? s.with['github-token'] : undefined;
+      return (
+        token === undefined || /^\$\{\{\s*(github\.token|secrets\.GITHUB_TOKEN)\s*\}\}$/.test(String(token))
+      );
+    };
+    if (steps.some((s) => modeOf(s) === 'pr' && workflowToken(s))) {
       for (const scope of ['contents', 'pull-requests']) {
         if (permission(workflow, job, scope) !== 'write') {
           problems.push(`jobs.${id}: mode pr needs ${scope}: write`);
@@ -419,6 +426,25 @@ jobs:
       - if: steps.missing.outcome == 'failure'
         run: echo "\${{ secrets.TOKEN }}"
       - uses: actions/checkout@v6
+  app:
+    runs-on: ubuntu-latest
+    timeout-minutes: 5
+    permissions: { contents: read }
+    concurrency: app
+    steps:
+      - id: app-token
+        uses: actions/create-github-app-token@v3
+        with: { client-id: x, private-key: '\${{ secrets.APP_KEY }}' }
+      - uses: partition-keeper/partition-keeper@v0
+        with: { mode: pr, github-token: '\${{ steps.app-token.outputs.token }}' }
+  token:
+    runs-on: ubuntu-latest
+    timeout-minutes: 5
+    permissions: { contents: write }
+    concurrency: token
+    steps:
+      - uses: partition-keeper/partition-keeper@v0
+        with: { mode: pr, github-token: '\${{ github.token }}' }
   mode:
     runs-on: ubuntu-latest
     timeout-minutes: 5
@@ -440,6 +466,7 @@ jobs:
       'jobs.pr: mode pr needs pull-requests: write',
       'jobs.pr: steps.keeper.outputs.pr-title is not an output of action.yml',
       'jobs.pr: steps.missing is not a step of this job',
+      'jobs.token: mode pr needs pull-requests: write',
       'jobs.mode: role-to-assume through OIDC needs id-token: write',
       'jobs.pr.steps.3.run: a secret outside with: and env:',
     ]);
