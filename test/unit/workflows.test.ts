@@ -338,6 +338,39 @@ describe('the workflows there must be', () => {
     expect(modes('examples/workflows/check.yml')).toEqual(['check']);
     expect(modes('examples/workflows/archive-s3-oidc.yml')).toEqual(['apply']);
   });
+
+  const workflow = (file: string): Yaml => parseYaml(readFileSync(join(root, file), 'utf8'), file) as Yaml;
+  const onlyJob = (w: Yaml): Yaml => Object.values(w.jobs as Yaml).filter(isMap)[0]!;
+  const stepsOf = (job: Yaml): Yaml[] => (Array.isArray(job.steps) ? job.steps.filter(isMap) : []);
+
+  it('the fleet runs each database apart: no fail-fast, a concurrency group per database', () => {
+    const job = onlyJob(workflow('examples/workflows/fleet-matrix.yml'));
+    expect((job.strategy as Yaml)['fail-fast']).toBe(false);
+    expect(String((job.concurrency as Yaml).group)).toContain('matrix.database');
+    const keeper = stepsOf(job).find((s) => modeOf(s) === 'pr')!;
+    expect(keeper.with).toMatchObject({
+      'database-url': '${{ secrets[matrix.secret] }}',
+      'pr-branch': expect.stringContaining('matrix.database'),
+      'sql-dir': expect.stringContaining('matrix.database'),
+    });
+  });
+
+  it('apply on merge runs on pushes under the sql-dir, with the file found by a step', () => {
+    const apply = workflow('examples/workflows/apply-on-merge.yml');
+    expect((apply.on as Yaml).push).toMatchObject({ paths: ['db/partitions/**.sql'] });
+    const keeper = stepsOf(onlyJob(apply)).find((s) => modeOf(s) === 'apply')!;
+    expect((keeper.with as Yaml)['sql-file']).toBe('${{ steps.reviewed.outputs.file }}');
+  });
+
+  it('check-dist rebuilds, compares dist/ with git, and attaches the expected dist/ on failure', () => {
+    const steps = stepsOf(onlyJob(workflow('.github/workflows/check-dist.yml')));
+    const runs = steps.map((s) => String(s.run ?? ''));
+    expect(runs).toEqual(expect.arrayContaining(['npm ci --no-audit --no-fund', 'npm run build']));
+    expect(runs.some((r) => r.includes('git status --porcelain -- dist'))).toBe(true);
+    const upload = steps.find((s) => String(s.uses).startsWith('actions/upload-artifact@'))!;
+    expect(upload.if).toMatch(/failure\(\)/);
+    expect((upload.with as Yaml).path).toBe('dist/');
+  });
 });
 
 describe('the workflows in the README', () => {
