@@ -38,6 +38,7 @@ export function readActionSettings(env: NodeJS.ProcessEnv): Settings {
       sqlFile: input('SQL_FILE'),
       lockTimeoutMs: input('LOCK_TIMEOUT'),
       deadlineSeconds: input('DEADLINE'),
+      catalogLockWaitSeconds: input('CATALOG_LOCK_WAIT'),
     },
     {
       command: 'mode',
@@ -51,6 +52,7 @@ export function readActionSettings(env: NodeJS.ProcessEnv): Settings {
       lockTimeoutMs: 'lock-timeout',
       deadlineSeconds: 'deadline',
       lockWaitSeconds: 'lock-wait',
+      catalogLockWaitSeconds: 'catalog-lock-wait',
       jobs: 'jobs',
       sqlFile: 'sql-file',
     },

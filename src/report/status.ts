@@ -54,7 +54,7 @@ export function tableStatuses(specs: TableSpec[], snapshot: CatalogSnapshot): Ta
         name: def.name,
         schema: def.schema,
         bytes: def.bytes,
-        rows: def.rowsByDay.reduce((n, d) => n + d.rows, 0),
+        rows: def.rows?.count ?? def.rowsByDay.reduce((n, d) => n + d.rows, 0),
       },
       archived: parent.archived.map((a) => ({
         name: a.name,
