@@ -32,14 +32,18 @@ select t.ord::int as ord,
           join pg_namespace n on n.nspname = s.nspname
           join pg_class c on c.relnamespace = n.oid and c.relname = t.name
          order by s.pos limit 1) as schema,
-       current_setting('search_path') as search_path
+       current_setting('search_path') as search_path,
+       current_schemas(false)::text[] as schemas
   from unnest($1::text[]) with ordinality as t(name, ord)
 `;
 
 export interface Resolved<T> {
   /** The targets, each bare name in the schema where the search_path finds it. */
   targets: T[];
-  /** relationKey of a bare name found nowhere (left in public) → the search_path it was looked up in. */
+  /**
+   * relationKey of a bare name found nowhere (left in public) → the search_path it was looked up
+   * in; not when that search_path comes down to public alone ("public.orders does not exist" says it).
+   */
   notFound: Map<string, string>;
 }
 
@@ -51,16 +55,19 @@ export async function resolveBareNames<T extends NamedTarget>(
   const bare = targets.filter((t) => writtenWithoutSchema(t.table));
   const notFound = new Map<string, string>();
   if (bare.length === 0) return { targets: [...targets], notFound };
-  const { rows } = await client.query<{ ord: number; schema: string | null; search_path: string }>(
-    RESOLVE_SQL,
-    [bare.map((t) => t.name)],
-  );
+  const { rows } = await client.query<{
+    ord: number;
+    schema: string | null;
+    search_path: string;
+    schemas: string[];
+  }>(RESOLVE_SQL, [bare.map((t) => t.name)]);
   const found = new Map<T, string>();
   for (const row of rows) {
     const target = bare[row.ord - 1];
     if (!target) throw new Error(`the search_path query returned an unknown name ${row.ord}`);
-    if (row.schema === null) notFound.set(relationKey(target), row.search_path);
-    else found.set(target, row.schema);
+    const onlyPublic = row.schemas.length === 1 && row.schemas[0] === 'public';
+    if (row.schema === null && !onlyPublic) notFound.set(relationKey(target), row.search_path);
+    else if (row.schema !== null) found.set(target, row.schema);
   }
   return {
     targets: targets.map((t) => {

@@ -34,9 +34,9 @@ const milliseconds = (ms: number): string => quoteLiteral(`${Math.max(1, Math.ro
 
 /**
  * Runs `work` (catalog reads on `client`) in one REPEATABLE READ transaction, so every read sees
- * the same catalog, under the bounds. BEGIN is queued, not awaited: `work` may queue its own
- * queries right behind it in the same breath. A lock timeout becomes CatalogLockTimeout naming the
- * relation and the session holding it; a statement timeout CatalogReadTimeout.
+ * the same catalog, under the bounds. A lock timeout becomes CatalogLockTimeout naming the
+ * relation and the session holding it; a statement timeout CatalogReadTimeout. (BEGIN is awaited:
+ * the driver warns on stderr when more than one query waits behind a running one.)
  */
 export async function inCatalogTransaction<T>(
   client: pg.Client,
@@ -44,15 +44,13 @@ export async function inCatalogTransaction<T>(
   bounds: CatalogBounds,
   work: () => Promise<T>,
 ): Promise<T> {
-  const began = client.query(
+  await client.query(
     'begin isolation level repeatable read; ' +
       `set local lock_timeout = ${milliseconds(bounds.lockWaitMs)}; ` +
       `set local statement_timeout = ${milliseconds(bounds.statementTimeoutMs)}`,
   );
-  began.catch(() => undefined); // awaited below; a failed BEGIN fails the reads queued behind it too
   try {
     const result = await work();
-    await began;
     await client.query('commit');
     return result;
   } catch (error) {
