@@ -1,7 +1,8 @@
 // The functional core behind every command: config + the catalog + now → plan. The catalog is read
-// in one bounded transaction (catalog/transaction.ts): bare names resolved through the search_path,
-// one snapshot and the pre-flight, then the pure planner, then the DEFAULT partitions' rows counted
-// for just the ranges the plan is about, and the tables whose DEFAULT holds rows planned again.
+// in a short bounded transaction (catalog/transaction.ts): bare names resolved through the
+// search_path, one snapshot and the pre-flight. Then the pure planner; then, in a second one, the
+// DEFAULT partitions' rows counted for just the ranges the plan is about; then the tables whose
+// DEFAULT holds rows planned again.
 import type pg from 'pg';
 import type { CatalogSnapshot, Config, Now, Plan, TablePlan, TableSpec } from './types';
 import { ConfigError } from './config/errors';
@@ -118,19 +119,21 @@ function requireDistinct(file: string, tables: readonly TableSpec[]): void {
 }
 
 /**
- * Counts the DEFAULT partitions' rows where the first plan needs them, and plans again the tables
- * whose DEFAULT holds rows (the planner stays pure: it only sees the filled-in snapshot).
+ * Counts the DEFAULT partitions' rows where the first plan needs them (a transaction of its own,
+ * under the same bounds), and plans again the tables whose DEFAULT holds rows (the planner stays
+ * pure: it only sees the filled-in snapshot).
  */
 async function withDefaultRows(
   client: pg.Client,
-  tables: TableSpec[],
+  bounds: CatalogBounds,
+  config: Config,
   snapshot: CatalogSnapshot,
   first: Plan,
   now: Now,
 ): Promise<Plan> {
   const probes: DefaultRowsProbe[] = [];
   first.tables.forEach((plan, i) => {
-    const spec = tables[i];
+    const spec = config.tables[i];
     const parent = spec && snapshot.parents.get(relationKey(spec));
     const partition = parent?.defaultPartition;
     if (!spec || plan.skipped || !partition || !parent.keyColumn || !parent.keyType) return;
@@ -142,34 +145,44 @@ async function withDefaultRows(
       ranges: defaultProbeRanges(spec, parent.keyType, plan, now),
     });
   });
-  await probeDefaultRows(client, probes);
+  if (probes.length === 0) return first;
+  await inCatalogTransaction(
+    client,
+    () => lockScope(config.tables),
+    bounds,
+    () => probeDefaultRows(client, probes),
+  );
   const holding = new Set(probes.filter((p) => (p.partition.rows?.count ?? 0) > 0).map((p) => p.partition));
   if (holding.size === 0) return first;
   const tablePlans: TablePlan[] = first.tables.map((plan, i) => {
-    const spec = tables[i];
+    const spec = config.tables[i];
     const partition = spec && snapshot.parents.get(relationKey(spec))?.defaultPartition;
     return spec && partition && holding.has(partition) ? planTable(spec, snapshot, now) : plan;
   });
   return { ...first, tables: tablePlans };
 }
 
-/** Everything after the config is known: snapshot (already queued), plan, DEFAULT rows, pre-flight. */
+/** What the first transaction reads: the config with its names resolved, the snapshot, the pre-flight. */
+interface CatalogRead {
+  config: Config;
+  snapshot: CatalogSnapshot;
+  preflight: Awaited<ReturnType<typeof readPreflight>>;
+}
+
+/**
+ * The catalog, then (its transaction over, its locks on the parents let go) the plan, then the
+ * DEFAULT rows it needs and the final plan.
+ */
 async function planFrom(
   client: pg.Client,
-  config: Config,
+  bounds: CatalogBounds,
+  read: CatalogRead,
   now: Now,
-  reading: Promise<CatalogSnapshot>,
-  checking: ReturnType<typeof readPreflight>,
 ): Promise<Inspection> {
-  const snapshot = await reading;
-  const plan = await withDefaultRows(
-    client,
-    config.tables,
-    snapshot,
-    buildPlan(config.tables, snapshot, now),
-    now,
-  );
-  return { config, snapshot, plan: withPreflight(plan, config.tables, await checking) };
+  const { config, snapshot, preflight } = read;
+  const first = buildPlan(config.tables, snapshot, now);
+  const plan = await withDefaultRows(client, bounds, config, snapshot, first, now);
+  return { config, snapshot, plan: withPreflight(plan, config.tables, preflight) };
 }
 
 /**
@@ -183,11 +196,11 @@ export async function inspectWith(
   bounds: CatalogBounds = catalogBounds(),
 ): Promise<Inspection> {
   let scope = config.tables;
-  return inCatalogTransaction(
+  const read = await inCatalogTransaction(
     client,
     () => lockScope(scope),
     bounds,
-    async () => {
+    async (): Promise<CatalogRead> => {
       const resolution = await resolveNames(client, config.tables);
       const resolved = resolution.apply(config);
       scope = resolved.tables;
@@ -197,9 +210,11 @@ export async function inspectWith(
       reading.catch(() => undefined);
       const checking = readPreflight(client, enabled(resolved.tables));
       checking.catch(() => undefined);
-      return planFrom(client, resolved, now, reading, checking);
+      // The snapshot's failure first: a lock timeout there aborts the transaction the pre-flight is queued in.
+      return { config: resolved, snapshot: await reading, preflight: await checking };
     },
   );
+  return planFrom(client, bounds, read, now);
 }
 
 /** Connects, runs `work`, and always closes the connection. */
@@ -244,11 +259,11 @@ export async function inspect(settings: InspectSettings): Promise<Inspection> {
   const bounds = catalogBounds(settings.catalogLockWaitSeconds);
   let scope = selected.tables;
   try {
-    return await inCatalogTransaction(
+    const read = await inCatalogTransaction(
       client,
       () => lockScope(scope),
       bounds,
-      async () => {
+      async (): Promise<CatalogRead> => {
         const resolution = await resolveNames(client, selected.tables);
         scope = resolution.tables(selected.tables);
         const tables = enabled(scope);
@@ -257,9 +272,10 @@ export async function inspect(settings: InspectSettings): Promise<Inspection> {
         const checking = readPreflight(client, tables); // queued right behind the snapshot
         checking.catch(() => undefined);
         const config = resolution.apply(finish());
-        return planFrom(client, config, settings.now, reading, checking);
+        return { config, snapshot: await reading, preflight: await checking };
       },
     );
+    return await planFrom(client, bounds, read, settings.now);
   } finally {
     await client.end().catch(() => undefined);
   }
