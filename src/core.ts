@@ -142,7 +142,7 @@ async function withDefaultRows(
       keyColumn: parent.keyColumn,
       keyType: parent.keyType,
       timezone: spec.timezone,
-      ranges: defaultProbeRanges(spec, parent.keyType, plan, now),
+      ranges: defaultProbeRanges(spec, parent.keyType, plan, now, parent.partitions),
     });
   });
   if (probes.length === 0) return first;
@@ -167,6 +167,21 @@ interface CatalogRead {
   config: Config;
   snapshot: CatalogSnapshot;
   preflight: Awaited<ReturnType<typeof readPreflight>>;
+}
+
+/**
+ * Both queued reads, once both are over: a failure of the snapshot (a lock timeout) aborts the
+ * transaction the pre-flight waits in, and the rollback must not be queued behind that (the driver
+ * warns on stderr when more than one query waits). The snapshot's failure is the one that says why.
+ */
+async function bothRead(
+  reading: Promise<CatalogSnapshot>,
+  checking: ReturnType<typeof readPreflight>,
+): Promise<Pick<CatalogRead, 'snapshot' | 'preflight'>> {
+  const [snapshot, preflight] = await Promise.allSettled([reading, checking]);
+  if (snapshot.status === 'rejected') throw snapshot.reason;
+  if (preflight.status === 'rejected') throw preflight.reason;
+  return { snapshot: snapshot.value, preflight: preflight.value };
 }
 
 /**
@@ -210,8 +225,7 @@ export async function inspectWith(
       reading.catch(() => undefined);
       const checking = readPreflight(client, enabled(resolved.tables));
       checking.catch(() => undefined);
-      // The snapshot's failure first: a lock timeout there aborts the transaction the pre-flight is queued in.
-      return { config: resolved, snapshot: await reading, preflight: await checking };
+      return { config: resolved, ...(await bothRead(reading, checking)) };
     },
   );
   return planFrom(client, bounds, read, now);
@@ -272,7 +286,7 @@ export async function inspect(settings: InspectSettings): Promise<Inspection> {
         const checking = readPreflight(client, tables); // queued right behind the snapshot
         checking.catch(() => undefined);
         const config = resolution.apply(finish());
-        return { config, snapshot: await reading, preflight: await checking };
+        return { config, ...(await bothRead(reading, checking)) };
       },
     );
     return await planFrom(client, bounds, read, settings.now);

@@ -78,3 +78,15 @@ describe('the ranges of a DEFAULT partition a plan counts', () => {
     ]);
   });
 });
+
+describe('the ranges a DEFAULT partition cannot hold rows in', () => {
+  it('leaves out what attached partitions cover: with nothing to do, nothing is counted by day', () => {
+    const spec = { interval: 'month' as const, timezone: 'UTC', premake: 2 };
+    const now = { date: '2024-05-20' };
+    const month = (m: number) => ({ from: Date.UTC(2024, m - 1, 1), to: Date.UTC(2024, m, 1) });
+    expect(
+      defaultProbeRanges(spec, 'date', { create: [] }, now, [month(4), month(5), month(6), month(7)]),
+    ).toEqual([]);
+    expect(defaultProbeRanges(spec, 'date', { create: [] }, now, [month(5), month(7)])).toEqual([month(6)]);
+  });
+});
