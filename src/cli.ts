@@ -36,6 +36,9 @@ Options:
   --lock-timeout MS      longest wait for a lock per attempt (default ${DEFAULTS.lockTimeoutMs})
   --deadline SECONDS     apply: no step or retry starts after this, planning included (default ${DEFAULTS.deadlineSeconds})
   --lock-wait SECONDS    apply: wait this long for another run to finish (default ${DEFAULTS.lockWaitSeconds})
+  --catalog-lock-wait SECONDS
+                         longest wait for a lock on a parent or DEFAULT partition while reading the
+                         catalog (plan, check, status; apply within its deadline) (default ${DEFAULTS.catalogLockWaitSeconds})
   --jobs N               apply: connections running different tables' steps at once (default ${DEFAULTS.jobs})
   --sql FILE             apply: run this reviewed file instead of planning
   -h, --help             this help
@@ -61,6 +64,7 @@ const OPTION_NAMES = {
   lockTimeoutMs: '--lock-timeout',
   deadlineSeconds: '--deadline',
   lockWaitSeconds: '--lock-wait',
+  catalogLockWaitSeconds: '--catalog-lock-wait',
   jobs: '--jobs',
   sqlFile: '--sql',
 } as const;
@@ -82,6 +86,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): Settings | 'he
         'lock-timeout': { type: 'string' },
         deadline: { type: 'string' },
         'lock-wait': { type: 'string' },
+        'catalog-lock-wait': { type: 'string' },
         jobs: { type: 'string' },
         sql: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -111,6 +116,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): Settings | 'he
       lockTimeoutMs: values['lock-timeout'],
       deadlineSeconds: values.deadline,
       lockWaitSeconds: values['lock-wait'],
+      catalogLockWaitSeconds: values['catalog-lock-wait'],
       jobs: values.jobs,
       sqlFile: values.sql,
     },

@@ -1,11 +1,22 @@
-// The functional core behind every command: config + one catalog snapshot + now → plan.
+// The functional core behind every command: config + the catalog + now → plan. The catalog is read
+// in a short bounded transaction (catalog/transaction.ts): bare names resolved through the
+// search_path, one snapshot and the pre-flight. Then the pure planner; then, in a second one, the
+// DEFAULT partitions' rows counted for just the ranges the plan is about; then the tables whose
+// DEFAULT holds rows planned again.
 import type pg from 'pg';
-import type { CatalogSnapshot, Config, Now, Plan, TableSpec } from './types';
+import type { CatalogSnapshot, Config, Now, Plan, TablePlan, TableSpec } from './types';
+import { ConfigError } from './config/errors';
 import { draftConfig, loadConfig, selectTables, type ConfigDraft } from './config/load';
-import { readSnapshot } from './catalog/snapshot';
+import { readSnapshot, type SnapshotTarget } from './catalog/snapshot';
 import { readPreflight } from './catalog/preflight';
+import { probeDefaultRows, type DefaultRowsProbe } from './catalog/default-rows';
+import { resolveBareNames } from './catalog/search-path';
+import { inCatalogTransaction, type CatalogBounds, type LockScope } from './catalog/transaction';
 import { connect } from './db/connect';
-import { buildPlan } from './plan/planner';
+import { DEFAULTS } from './settings';
+import { quoteQualified, relationKey } from './sql/quote';
+import { buildPlan, planTable } from './plan/planner';
+import { defaultProbeRanges } from './plan/default-probe';
 import { withPreflight } from './plan/preflight';
 
 export interface InspectSettings {
@@ -13,6 +24,8 @@ export interface InspectSettings {
   databaseUrl: string;
   tables: string[];
   now: Now;
+  /** Longest wait for a lock while reading the catalog (default DEFAULTS.catalogLockWaitSeconds). */
+  catalogLockWaitSeconds?: number;
 }
 
 export interface Inspection {
@@ -26,18 +39,196 @@ export function readConfig(settings: Pick<InspectSettings, 'configFile' | 'table
   return selectTables(loadConfig(settings.configFile), settings.tables);
 }
 
-const enabled = (config: Config): TableSpec[] => config.tables.filter((t) => t.enabled);
+const enabled = (tables: TableSpec[]): TableSpec[] => tables.filter((t) => t.enabled);
 
-/** Plans from an open connection: one snapshot, then the pure planner. */
-export async function inspectWith(client: pg.Client, config: Config, now: Now): Promise<Inspection> {
-  // Plans need bounds, not sizes (measuring sizes opens every partition: `status` alone asks).
-  const snapshot = await readSnapshot(client, enabled(config), { sizes: false });
-  const preflight = await readPreflight(client, enabled(config));
+/** The bounds of plan, check and status: the catalog lock wait as configured. */
+export function catalogBounds(lockWaitSeconds: number = DEFAULTS.catalogLockWaitSeconds): CatalogBounds {
   return {
-    config,
-    snapshot,
-    plan: withPreflight(buildPlan(config.tables, snapshot, now), config.tables, preflight),
+    lockWaitMs: Math.max(1, Math.round(lockWaitSeconds * 1000)),
+    statementTimeoutMs: DEFAULTS.catalogStatementTimeoutMs,
+    lockWaitSource: '--catalog-lock-wait',
   };
+}
+
+/** apply's planning: the catalog lock wait, or less when the run deadline comes first. */
+export function catalogBoundsBy(lockWaitSeconds: number, deadline: number): CatalogBounds {
+  const bounds = catalogBounds(lockWaitSeconds);
+  const left = Math.max(1, deadline - Date.now());
+  if (left >= bounds.lockWaitMs) return bounds;
+  return {
+    lockWaitMs: left,
+    // A little beyond the lock wait, so a lock wait ends as one (naming the holder), not as a timeout.
+    statementTimeoutMs: Math.min(bounds.statementTimeoutMs, left + 500),
+    lockWaitSource: 'the time left to the run deadline, --deadline',
+  };
+}
+
+function lockScope(tables: readonly TableSpec[]): LockScope {
+  return {
+    parents: [...tables],
+    archiveSchemas: tables.flatMap((t) => (t.archive?.schema === undefined ? [] : [t.archive.schema])),
+  };
+}
+
+/** Bare names resolved into the schemas the search_path finds them in. */
+interface Resolution {
+  tables(tables: readonly TableSpec[]): TableSpec[];
+  /** The config with its tables resolved; a ConfigError when two of them turn out to be one. */
+  apply(config: Config): Config;
+  /** Snapshot targets: a bare name found nowhere carries the search_path, for its message. */
+  targets(tables: TableSpec[]): SnapshotTarget[];
+}
+
+async function resolveNames(client: pg.Client, tables: TableSpec[]): Promise<Resolution> {
+  const { targets, notFound } = await resolveBareNames(client, tables);
+  const schemaOf = new Map(tables.map((t, i) => [t.index, targets[i]?.schema ?? t.schema]));
+  const resolve = (specs: readonly TableSpec[]): TableSpec[] =>
+    specs.map((t) => {
+      const schema = schemaOf.get(t.index);
+      return schema === undefined || schema === t.schema ? t : { ...t, schema };
+    });
+  return {
+    tables: resolve,
+    apply(config) {
+      const resolved = resolve(config.tables);
+      requireDistinct(config.file, resolved);
+      return { ...config, tables: resolved };
+    },
+    targets: (specs) =>
+      specs.map((t) => {
+        const searchPath = notFound.get(relationKey(t));
+        return searchPath === undefined ? t : { ...t, searchPath };
+      }),
+  };
+}
+
+/** `orders` found in app and `app.orders` are one table, listed twice. */
+function requireDistinct(file: string, tables: readonly TableSpec[]): void {
+  const seen = new Map<string, TableSpec>();
+  const problems: string[] = [];
+  for (const t of tables) {
+    const earlier = seen.get(relationKey(t));
+    if (earlier)
+      problems.push(
+        `${file}: tables[${t.index}] (${t.table}) and tables[${earlier.index}] (${earlier.table}) are both ` +
+          `${quoteQualified(t)} on this connection's search_path; list each table once`,
+      );
+    else seen.set(relationKey(t), t);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/**
+ * Counts the DEFAULT partitions' rows where the first plan needs them (a transaction of its own,
+ * under the same bounds), and plans again the tables whose DEFAULT holds rows (the planner stays
+ * pure: it only sees the filled-in snapshot).
+ */
+async function withDefaultRows(
+  client: pg.Client,
+  bounds: CatalogBounds,
+  config: Config,
+  snapshot: CatalogSnapshot,
+  first: Plan,
+  now: Now,
+): Promise<Plan> {
+  const probes: DefaultRowsProbe[] = [];
+  first.tables.forEach((plan, i) => {
+    const spec = config.tables[i];
+    const parent = spec && snapshot.parents.get(relationKey(spec));
+    const partition = parent?.defaultPartition;
+    if (!spec || plan.skipped || !partition || !parent.keyColumn || !parent.keyType) return;
+    probes.push({
+      partition,
+      keyColumn: parent.keyColumn,
+      keyType: parent.keyType,
+      timezone: spec.timezone,
+      ranges: defaultProbeRanges(spec, parent.keyType, plan, now, parent.partitions),
+    });
+  });
+  if (probes.length === 0) return first;
+  await inCatalogTransaction(
+    client,
+    () => lockScope(config.tables),
+    bounds,
+    () => probeDefaultRows(client, probes),
+  );
+  const holding = new Set(probes.filter((p) => (p.partition.rows?.count ?? 0) > 0).map((p) => p.partition));
+  if (holding.size === 0) return first;
+  const tablePlans: TablePlan[] = first.tables.map((plan, i) => {
+    const spec = config.tables[i];
+    const partition = spec && snapshot.parents.get(relationKey(spec))?.defaultPartition;
+    return spec && partition && holding.has(partition) ? planTable(spec, snapshot, now) : plan;
+  });
+  return { ...first, tables: tablePlans };
+}
+
+/** What the first transaction reads: the config with its names resolved, the snapshot, the pre-flight. */
+interface CatalogRead {
+  config: Config;
+  snapshot: CatalogSnapshot;
+  preflight: Awaited<ReturnType<typeof readPreflight>>;
+}
+
+/**
+ * Both queued reads, once both are over: a failure of the snapshot (a lock timeout) aborts the
+ * transaction the pre-flight waits in, and the rollback must not be queued behind that (the driver
+ * warns on stderr when more than one query waits). The snapshot's failure is the one that says why.
+ */
+async function bothRead(
+  reading: Promise<CatalogSnapshot>,
+  checking: ReturnType<typeof readPreflight>,
+): Promise<Pick<CatalogRead, 'snapshot' | 'preflight'>> {
+  const [snapshot, preflight] = await Promise.allSettled([reading, checking]);
+  if (snapshot.status === 'rejected') throw snapshot.reason;
+  if (preflight.status === 'rejected') throw preflight.reason;
+  return { snapshot: snapshot.value, preflight: preflight.value };
+}
+
+/**
+ * The catalog, then (its transaction over, its locks on the parents let go) the plan, then the
+ * DEFAULT rows it needs and the final plan.
+ */
+async function planFrom(
+  client: pg.Client,
+  bounds: CatalogBounds,
+  read: CatalogRead,
+  now: Now,
+): Promise<Inspection> {
+  const { config, snapshot, preflight } = read;
+  const first = buildPlan(config.tables, snapshot, now);
+  const plan = await withDefaultRows(client, bounds, config, snapshot, first, now);
+  return { config, snapshot, plan: withPreflight(plan, config.tables, preflight) };
+}
+
+/**
+ * Plans from an open connection (apply's, under its run lock). `bounds` defaults to the catalog's
+ * own; apply passes one that ends by its deadline.
+ */
+export async function inspectWith(
+  client: pg.Client,
+  config: Config,
+  now: Now,
+  bounds: CatalogBounds = catalogBounds(),
+): Promise<Inspection> {
+  let scope = config.tables;
+  const read = await inCatalogTransaction(
+    client,
+    () => lockScope(scope),
+    bounds,
+    async (): Promise<CatalogRead> => {
+      const resolution = await resolveNames(client, config.tables);
+      const resolved = resolution.apply(config);
+      scope = resolved.tables;
+      const targets = resolution.targets(enabled(resolved.tables));
+      // Plans need bounds, not sizes (measuring sizes opens every partition: `status` alone asks).
+      const reading = readSnapshot(client, targets, { sizes: false });
+      reading.catch(() => undefined);
+      const checking = readPreflight(client, enabled(resolved.tables));
+      checking.catch(() => undefined);
+      return { config: resolved, ...(await bothRead(reading, checking)) };
+    },
+  );
+  return planFrom(client, bounds, read, now);
 }
 
 /** Connects, runs `work`, and always closes the connection. */
@@ -79,27 +270,61 @@ export async function inspect(settings: InspectSettings): Promise<Inspection> {
     configFirst(error);
   }
   const client = await connecting.catch(configFirst);
+  const bounds = catalogBounds(settings.catalogLockWaitSeconds);
+  let scope = selected.tables;
   try {
-    const reading = readSnapshot(client, enabled(selected), { sizes: false });
-    reading.catch(() => undefined); // awaited below, unless the config turns out bad first
-    const checking = readPreflight(client, enabled(selected)); // queued right behind the snapshot
-    checking.catch(() => undefined);
-    const config = finish();
-    const snapshot = await reading;
-    const plan = buildPlan(config.tables, snapshot, settings.now);
-    return { config, snapshot, plan: withPreflight(plan, config.tables, await checking) };
+    const read = await inCatalogTransaction(
+      client,
+      () => lockScope(scope),
+      bounds,
+      async (): Promise<CatalogRead> => {
+        const resolution = await resolveNames(client, selected.tables);
+        scope = resolution.tables(selected.tables);
+        const tables = enabled(scope);
+        const reading = readSnapshot(client, resolution.targets(tables), { sizes: false });
+        reading.catch(() => undefined); // awaited below, unless the config turns out bad first
+        const checking = readPreflight(client, tables); // queued right behind the snapshot
+        checking.catch(() => undefined);
+        const config = resolution.apply(finish());
+        return { config, ...(await bothRead(reading, checking)) };
+      },
+    );
+    return await planFrom(client, bounds, read, settings.now);
   } finally {
     await client.end().catch(() => undefined);
   }
 }
 
-/** For `status`: the config and a snapshot with partition sizes. */
+/** For `status`: the config and a snapshot with partition sizes and every DEFAULT row counted. */
 export async function readStatus(
-  settings: Pick<InspectSettings, 'configFile' | 'tables' | 'databaseUrl'>,
+  settings: Pick<InspectSettings, 'configFile' | 'tables' | 'databaseUrl' | 'catalogLockWaitSeconds'>,
 ): Promise<{ config: Config; snapshot: CatalogSnapshot }> {
-  const config = readConfig(settings);
-  const snapshot = await withConnection(settings.databaseUrl, (client) =>
-    readSnapshot(client, enabled(config), { sizes: true }),
+  const configured = readConfig(settings);
+  const bounds = catalogBounds(settings.catalogLockWaitSeconds);
+  let scope = configured.tables;
+  return withConnection(settings.databaseUrl, (client) =>
+    inCatalogTransaction(
+      client,
+      () => lockScope(scope),
+      bounds,
+      async () => {
+        const resolution = await resolveNames(client, configured.tables);
+        const config = resolution.apply(configured);
+        scope = config.tables;
+        const snapshot = await readSnapshot(client, resolution.targets(enabled(config.tables)), {
+          sizes: true,
+        });
+        const probes: DefaultRowsProbe[] = [];
+        for (const spec of enabled(config.tables)) {
+          const parent = snapshot.parents.get(relationKey(spec));
+          const partition = parent?.defaultPartition;
+          if (!partition || !parent.keyColumn || !parent.keyType) continue;
+          const { keyColumn, keyType } = parent;
+          probes.push({ partition, keyColumn, keyType, timezone: spec.timezone, ranges: [] });
+        }
+        await probeDefaultRows(client, probes, { exact: true });
+        return { config, snapshot };
+      },
+    ),
   );
-  return { config, snapshot };
 }

@@ -1,5 +1,6 @@
 // What a thrown error means for the user: the exit code, and a message safe to print.
 import { RunLockBusy } from './run/lock';
+import { CatalogLockTimeout, CatalogReadTimeout } from './catalog/transaction';
 import { ConfigError } from './config/errors';
 import { ConnectionError, redact } from './db/connect';
 import { EXIT, UsageError } from './errors';
@@ -18,6 +19,11 @@ export function describeFailure(error: unknown, databaseUrl: string): Failure {
     return { code: EXIT.usage, message, unexpected: false };
   }
   if (error instanceof ConnectionError) return { code: EXIT.connection, message, unexpected: false };
-  // Another run holds the lock: this run did not do its job (exit 1), and the message says why.
-  return { code: EXIT.failed, message, unexpected: !(error instanceof RunLockBusy) };
+  // Another run holds the lock, or another session a table we read: this run did not do its job
+  // (exit 1), and the message says why.
+  const expected =
+    error instanceof RunLockBusy ||
+    error instanceof CatalogLockTimeout ||
+    error instanceof CatalogReadTimeout;
+  return { code: EXIT.failed, message, unexpected: !expected };
 }

@@ -32,6 +32,12 @@ export const DEFAULTS = {
    * deadline instead (src/run/runner.ts).
    */
   catalogStatementTimeoutMs: 30_000,
+  /**
+   * Seconds plan, check and status (and apply's planning, within its deadline) wait for a lock
+   * while reading the catalog: a parent or DEFAULT partition held in ACCESS EXCLUSIVE by another
+   * session (a migration, a VACUUM FULL) makes them give up after this, naming the holder.
+   */
+  catalogLockWaitSeconds: 5,
   /** What DBAs see in pg_stat_activity unless the URL says otherwise. */
   applicationName: 'partition-keeper',
 } as const;
@@ -49,6 +55,7 @@ export interface Settings {
   lockTimeoutMs: number;
   deadlineSeconds: number;
   lockWaitSeconds: number;
+  catalogLockWaitSeconds: number;
   jobs: number;
   /** apply: run this reviewed file instead of planning. */
   sqlFile?: string;
@@ -67,6 +74,7 @@ export interface RawSettings {
   lockTimeoutMs?: string;
   deadlineSeconds?: string;
   lockWaitSeconds?: string;
+  catalogLockWaitSeconds?: string;
   jobs?: string;
   sqlFile?: string;
 }
@@ -115,6 +123,13 @@ export function resolveSettings(raw: RawSettings, names: Record<keyof RawSetting
     lockTimeoutMs: number(names.lockTimeoutMs, raw.lockTimeoutMs, DEFAULTS.lockTimeoutMs, 1, 600_000),
     deadlineSeconds: number(names.deadlineSeconds, raw.deadlineSeconds, DEFAULTS.deadlineSeconds, 1, 86_400),
     lockWaitSeconds: number(names.lockWaitSeconds, raw.lockWaitSeconds, DEFAULTS.lockWaitSeconds, 0, 86_400),
+    catalogLockWaitSeconds: number(
+      names.catalogLockWaitSeconds,
+      raw.catalogLockWaitSeconds,
+      DEFAULTS.catalogLockWaitSeconds,
+      0.001,
+      3600,
+    ),
     jobs,
     ...(raw.sqlFile && { sqlFile: raw.sqlFile }),
   };

@@ -76,8 +76,13 @@ export interface PartitionInfo extends QualifiedName {
 export interface DefaultPartitionInfo extends QualifiedName {
   bytes: number;
   estimatedRows: number | null;
-  /** Rows in the DEFAULT partition grouped by calendar day of the key (in the table's timezone). */
+  /**
+   * Rows in the DEFAULT partition grouped by calendar day of the key (in the table's timezone):
+   * plan and check count only the days inside the ranges they plan (catalog/default-rows.ts).
+   */
   rowsByDay: { day: string; rows: number }[];
+  /** All its rows, once counted: exactly `count`, or (`more`) more than `count`, where counting stopped. */
+  rows?: { count: number; more: boolean };
 }
 
 /** A table outside the parent's partitions (typically in the archive schema) that carries our naming. */

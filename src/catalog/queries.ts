@@ -1,6 +1,4 @@
 // The SQL of the catalog snapshot. Mapping the results lives in snapshot.ts.
-import type { KeyType, QualifiedName } from '../types';
-import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/quote';
 
 /**
  * Everything about the configured parents in one statement, whatever their number.
@@ -72,7 +70,9 @@ detached as (
 member as (
   select m.ord, m.role, c.oid::int8 as oid, n.nspname::text as schema, c.relname::text as name,
          c.relkind = 'p' as sub_partitioned,
-         pg_get_expr(c.relpartbound, c.oid) as bound,
+         -- No relation context (0): bounds hold only constants, so the text is the same, but with the
+         -- oid PostgreSQL opens (and locks) every partition to name its columns: 3× the time at 100k.
+         pg_get_expr(c.relpartbound, 0) as bound,
          case when $5::boolean then coalesce(leaves.bytes, pg_total_relation_size(c.oid), 0) else 0 end::int8 as bytes,
          case when c.relkind = 'p' then coalesce(leaves.reltuples, -1) else c.reltuples end::float8 as reltuples
   from (select * from attached union all select * from detached) m
@@ -112,50 +112,3 @@ select current_setting('server_version_num')::int as server_version,
           from pg_namespace n
          where n.nspname = any ($1::text[] || $3::text[])) as relation_names
 `;
-
-/** A DEFAULT partition whose rows the second statement counts. */
-export interface DefaultRowsSource {
-  /** Position of the parent in the snapshot's target list (comes back with each count). */
-  ord: number;
-  partition: QualifiedName;
-  keyColumn: string;
-  keyType: KeyType;
-  /** IANA zone whose calendar days the rows are grouped by (timestamptz keys only). */
-  timezone: string;
-}
-
-/** The calendar day of the key in the table's timezone; dates and timestamps have no zone to convert. */
-function dayOf(source: DefaultRowsSource): string {
-  const key = quoteIdent(source.keyColumn);
-  if (source.keyType === 'date') return key;
-  if (source.keyType === 'timestamp') return `${key}::date`;
-  return `(${key} at time zone ${quoteLiteral(source.timezone)})::date`;
-}
-
-/**
- * Rows in every DEFAULT partition by calendar day, as one UNION ALL statement (identifiers and
- * literals quoted: the names come from the catalog and the zones from the config).
- * Days print as YYYY-MM-DD whatever the DateStyle; BC days get ' BC', and the keys that fit no
- * day print as PostgreSQL names them: 'infinity', '-infinity', and NULL keys (which range
- * partitioning always routes to DEFAULT) as 'NULL'.
- */
-export function defaultRowsSql(sources: DefaultRowsSource[]): string {
-  const counts = sources.map(
-    (source) =>
-      `  select ${source.ord} as ord, ${dayOf(source)} as day, count(*) as row_count\n` +
-      `  from ${quoteQualified(source.partition)}\n  group by 2`,
-  );
-  return `
-select ord,
-       case when day is null then 'NULL'
-            when not isfinite(day) then day::text
-            when day < date '0001-01-01' then to_char(day, 'YYYY-MM-DD') || ' BC'
-            else to_char(day, 'YYYY-MM-DD')
-       end as day,
-       row_count
-from (
-${counts.join('\n  union all\n')}
-) counts
-order by ord, counts.day nulls last
-`;
-}

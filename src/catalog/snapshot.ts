@@ -1,5 +1,5 @@
-// The catalog snapshot: the configured parents as they are, in a constant number of round trips
-// (one statement for the catalog, a second only when some parent has a DEFAULT partition).
+// The catalog snapshot: the configured parents as they are, in one statement whatever their number.
+// Rows in DEFAULT partitions are counted later, for the ranges a plan needs (default-rows.ts).
 import type pg from 'pg';
 import type {
   ArchivedTable,
@@ -9,11 +9,11 @@ import type {
   PartitionInfo,
   TableSpec,
 } from '../types';
-import { quoteQualified, relationKey } from '../sql/quote';
+import { quoteIdent, quoteQualified, relationKey } from '../sql/quote';
 import { carriesNaming, namePrefix } from './archived';
 import { parsePartitionBound } from './bounds';
 import { classifyParent, relationKindName } from './problems';
-import { SNAPSHOT_SQL, defaultRowsSql, type DefaultRowsSource } from './queries';
+import { SNAPSHOT_SQL } from './queries';
 
 /**
  * What the snapshot needs to know of a configured table. A TableSpec fits as it is: its archive
@@ -22,6 +22,8 @@ import { SNAPSHOT_SQL, defaultRowsSql, type DefaultRowsSource } from './queries'
 export interface SnapshotTarget extends Pick<TableSpec, 'schema' | 'name' | 'naming' | 'timezone'> {
   archiveSchema?: string;
   archive?: { schema?: string };
+  /** Set for a name written without a schema that no schema on this search_path holds (search-path.ts). */
+  searchPath?: string;
 }
 
 // Row shapes of SNAPSHOT_SQL (json columns, parsed by the driver).
@@ -98,18 +100,6 @@ interface SnapshotRow {
   relation_names: { schema: string; names: Record<string, string>; type_names: string[] }[];
 }
 
-/** A DEFAULT partition waiting for its rows to be counted. */
-interface PendingCount {
-  source: DefaultRowsSource;
-  info: DefaultPartitionInfo;
-}
-
-interface DefaultRowsRow {
-  ord: number;
-  day: string;
-  row_count: string;
-}
-
 export interface SnapshotOptions {
   /** Measure each partition's size (default true). Planning does not need it, and it is the costly part. */
   sizes?: boolean;
@@ -135,35 +125,18 @@ export async function readSnapshot(
 
   const membersByOrd = groupBy(row.members.map(toMemberRow), (m) => m.ord);
   const parents = new Map<string, ParentInfo>();
-  const defaults: PendingCount[] = [];
   for (const parentRow of row.parents) {
     const target = unique[parentRow.ord - 1];
     if (!target) throw new Error(`the catalog query returned an unknown target ${parentRow.ord}`);
     const parent = toParentInfo(parentRow, target, membersByOrd.get(parentRow.ord) ?? []);
     parents.set(relationKey(parent), parent);
-    if (parent.defaultPartition && parent.keyColumn && parent.keyType) {
-      const source = {
-        ord: parentRow.ord,
-        partition: parent.defaultPartition,
-        keyColumn: parent.keyColumn,
-        keyType: parent.keyType,
-        timezone: target.timezone,
-      };
-      defaults.push({ source, info: parent.defaultPartition });
-    }
-  }
-
-  let roundTrips = 1;
-  if (defaults.length > 0) {
-    await countDefaultRows(client, defaults);
-    roundTrips += 1;
   }
 
   return {
     serverVersion: row.server_version,
     parents,
     relationNames: relationNames(unique, row.relation_names),
-    roundTrips,
+    roundTrips: 1,
   };
 }
 
@@ -213,9 +186,15 @@ function toParentInfo(row: ParentRow, target: SnapshotTarget, members: MemberRow
   const strategy = strategyName(row.strategy);
   const archived = archivedTables(members, target);
   if (!verdict.ok) {
+    const message =
+      verdict.code === 'missing' && target.searchPath !== undefined
+        ? `${quoteIdent(target.name)} is written without a schema, and no schema on the search_path ` +
+          `(${target.searchPath}) holds it; write the schema (schema.${target.name}) or set the ` +
+          'search_path of the role or database'
+        : verdict.message;
     return {
       ...base,
-      problem: { code: verdict.code, message: verdict.message },
+      problem: { code: verdict.code, message },
       ...(strategy && { strategy }),
       ...(row.key_column && { keyColumn: row.key_column }),
       ...(row.key_type_name && { keyTypeName: row.key_type_name }),
@@ -293,16 +272,6 @@ function archivedTables(members: MemberRow[], target: SnapshotTarget): ArchivedT
 /** reltuples is negative (-1) until the first ANALYZE: unknown, not zero. */
 function estimatedRows(reltuples: number): number | null {
   return reltuples < 0 ? null : reltuples;
-}
-
-/** Fills in rowsByDay of each DEFAULT partition, all of them in one statement. */
-async function countDefaultRows(client: pg.Client, pending: PendingCount[]): Promise<void> {
-  const { rows } = await client.query<DefaultRowsRow>(defaultRowsSql(pending.map((p) => p.source)));
-  const byOrd = groupBy(rows, (r) => r.ord);
-  for (const { source, info } of pending) {
-    // Already in day order (NULL keys last): the statement sorts by the date itself.
-    info.rowsByDay = (byOrd.get(source.ord) ?? []).map((r) => ({ day: r.day, rows: Number(r.row_count) }));
-  }
 }
 
 function groupBy<T, K>(items: T[], keyOf: (item: T) => K): Map<K, T[]> {

@@ -3,7 +3,7 @@
 // before anything runs). One deadline covers the whole run, planning included.
 import { readFileSync } from 'node:fs';
 import type pg from 'pg';
-import { inspectWith, readConfig } from '../core';
+import { catalogBoundsBy, inspectWith, readConfig } from '../core';
 import { connect } from '../db/connect';
 import { EXIT, UsageError } from '../errors';
 import type { Logger } from '../log';
@@ -85,7 +85,12 @@ export async function apply(settings: Settings, logger: Logger): Promise<ApplyRe
     opening.catch(() => undefined); // awaited below, unless planning fails first
     try {
       // Planned under the lock from a fresh snapshot: nothing another run did is undone or repeated.
-      const { plan } = await inspectWith(client, config!, settings.now);
+      const { plan } = await inspectWith(
+        client,
+        config!,
+        settings.now,
+        catalogBoundsBy(settings.catalogLockWaitSeconds, deadline),
+      );
       opened.push(...(await opening));
       const deferred = plan.tables.reduce((n, t) => n + t.deferred, 0);
       const steps = buildSteps(plan);

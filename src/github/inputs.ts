@@ -26,6 +26,7 @@ export const BUNDLE_INPUTS = [
   'lock-timeout',
   'deadline',
   'lock-wait',
+  'catalog-lock-wait',
   'jobs',
   'strategy',
 ] as const;
@@ -149,6 +150,7 @@ export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
     lockTimeoutMs: 'lock-timeout',
     deadlineSeconds: 'deadline',
     lockWaitSeconds: 'lock-wait',
+    catalogLockWaitSeconds: 'catalog-lock-wait',
     jobs: 'jobs',
     sqlFile: 'sql-file',
   };
@@ -163,6 +165,7 @@ export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
       lockTimeoutMs: input('lock-timeout'),
       deadlineSeconds: input('deadline'),
       lockWaitSeconds: input('lock-wait'),
+      catalogLockWaitSeconds: input('catalog-lock-wait'),
       jobs: input('jobs'),
       strategy: input('strategy'),
     },

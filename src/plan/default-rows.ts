@@ -12,7 +12,9 @@ export interface RowsAt {
   rows: number;
 }
 
+/** Its counted rows (a lower bound when `rows.more`); without a count, the rows by day added up. */
 export function totalDefaultRows(defaultPartition: DefaultPartitionInfo | undefined): number {
+  if (defaultPartition?.rows) return defaultPartition.rows.count;
   return (defaultPartition?.rowsByDay ?? []).reduce((sum, d) => sum + d.rows, 0);
 }
 

@@ -89,7 +89,7 @@ export function defaultRowsFinding(
     {
       level: 'error',
       code: 'default-rows',
-      message: `the DEFAULT partition ${quoteQualified(defaultPartition)} holds ${plural(total, 'row')}; ${consequence}`,
+      message: `the DEFAULT partition ${quoteQualified(defaultPartition)} holds ${defaultPartition.rows?.more ? 'more than ' : ''}${plural(total, 'row')}; ${consequence}`,
     },
   ];
 }

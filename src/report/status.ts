@@ -55,7 +55,7 @@ export function tableStatuses(specs: TableSpec[], snapshot: CatalogSnapshot): Ta
         name: def.name,
         schema: def.schema,
         bytes: def.bytes,
-        rows: def.rowsByDay.reduce((n, d) => n + d.rows, 0),
+        rows: def.rows?.count ?? def.rowsByDay.reduce((n, d) => n + d.rows, 0),
       },
       archived: parent.archived.map((a) => ({
         name: a.name,
