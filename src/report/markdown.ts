@@ -3,7 +3,7 @@
 import type { Plan, TablePlan } from '../types';
 import type { Step } from '../steps/step';
 import { stepsOf } from '../steps/select';
-import { describeCoverage, stepNotes } from './text';
+import { describeCoverage, reportedOnly, stepNotes } from './text';
 import { shortfalls } from './verdict';
 
 /** Text safe in a Markdown table cell and as HTML: entities for markup, no line breaks. */
@@ -41,17 +41,15 @@ function status(t: TablePlan): string {
 
 function tableDetails(t: TablePlan, steps: readonly Step[]): string[] {
   const lines = [`### ${code(t.table)}`, ''];
-  if (steps.length + t.archive.length > 0) {
+  if (steps.length + reportedOnly(t).length > 0) {
     lines.push('| action | partition | from | to | why |', '| --- | --- | --- | --- | --- |');
     for (const s of steps) {
       lines.push(
-        `| create | ${code(s.partition.name)} | ${md(s.from)} | ${md(s.to)} | ${md(stepNotes(s))} |`,
+        `| ${s.kind} | ${code(s.partition.name)} | ${md(s.from)} | ${md(s.to)} | ${md(stepNotes(s))} |`,
       );
     }
-    for (const a of t.archive) {
-      lines.push(
-        `| archive | ${code(a.name)} | ${md(a.from)} | ${md(a.to)} | ${md(a.steps.join(', ') || 'report only')} |`,
-      );
+    for (const a of reportedOnly(t)) {
+      lines.push(`| due | ${code(a.name)} | ${md(a.from)} | ${md(a.to)} | report only: no archive: in the config |`);
     }
     lines.push('');
   }
@@ -70,7 +68,7 @@ export function renderPlanMarkdown(plan: Plan, steps: readonly Step[], sql: stri
     ...plan.tables.map((t) => {
       const now = t.skipped ? '—' : md(describeCoverage(t.coverage));
       const after = t.skipped ? '—' : md(describeCoverage(t.coverageAfterPlan));
-      return `| ${code(t.table)} | ${t.interval} | ${now} | ${after} | ${stepsOf(steps, t).length} | ${t.archive.length} | ${status(t)} |`;
+      return `| ${code(t.table)} | ${t.interval} | ${now} | ${after} | ${stepsOf(steps, t).filter((s) => s.kind === 'create').length} | ${t.archive.length} | ${status(t)} |`;
     }),
     '',
   ];
