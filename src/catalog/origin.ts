@@ -23,7 +23,9 @@ const KEYS = new Set(['parent', 'from', 'to', 'dump']);
  * Reads a table comment as an origin mark. `undefined` when the comment is not ours (no prefix);
  * an Error message when it has our prefix but is not exactly the format (a mark edited by hand).
  */
-export function parseOrigin(comment: string | null | undefined): OriginMark | { problem: string } | undefined {
+export function parseOrigin(
+  comment: string | null | undefined,
+): OriginMark | { problem: string } | undefined {
   if (comment === null || comment === undefined || !comment.startsWith(ORIGIN_PREFIX)) return undefined;
   let body: unknown;
   try {
@@ -36,7 +38,8 @@ export function parseOrigin(comment: string | null | undefined): OriginMark | { 
   }
   const fields = body as Record<string, unknown>;
   const unknown = Object.keys(fields).filter((k) => !KEYS.has(k));
-  if (unknown.length > 0) return { problem: `its partition-keeper:v1 comment has unknown fields: ${unknown.join(', ')}` };
+  if (unknown.length > 0)
+    return { problem: `its partition-keeper:v1 comment has unknown fields: ${unknown.join(', ')}` };
   for (const key of ['parent', 'from', 'to'] as const) {
     if (typeof fields[key] !== 'string' || fields[key] === '') {
       return { problem: `its partition-keeper:v1 comment has no "${key}" string` };

@@ -171,7 +171,10 @@ export function planArchives(input: ArchiveInput): ArchivePlan {
       });
       continue;
     }
-    const steps = archiveSteps(archive, 'detached', { schema: t.schema, dumped: t.origin.dump !== undefined });
+    const steps = archiveSteps(archive, 'detached', {
+      schema: t.schema,
+      dumped: t.origin.dump !== undefined,
+    });
     items.push({
       schema: t.schema,
       name: t.name,

@@ -23,13 +23,13 @@ export function planToJson(plan: Plan, steps: readonly Step[], strategy: Strateg
       create: stepsOf(steps, t)
         .filter((s) => s.kind === 'create')
         .map((s) => ({
-        name: s.partition.name,
-        schema: s.partition.schema,
-        from: s.from,
-        to: s.to,
-        reason: s.reason,
-        defaultRows: s.defaultRows,
-        adopt: s.adopt,
+          name: s.partition.name,
+          schema: s.partition.schema,
+          from: s.from,
+          to: s.to,
+          reason: s.reason,
+          defaultRows: s.defaultRows,
+          adopt: s.adopt,
         })),
       deferred: t.deferred,
       archive: t.archive.map((a) => ({

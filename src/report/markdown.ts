@@ -49,7 +49,9 @@ function tableDetails(t: TablePlan, steps: readonly Step[]): string[] {
       );
     }
     for (const a of reportedOnly(t)) {
-      lines.push(`| due | ${code(a.name)} | ${md(a.from)} | ${md(a.to)} | report only: no archive: in the config |`);
+      lines.push(
+        `| due | ${code(a.name)} | ${md(a.from)} | ${md(a.to)} | report only: no archive: in the config |`,
+      );
     }
     lines.push('');
   }

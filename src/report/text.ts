@@ -57,7 +57,12 @@ function tableSection(t: TablePlan, steps: readonly Step[]): string[] {
   }
   const rows = [
     ...steps.map((s) => [s.kind, oneLine(s.partition.name), `${s.from} → ${s.to}`, stepNotes(s)]),
-    ...reportedOnly(t).map((a) => ['due', oneLine(a.name), `${a.from} → ${a.to}`, 'report only: no archive: in the config']),
+    ...reportedOnly(t).map((a) => [
+      'due',
+      oneLine(a.name),
+      `${a.from} → ${a.to}`,
+      'report only: no archive: in the config',
+    ]),
   ];
   lines.push(...columns(rows));
   if (rows.length === 0 && !t.skipped) lines.push('  nothing to do');

@@ -154,7 +154,17 @@ class Cursor {
   }
 }
 
-const KINDS: readonly StepKind[] = ['create', 'detach', 'finalize', 'move', 'dump', 'verify', 'upload', 'drop', 'reattach'];
+const KINDS: readonly StepKind[] = [
+  'create',
+  'detach',
+  'finalize',
+  'move',
+  'dump',
+  'verify',
+  'upload',
+  'drop',
+  'reattach',
+];
 
 /** Reads a header line back into its step; throws HeaderError saying what does not fit. */
 export function parseHeader(line: string): Header {
@@ -188,7 +198,8 @@ export function parseHeader(line: string): Header {
         cursor.expect(' to schema ', '" to schema " after the parent');
         const schema = cursor.ident('the archive schema');
         const note = cursor.text.slice(cursor.at);
-        if (note !== '' && note !== ` (${CREATES_SCHEMA_NOTE})`) throw new HeaderError(`unknown note "${note}"`);
+        if (note !== '' && note !== ` (${CREATES_SCHEMA_NOTE})`)
+          throw new HeaderError(`unknown note "${note}"`);
         return { kind, ...base, schema, createSchema: note !== '' };
       }
       default: {
@@ -201,7 +212,10 @@ export function parseHeader(line: string): Header {
   return { index: Number(prefix[1]), total: Number(prefix[2]), step };
 }
 
-function parseCreate(base: Omit<CreateStep, 'kind' | 'reason' | 'adopt' | 'defaultRows'>, rest: string): CreateStep {
+function parseCreate(
+  base: Omit<CreateStep, 'kind' | 'reason' | 'adopt' | 'defaultRows'>,
+  rest: string,
+): CreateStep {
   if (!rest.startsWith(' (')) throw new HeaderError('expected " (" before the reason');
   if (!rest.endsWith(')')) throw new HeaderError('expected ")" at the end');
   const [reason, ...extra] = rest.slice(2, -1).split('; ');

@@ -334,7 +334,8 @@ function requireAttached(step: Step, n: ReturnType<typeof names>): string[] {
   return [
     "  PERFORM set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, YMD', true);",
     '  IF existing.attached_to IS DISTINCT FROM parent THEN',
-    "    RAISE EXCEPTION '% is a partition of %, not of %', " + `${n.tableText}, existing.attached_to, ${n.parentText};`,
+    "    RAISE EXCEPTION '% is a partition of %, not of %', " +
+      `${n.tableText}, existing.attached_to, ${n.parentText};`,
     `  ELSIF existing.bound IS DISTINCT FROM ${expected} THEN`,
     "    RAISE EXCEPTION '% is a partition of % % (UTC), not %', " +
       `${n.tableText}, ${n.parentText}, existing.bound, ${expected};`,
@@ -350,12 +351,17 @@ function detachCheck(step: DetachStep, n: ReturnType<typeof names>, mark: string
   return [
     ...lookUpArchival(n.tableText),
     '  IF existing.oid IS NULL THEN',
-    "    RAISE EXCEPTION '% does not exist: there is nothing to detach from %', " + `${n.tableText}, ${n.parentText};`,
+    "    RAISE EXCEPTION '% does not exist: there is nothing to detach from %', " +
+      `${n.tableText}, ${n.parentText};`,
     '  END IF;',
     ...readMark(step),
     '  IF existing.attached_to IS NULL THEN',
     '    IF ours THEN',
-    notice('%s is already detached from %s and carries its origin mark', [n.tableText, n.parentText], ALREADY_DONE),
+    notice(
+      '%s is already detached from %s and carries its origin mark',
+      [n.tableText, n.parentText],
+      ALREADY_DONE,
+    ),
     '      RETURN;',
     '    END IF;',
     "    RAISE EXCEPTION '% is not a partition of % and carries no partition-keeper mark for [%, %): it is not ours to archive', " +
@@ -366,7 +372,8 @@ function detachCheck(step: DetachStep, n: ReturnType<typeof names>, mark: string
     '    SELECT count(*) INTO others FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid',
     "     WHERE i.inhparent = parent AND c.oid <> existing.oid AND pg_get_expr(c.relpartbound, c.oid) <> 'DEFAULT';",
     '    IF others = 0 THEN',
-    "      RAISE EXCEPTION '% is the last partition of %: it is never detached', " + `${n.tableText}, ${n.parentText};`,
+    "      RAISE EXCEPTION '% is the last partition of %: it is never detached', " +
+      `${n.tableText}, ${n.parentText};`,
     '    END IF;',
     '  END IF;',
     `  COMMENT ON TABLE ${n.table} IS ${quoteLiteral(mark)};`,
@@ -443,7 +450,11 @@ function finalizeStatements(step: FinalizeStep): string[] {
       '  END IF;',
       ...readMark(step),
       '  IF existing.attached_to IS NULL AND ours THEN',
-      notice('%s is already detached from %s and carries its origin mark', [n.tableText, n.parentText], ALREADY_DONE),
+      notice(
+        '%s is already detached from %s and carries its origin mark',
+        [n.tableText, n.parentText],
+        ALREADY_DONE,
+      ),
       '    RETURN;',
       '  ELSIF existing.attached_to IS NULL THEN',
       "    RAISE EXCEPTION '% is detached but carries no partition-keeper mark for % [%, %): it is not ours to archive', " +
@@ -488,10 +499,12 @@ function moveStatements(step: MoveStep): string[] {
       notice('%s is already in %s, carrying its origin mark', [targetText, schemaText], ALREADY_DONE),
       '      RETURN;',
       '    END IF;',
-      "    RAISE EXCEPTION 'neither % nor a marked % exists: nothing to move', " + `${n.tableText}, ${targetText};`,
+      "    RAISE EXCEPTION 'neither % nor a marked % exists: nothing to move', " +
+        `${n.tableText}, ${targetText};`,
       '  END IF;',
       '  IF existing.attached_to IS NOT NULL THEN',
-      "    RAISE EXCEPTION '% is still a partition of %: detach it first', " + `${n.tableText}, existing.attached_to;`,
+      "    RAISE EXCEPTION '% is still a partition of %: detach it first', " +
+        `${n.tableText}, existing.attached_to;`,
       '  END IF;',
       ...readMark(step),
       '  IF NOT ours THEN',
@@ -508,7 +521,8 @@ function moveStatements(step: MoveStep): string[] {
       ...lookUpArchival(targetText),
       ...readMark(step),
       '  IF existing.oid IS NULL OR existing.attached_to IS NOT NULL OR NOT ours THEN',
-      "    RAISE EXCEPTION 'step did not hold: % is not in % with its origin mark', " + `${targetText}, ${schemaText};`,
+      "    RAISE EXCEPTION 'step did not hold: % is not in % with its origin mark', " +
+        `${targetText}, ${schemaText};`,
       '  END IF;',
       'END',
     ]),
@@ -556,7 +570,8 @@ export function markStoredSql(step: EffectStep, dump: string): string {
     ...lookUpArchival(n.tableText),
     ...readMark(step),
     '  IF existing.oid IS NULL OR existing.attached_to IS NOT NULL OR NOT ours THEN',
-    "    RAISE EXCEPTION '% is not a detached table carrying its origin mark for %', " + `${n.tableText}, ${n.parentText};`,
+    "    RAISE EXCEPTION '% is not a detached table carrying its origin mark for %', " +
+      `${n.tableText}, ${n.parentText};`,
     '  END IF;',
     `  COMMENT ON TABLE ${n.table} IS ${quoteLiteral(mark)};`,
     'END',
@@ -575,8 +590,7 @@ function reattachStatements(step: ReattachStep, strategy: Strategy): string[] {
   const expected = quoteLiteral(expectedBound(step));
   const columnsOf = (record: string, into: string): string =>
     `  SELECT string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' ORDER BY attname) INTO ${into}
-` +
-    `    FROM pg_attribute WHERE attrelid = ${record} AND attnum > 0 AND NOT attisdropped;`;
+` + `    FROM pg_attribute WHERE attrelid = ${record} AND attnum > 0 AND NOT attisdropped;`;
   const moveBack = block([
     ...ARCHIVAL_DECLARE,
     parentDeclaration(n),
@@ -594,7 +608,8 @@ function reattachStatements(step: ReattachStep, strategy: Strategy): string[] {
     '    existing := target;',
     '  END IF;',
     '  IF existing.attached_to IS NOT NULL THEN',
-    "    RAISE EXCEPTION '% is a partition of %, not an archived table', " + `${n.tableText}, existing.attached_to;`,
+    "    RAISE EXCEPTION '% is a partition of %, not an archived table', " +
+      `${n.tableText}, existing.attached_to;`,
     '  END IF;',
     ...readMark(step),
     '  IF NOT ours THEN',
@@ -616,7 +631,16 @@ function reattachStatements(step: ReattachStep, strategy: Strategy): string[] {
     'END',
   ]);
   const attach = createSql(
-    { kind: 'create', parent: step.parent, partition: home, from: step.from, to: step.to, reason: 'gap', adopt: true, defaultRows: 0 },
+    {
+      kind: 'create',
+      parent: step.parent,
+      partition: home,
+      from: step.from,
+      to: step.to,
+      reason: 'gap',
+      adopt: true,
+      defaultRows: 0,
+    },
     strategy,
   );
   const unmark = block([
@@ -626,7 +650,8 @@ function reattachStatements(step: ReattachStep, strategy: Strategy): string[] {
     "  PERFORM set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, YMD', true);",
     ...lookUpArchival(homeText),
     `  IF existing.attached_to IS DISTINCT FROM parent OR existing.bound IS DISTINCT FROM ${expected} THEN`,
-    "    RAISE EXCEPTION 'step did not hold: % is not a partition of % %', " + `${homeText}, ${n.parentText}, ${expected};`,
+    "    RAISE EXCEPTION 'step did not hold: % is not a partition of % %', " +
+      `${homeText}, ${n.parentText}, ${expected};`,
     '  END IF;',
     ...readMark(step),
     '  IF ours THEN',

@@ -9,24 +9,25 @@ import type { ArchivalStep, Step } from './step';
  */
 export function buildSteps(plan: Plan): Step[] {
   return plan.tables.flatMap((table) => [
-    ...table.create.map(
-      (create): Step => ({
-        kind: 'create',
-        parent: { schema: table.schema, name: table.name },
-        partition: { schema: create.schema, name: create.name },
-        from: create.from,
-        to: create.to,
-        reason: create.reason,
-        adopt: create.adopt ?? false,
-        defaultRows: create.defaultRows,
-      }),
-    ),
+    ...table.create.map((create): Step => ({
+      kind: 'create',
+      parent: { schema: table.schema, name: table.name },
+      partition: { schema: create.schema, name: create.name },
+      from: create.from,
+      to: create.to,
+      reason: create.reason,
+      adopt: create.adopt ?? false,
+      defaultRows: create.defaultRows,
+    })),
     ...table.archive.flatMap((archive) => archivalSteps(table, archive)),
   ]);
 }
 
 /** One due table's steps, each naming the table where that step finds it. */
-export function archivalSteps(table: Pick<TablePlan, 'schema' | 'name'>, archive: PlannedArchive): ArchivalStep[] {
+export function archivalSteps(
+  table: Pick<TablePlan, 'schema' | 'name'>,
+  archive: PlannedArchive,
+): ArchivalStep[] {
   const parent = { schema: table.schema, name: table.name };
   let at: QualifiedName = { schema: archive.schema, name: archive.name };
   const steps: ArchivalStep[] = [];
