@@ -53,6 +53,8 @@ export function readActionSettings(env: NodeJS.ProcessEnv): Settings {
       lockWaitSeconds: 'lock-wait',
       jobs: 'jobs',
       sqlFile: 'sql-file',
+      reattachTable: 'table',
+      fromDump: 'from-dump',
     },
   );
 }
