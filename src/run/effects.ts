@@ -51,9 +51,9 @@ export class EffectRefused extends Error {
   override name = 'EffectRefused';
 }
 
-/** The location of a stored dump, as the origin mark records it. */
-export function storedAt(store: ArchiveStore, name: string): string {
-  return `${store.label.replace(/\/+$/, '')}/${name}`;
+/** The location of a stored dump as the origin mark records it: the configured store, then the name. */
+export function storedAt(location: string, name: string): string {
+  return `${location.replace(/\/+$/, '')}/${name}`;
 }
 
 /** One apply's archival effects: stores opened once, local dumps kept in a directory removed at the end. */
@@ -141,7 +141,7 @@ export class EffectRun {
       this.stored.set(key, manifest);
       return {
         status: 'already-done',
-        notices: [`${storedAt(this.store(step.store), manifest.file)} already holds this table's verified dump`],
+        notices: [`${storedAt(step.store, manifest.file)} already holds this table's verified dump`],
       };
     }
     const target = await this.dumpTarget(client);
@@ -192,7 +192,7 @@ export class EffectRun {
     const store = this.store(step.store);
     const known = this.stored.get(relationKey(step.partition));
     if (known) {
-      await client.query(markStoredSql(step, storedAt(store, known.file)));
+      await client.query(markStoredSql(step, storedAt(step.store, known.file)));
       return { status: 'already-done', notices: [] };
     }
     const local = this.local(step);
@@ -215,8 +215,8 @@ export class EffectRun {
       pgDumpVersion: local.dump.pgDumpVersion,
       createdAt: local.createdAt,
     });
-    await client.query(markStoredSql(step, storedAt(store, local.name)));
-    return { status: 'done', notices: [`stored as ${storedAt(store, local.name)}, sha256 confirmed by the store`] };
+    await client.query(markStoredSql(step, storedAt(step.store, local.name)));
+    return { status: 'done', notices: [`stored as ${storedAt(step.store, local.name)}, sha256 confirmed by the store`] };
   }
 
   /** DROP only when the store confirms this table's verified dump and the table still holds exactly its rows. */
@@ -234,6 +234,6 @@ export class EffectRun {
     const problem = await this.storedAndCurrent(client, step, manifest);
     if (problem) throw new EffectRefused(`not dropped: ${problem}`);
     await client.query(dropSql(step));
-    return { status: 'done', notices: [`dropped; its dump is ${storedAt(this.store(step.store), manifest.file)}`] };
+    return { status: 'done', notices: [`dropped; its dump is ${storedAt(step.store, manifest.file)}`] };
   }
 }
