@@ -29,10 +29,11 @@ async function readFileSteps(file: string): Promise<RunnableStep[]> {
   }
   try {
     const reviewed = await readReviewedFile(text);
-    return reviewed.steps.map(({ step, strategy, index }) => ({
+    return reviewed.steps.map(({ step, strategy, index, block }) => ({
       step,
       index,
-      units: stepStatements(step, strategy).map((sql) => ({ sql, transaction: false })),
+      statements: stepStatements(step, strategy),
+      ...(block !== undefined && { block }),
     }));
   } catch (error) {
     if (error instanceof ReviewedFileError) {
@@ -93,7 +94,7 @@ export async function apply(settings: Settings, logger: Logger): Promise<ApplyRe
         steps.map((step, i) => ({
           step,
           index: i + 1,
-          units: stepStatements(step, settings.strategy).map((sql) => ({ sql, transaction: false })),
+          statements: stepStatements(step, settings.strategy),
         })),
         [client, ...opened],
       );

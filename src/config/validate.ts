@@ -1,7 +1,9 @@
 // Defaults merged into each entry, then the checks that need several fields or several tables.
+import { MONTHS_PER_PERIOD } from '../plan/calendar';
 import { DEFAULT_NAMING } from '../plan/naming';
 import { MAX_IDENTIFIER_BYTES, identifierBytes, quoteQualified, relationKey } from '../sql/quote';
 import type { ArchiveSpec, Interval, TableSpec } from '../types';
+import { plural } from '../words';
 import type { Problem } from './errors';
 import { namingProblem, type SampleName } from './naming-rules';
 import type { Defaults, TableEntry } from './schema';
@@ -13,8 +15,6 @@ const DEFAULT_MAX_PARTITIONS_PER_RUN = 300;
 
 // Nominal period lengths in days, to compare a retention with the table's period.
 const NOMINAL_DAYS: Record<Interval, number> = { day: 1, week: 7, month: 30, quarter: 91, year: 365 };
-// Months, quarters and years compare exactly in months (12 months is one year, though 360 < 365).
-const MONTHS: Partial<Record<Interval, number>> = { month: 1, quarter: 3, year: 12 };
 
 /** A table with defaults applied, and which of its fields came from `defaults` (for messages). */
 export interface ResolvedTable {
@@ -123,7 +123,7 @@ export function checkTable({ spec, inherited }: ResolvedTable, names: SampleName
     const { count, unit } = spec.retention;
     report(
       'retention',
-      `${count} ${unit}${count === 1 ? '' : 's'}${note('retention')} is shorter than one ${spec.interval}, ` +
+      `${plural(count, unit)}${note('retention')} is shorter than one ${spec.interval}, ` +
         `the period of this table; partitions are archived whole, so keep at least 1 ${spec.interval}`,
     );
   }
@@ -151,8 +151,9 @@ export function checkTable({ spec, inherited }: ResolvedTable, names: SampleName
 }
 
 function isShorterThanOnePeriod(retention: { count: number; unit: Interval }, interval: Interval): boolean {
-  const unitMonths = MONTHS[retention.unit];
-  const periodMonths = MONTHS[interval];
+  // Months, quarters and years compare exactly in months (12 months is one year, though 360 < 365).
+  const unitMonths = MONTHS_PER_PERIOD[retention.unit];
+  const periodMonths = MONTHS_PER_PERIOD[interval];
   if (unitMonths !== undefined && periodMonths !== undefined)
     return retention.count * unitMonths < periodMonths;
   return retention.count * NOMINAL_DAYS[retention.unit] < NOMINAL_DAYS[interval];

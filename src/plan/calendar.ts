@@ -1,6 +1,7 @@
 // Calendar dates ('YYYY-MM-DD') and the periods they fall in. Plain UTC arithmetic on Date, so the
 // results never depend on the TZ of the machine running the planner.
 import type { Interval, Now } from '../types';
+import { memoize } from './memo';
 import { wallClock } from './zone';
 
 /** A calendar date written 'YYYY-MM-DD'. */
@@ -40,37 +41,23 @@ export function isCalendarDate(text: string): boolean {
   return m >= 1 && m <= 12 && d >= 1 && formatUtcDate(utcMidnight(y, m, d)) === text;
 }
 
-// Tables share their periods, so the same few thousand dates convert over and over: remember them.
-// Measured (2026-11-30, buildPlan of 400 tables: 100 daily × 400 partitions, 300 monthly × 60, a third
-// timestamptz; 2 shared cores, noisy): 1.1–3.5 s with these caches, the grid memo (periods.ts) and
-// the ISO-week memo (naming.ts); 7.8–19.7 s without them. Module-level for now; each is bounded.
-const msByDate = new Map<CalendarDate, number>();
-const dateByMs = new Map<number, CalendarDate>();
-const remember = <K, V>(cache: Map<K, V>, key: K, value: V): V => {
-  if (cache.size > 100_000) cache.clear();
-  cache.set(key, value);
-  return value;
-};
-
 /** Epoch ms of the date's midnight read as UTC. */
-export function dateToUtcMs(date: CalendarDate): number {
-  const known = msByDate.get(date);
-  if (known !== undefined) return known;
-  const [y, m, d] = parts(date);
-  return remember(msByDate, date, utcMidnight(y, m, d));
-}
+export const dateToUtcMs = memoize(
+  (date: CalendarDate): number => {
+    const [y, m, d] = parts(date);
+    return utcMidnight(y, m, d);
+  },
+  (date) => date,
+);
 
 /** The calendar date (in UTC) of an epoch-ms value. */
-export function formatUtcDate(ms: number): CalendarDate {
-  const known = dateByMs.get(ms);
-  if (known !== undefined) return known;
-  const date = new Date(ms);
-  return remember(
-    dateByMs,
-    ms,
-    `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`,
-  );
-}
+export const formatUtcDate = memoize(
+  (ms: number): CalendarDate => {
+    const date = new Date(ms);
+    return `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
+  },
+  (ms) => ms,
+);
 
 export function addDays(date: CalendarDate, days: number): CalendarDate {
   return formatUtcDate(dateToUtcMs(date) + days * MS_PER_DAY);
@@ -88,18 +75,12 @@ function daysSinceMonday(date: CalendarDate): number {
   return (new Date(dateToUtcMs(date)).getUTCDay() + 6) % 7;
 }
 
-const MONTHS_PER_PERIOD: Partial<Record<Interval, number>> = { month: 1, quarter: 3, year: 12 };
+/** Months in a period of each interval that is counted in months. */
+export const MONTHS_PER_PERIOD: Partial<Record<Interval, number>> = { month: 1, quarter: 3, year: 12 };
 const DAYS_PER_PERIOD: Partial<Record<Interval, number>> = { day: 1, week: 7 };
 
-const starts = new Map<string, CalendarDate>();
-
 /** The first day of the period containing `date`; weeks are ISO weeks, so they start on Monday. */
-export function periodStart(date: CalendarDate, interval: Interval): CalendarDate {
-  const key = `${date}${interval}`;
-  const known = starts.get(key);
-  if (known !== undefined) return known;
-  return remember(starts, key, computePeriodStart(date, interval));
-}
+export const periodStart = memoize(computePeriodStart, (date, interval) => `${date}${interval}`);
 
 function computePeriodStart(date: CalendarDate, interval: Interval): CalendarDate {
   const [y, m] = parts(date);
@@ -118,17 +99,15 @@ function computePeriodStart(date: CalendarDate, interval: Interval): CalendarDat
 }
 
 /** Moves a period start `n` periods forward (or back, when n < 0). */
-const stepped = new Map<string, CalendarDate>();
-
-export function addPeriods(start: CalendarDate, interval: Interval, n: number): CalendarDate {
-  const key = `${start}${interval}${n}`;
-  const known = stepped.get(key);
-  if (known !== undefined) return known;
-  const days = DAYS_PER_PERIOD[interval];
-  const result =
-    days !== undefined ? addDays(start, days * n) : addMonths(start, (MONTHS_PER_PERIOD[interval] ?? 0) * n);
-  return remember(stepped, key, result);
-}
+export const addPeriods = memoize(
+  (start: CalendarDate, interval: Interval, n: number): CalendarDate => {
+    const days = DAYS_PER_PERIOD[interval];
+    return days !== undefined
+      ? addDays(start, days * n)
+      : addMonths(start, (MONTHS_PER_PERIOD[interval] ?? 0) * n);
+  },
+  (start, interval, n) => `${start}${interval}${n}`,
+);
 
 /** How many periods of `interval` lie from `first` up to `end` (both period starts), without walking them. */
 export function periodsCount(first: CalendarDate, end: CalendarDate, interval: Interval): number {

@@ -14,8 +14,7 @@ import { renderName } from './naming';
 import { MAX_PERIODS_EXAMINED, type Window } from './window';
 import { type Grid, alignedPeriod, describeRange, periodRange } from './periods';
 import { type Range, subtractRanges } from './ranges';
-
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+import { plural } from '../words';
 
 /** Sub-partitioned, misaligned and unmanaged-name partitions, in bound order. */
 export function partitionFindings(

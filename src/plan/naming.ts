@@ -2,6 +2,7 @@
 import { getISOWeek, getISOWeekYear } from 'date-fns';
 import type { Interval } from '../types';
 import { pad } from './calendar';
+import { memoize } from './memo';
 
 export const NAMING_TOKENS = ['parent', 'YYYY', 'MM', 'DD', 'Q', 'IYYY', 'WW'] as const;
 
@@ -20,23 +21,20 @@ export function unknownTokens(template: string): string[] {
 }
 
 type Part = string | { token: string };
-const compiled = new Map<string, Part[]>();
-
 /** The template split into literal text and tokens once (it is rendered for every partition). */
-function partsOf(template: string): Part[] {
-  let parts = compiled.get(template);
-  if (!parts) {
-    parts = [];
+const partsOf = memoize(
+  (template: string): Part[] => {
+    const parts: Part[] = [];
     let last = 0;
     for (const match of template.matchAll(/\{([^}]*)\}/g)) {
       parts.push(template.slice(last, match.index), { token: match[1] ?? '' });
       last = (match.index ?? 0) + match[0].length;
     }
     parts.push(template.slice(last));
-    compiled.set(template, parts);
-  }
-  return parts;
-}
+    return parts;
+  },
+  (template) => template,
+);
 
 /** The name of the partition whose period starts on `periodStart` (YYYY-MM-DD). */
 export function renderName(template: string, parent: string, periodStart: string): string {
@@ -78,18 +76,7 @@ export function renderName(template: string, parent: string, periodStart: string
   return name;
 }
 
-const isoWeeks = new Map<number, { year: number; week: number }>();
-
-function isoWeekOf(y: number, m: number, d: number): { year: number; week: number } {
-  const key = y * 10_000 + m * 100 + d;
-  let known = isoWeeks.get(key);
-  if (!known) {
-    if (isoWeeks.size > 100_000) isoWeeks.clear();
-    known = computeIsoWeek(y, m, d);
-    isoWeeks.set(key, known);
-  }
-  return known;
-}
+const isoWeekOf = memoize(computeIsoWeek, (y, m, d) => y * 10_000 + m * 100 + d);
 
 function computeIsoWeek(y: number, m: number, d: number): { year: number; week: number } {
   // A local Date of that calendar day: date-fns reads its fields in the same zone, so the result

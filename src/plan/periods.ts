@@ -2,6 +2,7 @@
 import type { BoundValue, Interval, KeyType } from '../types';
 import { boundToDay, dateToBound, formatBound } from './bounds';
 import { type CalendarDate, addPeriods, periodStart } from './calendar';
+import { memoize } from './memo';
 import type { Range } from './ranges';
 
 export interface Grid {
@@ -17,34 +18,17 @@ export interface Period {
 }
 
 // Tables share grids (interval, key type, zone), so the same periods and bounds come up for every
-// table: each grid remembers its period ranges and which period holds which bound.
-interface GridMemo {
-  ranges: Map<CalendarDate, Range>;
-  containing: Map<BoundValue, CalendarDate>;
-}
-const memos = new Map<string, GridMemo>();
+// table: period ranges and which period holds which bound are memoized per grid.
+const gridKey = (grid: Grid): string => `${grid.interval} ${grid.keyType} ${grid.timezone}`;
 
-function memoOf(grid: Grid): GridMemo {
-  const key = `${grid.interval} ${grid.keyType} ${grid.timezone}`;
-  let memo = memos.get(key);
-  if (!memo) {
-    memo = { ranges: new Map(), containing: new Map() };
-    memos.set(key, memo);
-  }
-  if (memo.ranges.size > 100_000) memo.ranges.clear();
-  if (memo.containing.size > 100_000) memo.containing.clear();
-  return memo;
-}
-
-export function periodRange(grid: Grid, start: CalendarDate): Range {
-  const { ranges } = memoOf(grid);
-  const known = ranges.get(start);
-  if (known) return known;
-  const bound = (date: CalendarDate): BoundValue => dateToBound(date, grid.keyType, grid.timezone);
-  const range = { from: bound(start), to: bound(addPeriods(start, grid.interval, 1)) };
-  ranges.set(start, range);
-  return range;
-}
+/** The bounds of the period starting at `start`. */
+export const periodRange = memoize(
+  (grid: Grid, start: CalendarDate): Range => {
+    const bound = (date: CalendarDate): BoundValue => dateToBound(date, grid.keyType, grid.timezone);
+    return { from: bound(start), to: bound(addPeriods(start, grid.interval, 1)) };
+  },
+  (grid, start) => `${gridKey(grid)} ${start}`,
+);
 
 /** The periods from `first` (a period start) up to, not including, the period starting at `end`. */
 export function periodsBetween(grid: Grid, first: CalendarDate, end: CalendarDate): Period[] {
@@ -60,18 +44,17 @@ export function periodsBetween(grid: Grid, first: CalendarDate, end: CalendarDat
 }
 
 /** The start of the period a finite bound value lies in. */
-export function periodContaining(grid: Grid, value: BoundValue): CalendarDate {
-  const { containing } = memoOf(grid);
-  const known = containing.get(value);
-  if (known !== undefined) return known;
-  let start = periodStart(boundToDay(value, grid.keyType, grid.timezone), grid.interval);
-  // Where a day starts after midnight's first occurrence (a fall-back at midnight), the calendar day
-  // and the period grid can disagree by one step; the bounds decide.
-  while (value < periodRange(grid, start).from) start = addPeriods(start, grid.interval, -1);
-  while (value >= periodRange(grid, start).to) start = addPeriods(start, grid.interval, 1);
-  containing.set(value, start);
-  return start;
-}
+export const periodContaining = memoize(
+  (grid: Grid, value: BoundValue): CalendarDate => {
+    let start = periodStart(boundToDay(value, grid.keyType, grid.timezone), grid.interval);
+    // Where a day starts after midnight's first occurrence (a fall-back at midnight), the calendar
+    // day and the period grid can disagree by one step; the bounds decide.
+    while (value < periodRange(grid, start).from) start = addPeriods(start, grid.interval, -1);
+    while (value >= periodRange(grid, start).to) start = addPeriods(start, grid.interval, 1);
+    return start;
+  },
+  (grid, value) => `${gridKey(grid)} ${value}`,
+);
 
 /** The period a range is exactly equal to, if it is one. */
 export function alignedPeriod(grid: Grid, range: Range): CalendarDate | undefined {

@@ -1,13 +1,14 @@
 // Wall clocks in IANA time zones, read through Intl (the runtime's time zone database).
 // Offsets keep their seconds: PostgreSQL prints local mean time offsets such as -04:56:02.
 
-const MS_PER_HOUR = 3_600_000;
-const formatters = new Map<string, Intl.DateTimeFormat>();
+import { memoize } from './memo';
 
-function formatterFor(timezone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timezone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
+const MS_PER_HOUR = 3_600_000;
+
+/** One formatter per zone: making one costs far more than using it. */
+const formatterFor = memoize(
+  (timezone: string): Intl.DateTimeFormat =>
+    new Intl.DateTimeFormat('en-US', {
       timeZone: timezone,
       hourCycle: 'h23',
       era: 'short',
@@ -17,11 +18,9 @@ function formatterFor(timezone: string): Intl.DateTimeFormat {
       hour: 'numeric',
       minute: 'numeric',
       second: 'numeric',
-    });
-    formatters.set(timezone, formatter);
-  }
-  return formatter;
-}
+    }),
+  (timezone) => timezone,
+);
 
 /** The wall-clock time at `instant` in `timezone`, as epoch ms read as if it were UTC. */
 export function wallClock(instant: number, timezone: string): number {

@@ -3,7 +3,7 @@ import type { StepOutcome } from '../run/execute';
 import type { Plan } from '../types';
 import { describeStep } from '../steps/describe';
 import { md } from './markdown';
-import { plural } from './units';
+import { plural } from '../words';
 
 export interface ApplyReport {
   outcomes: StepOutcome[];

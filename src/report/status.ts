@@ -2,7 +2,8 @@
 import type { CatalogSnapshot, ParentInfo, TableSpec } from '../types';
 import { formatBound } from '../plan/bounds';
 import { quoteQualified, relationKey } from '../sql/quote';
-import { columns, formatBytes, formatRows, plural } from './units';
+import { columns, formatBytes, formatRows } from './units';
+import { plural } from '../words';
 
 export interface TableStatus {
   table: string;

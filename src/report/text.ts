@@ -3,7 +3,8 @@ import type { Coverage, Finding, Plan, TablePlan } from '../types';
 import type { Step } from '../steps/step';
 import { stepsOf } from '../steps/select';
 import { escapeForComment } from '../sql/header';
-import { columns, plural } from './units';
+import { columns } from './units';
+import { plural } from '../words';
 import { judge, shortfalls } from './verdict';
 
 export function describeCoverage(coverage: Coverage): string {

@@ -15,10 +15,6 @@ export function formatRows(rows: number | null): string {
   return rows === null ? 'unknown' : Math.round(rows).toLocaleString('en-US');
 }
 
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
 /** Lays out rows as aligned columns (for the terminal). */
 export function columns(rows: string[][], indent = '  '): string[] {
   const widths: number[] = [];

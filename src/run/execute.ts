@@ -1,11 +1,14 @@
-// Runs one step on one connection: its statements in order, each its own short transaction under
-// the session's lock_timeout, lock timeouts retried with backoff and jitter until the run deadline.
+// Runs steps on one connection. A step on its own runs each statement as its own short transaction
+// under the session's lock_timeout; steps a reviewer wrapped in BEGIN … COMMIT run in one
+// transaction, kept whole: if any statement fails, all of the block is rolled back. Lock timeouts
+// are retried (the statement, or the whole block) with backoff and jitter until the run deadline.
 // A queued lock request blocks every query that arrives after it, so we never wait long in the
 // queue: we leave it and come back. "Already done" comes from the step itself: the notice it raises
 // carries ALREADY_DONE in its detail field.
 import type pg from 'pg';
 import type { Step } from '../steps/step';
 import { ALREADY_DONE } from '../sql/step-sql';
+import { plural } from '../words';
 import { sleep } from './sleep';
 
 export type StepStatus = 'done' | 'already-done' | 'failed' | 'not-run';
@@ -24,9 +27,18 @@ export interface StepOutcome {
   code?: string;
 }
 
-/** A unit runs as one query: one statement, or an explicit BEGIN … COMMIT block kept whole. */
-export interface Unit {
-  sql: string;
+export interface RunnableStep {
+  step: Step;
+  /** Its number: position in the plan, or the number its header gives it in a reviewed file. */
+  index: number;
+  statements: string[];
+  /** Steps sharing a block number run in one transaction (a reviewer's BEGIN … COMMIT). */
+  block?: number;
+}
+
+/** What runs as one piece: one step, or the steps of one BEGIN … COMMIT block. */
+export interface Batch {
+  steps: RunnableStep[];
   transaction: boolean;
 }
 
@@ -48,62 +60,141 @@ interface Notice {
   detail?: string;
 }
 
-/** Runs `units` in order; the first failure ends the step (a block that fails is rolled back whole). */
-export async function executeStep(
+interface Failure {
+  /** Position in the batch of the step that failed. */
+  at: number;
+  error: unknown;
+}
+
+/** Runs a batch; one outcome per step, in order. The first failure ends the batch. */
+export async function executeBatch(
   client: pg.Client,
-  step: Step,
-  index: number,
-  units: readonly Unit[],
+  batch: Batch,
   options: RetryOptions,
-): Promise<StepOutcome> {
+): Promise<StepOutcome[]> {
   const started = Date.now();
   const random = options.random ?? Math.random;
-  const notices: Notice[] = [];
-  const onNotice = (notice: Notice): void => void notices.push(notice);
+  // Notices per step of the batch, for the attempt under way.
+  let notices: Notice[][] = batch.steps.map(() => []);
+  let current = 0;
+  const onNotice = (notice: Notice): void => void notices[current]?.push(notice);
   client.on('notice', onNotice);
   let attempts = 0;
-  const outcome = (status: StepStatus, extra: Partial<StepOutcome> = {}): StepOutcome => ({
-    step,
-    index,
-    status,
-    attempts,
-    ms: Date.now() - started,
-    notices: notices.filter((n) => n.detail !== ALREADY_DONE).map((n) => n.message ?? ''),
-    ...extra,
-  });
-  try {
-    let already = units.length > 0;
-    for (const unit of units) {
-      for (;;) {
-        attempts += 1;
-        const before = notices.length;
+
+  const outcome = (i: number, status: StepStatus, extra: Partial<StepOutcome> = {}): StepOutcome => {
+    const s = batch.steps[i]!;
+    const own = notices[i] ?? [];
+    return {
+      step: s.step,
+      index: s.index,
+      status,
+      attempts,
+      ms: Date.now() - started,
+      notices: own.filter((n) => n.detail !== ALREADY_DONE).map((n) => n.message ?? ''),
+      ...extra,
+    };
+  };
+  /** Whether every statement of step i said it found its work already done. */
+  const alreadyDone = (i: number, statements: number): boolean =>
+    statements > 0 && (notices[i] ?? []).filter((n) => n.detail === ALREADY_DONE).length >= statements;
+
+  /** One attempt at the whole block, in one transaction: the failure, if any (all rolled back). */
+  async function attemptBlock(): Promise<Failure | undefined> {
+    try {
+      await client.query('BEGIN');
+    } catch (error) {
+      return { at: 0, error };
+    }
+    for (const [i, s] of batch.steps.entries()) {
+      current = i;
+      for (const sql of s.statements) {
         try {
-          await client.query(unit.sql);
-          already &&= notices.slice(before).some((n) => n.detail === ALREADY_DONE);
-          break;
+          await client.query(sql);
         } catch (error) {
-          // An explicit block that failed part-way leaves its transaction open: undo all of it.
-          if (unit.transaction) await client.query('ROLLBACK').catch(() => undefined);
-          notices.length = before;
-          const code = (error as { code?: string }).code ?? '';
-          const backoff =
-            Math.min(options.maxBackoffMs ?? 5000, (options.backoffMs ?? 100) * 2 ** (attempts - 1)) *
-            (0.5 + random());
-          if (!RETRYABLE.has(code) || Date.now() + backoff > options.deadline) {
-            const gaveUp = RETRYABLE.has(code)
-              ? ` (gave up at the run deadline after ${attempts} attempt${attempts === 1 ? '' : 's'})`
-              : '';
-            return outcome('failed', {
-              error: `${(error as Error).message}${gaveUp}`,
-              ...(code && { code }),
-            });
-          }
-          await sleep(backoff);
+          await client.query('ROLLBACK').catch(() => undefined);
+          return { at: i, error };
         }
       }
     }
-    return outcome(already ? 'already-done' : 'done');
+    try {
+      await client.query('COMMIT');
+      return undefined;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      return { at: batch.steps.length - 1, error };
+    }
+  }
+
+  try {
+    if (!batch.transaction) {
+      // One step, each statement its own transaction: a lock timeout retries just that statement.
+      return [await runAlone()];
+    }
+    for (;;) {
+      attempts += 1;
+      notices = batch.steps.map(() => []);
+      const failure = await attemptBlock();
+      if (!failure) {
+        return batch.steps.map((s, i) =>
+          outcome(i, alreadyDone(i, s.statements.length) ? 'already-done' : 'done'),
+        );
+      }
+      const retryIn = backoff(failure.error);
+      if (retryIn === undefined) {
+        const failed = outcome(failure.at, 'failed', failedWith(failure.error));
+        const failedStep = batch.steps[failure.at]!.index;
+        return batch.steps.map((_, i) =>
+          i === failure.at
+            ? failed
+            : outcome(i, 'not-run', {
+                error:
+                  i < failure.at
+                    ? `rolled back: step ${failedStep} of its BEGIN … COMMIT block failed`
+                    : `step ${failedStep} of its BEGIN … COMMIT block failed`,
+              }),
+        );
+      }
+      await sleep(retryIn);
+    }
   } finally {
     client.off('notice', onNotice);
+  }
+
+  async function runAlone(): Promise<StepOutcome> {
+    const s = batch.steps[0]!;
+    current = 0;
+    for (const sql of s.statements) {
+      for (;;) {
+        attempts += 1;
+        const before = notices[0]!.length;
+        try {
+          await client.query(sql);
+          break;
+        } catch (error) {
+          notices[0]!.length = before;
+          const retryIn = backoff(error);
+          if (retryIn === undefined) return outcome(0, 'failed', failedWith(error));
+          await sleep(retryIn);
+        }
+      }
+    }
+    return outcome(0, alreadyDone(0, s.statements.length) ? 'already-done' : 'done');
+  }
+
+  /** How long to wait before trying again, or undefined when the error is final. */
+  function backoff(error: unknown): number | undefined {
+    const code = (error as { code?: string }).code ?? '';
+    const wait =
+      Math.min(options.maxBackoffMs ?? 5000, (options.backoffMs ?? 100) * 2 ** (attempts - 1)) *
+      (0.5 + random());
+    return RETRYABLE.has(code) && Date.now() + wait <= options.deadline ? wait : undefined;
+  }
+
+  function failedWith(error: unknown): Partial<StepOutcome> {
+    const code = (error as { code?: string }).code ?? '';
+    const gaveUp = RETRYABLE.has(code)
+      ? ` (gave up at the run deadline after ${plural(attempts, 'attempt')})`
+      : '';
+    return { error: `${(error as Error).message}${gaveUp}`, ...(code && { code }) };
   }
 }

@@ -1,20 +1,15 @@
 // Runs steps: each table's steps in order on one connection, different tables side by side on up to
 // `jobs` connections (they never wait on each other's locks). One deadline for the whole run. After
 // a failed step the rest of that table's steps are not run; other tables go on. A lost connection is
-// one table's problem: its step is tried again on a fresh connection (steps are safe to run twice).
+// one table's problem: its step (or BEGIN … COMMIT block) is tried again on a fresh connection
+// (steps are safe to run twice).
 import type pg from 'pg';
 import type { Logger } from '../log';
 import { relationKey } from '../sql/quote';
-import type { Step } from '../steps/step';
 import { describeStep } from '../steps/describe';
-import { executeStep, type StepOutcome, type Unit } from './execute';
+import { executeBatch, type Batch, type RunnableStep, type StepOutcome } from './execute';
 
-export interface RunnableStep {
-  step: Step;
-  /** Its number: position in the plan, or the number its header gives it in a reviewed file. */
-  index: number;
-  units: Unit[];
-}
+export type { RunnableStep } from './execute';
 
 export interface RunSettings {
   lockTimeoutMs: number;
@@ -85,12 +80,19 @@ const notRun = (s: RunnableStep, why: string): StepOutcome => ({
   error: why,
 });
 
-/** Groups steps by parent, keeping their order (a table's steps run in order on one connection). */
-function byTable(steps: readonly RunnableStep[]): RunnableStep[][] {
-  const groups = new Map<string, RunnableStep[]>();
+/**
+ * Groups steps by parent, keeping their order (a table's steps run in order on one connection),
+ * and each table's steps into batches: a step alone, or the steps of one BEGIN … COMMIT block.
+ */
+function byTable(steps: readonly RunnableStep[]): Batch[][] {
+  const groups = new Map<string, Batch[]>();
   for (const s of steps) {
     const key = relationKey(s.step.parent);
-    groups.set(key, [...(groups.get(key) ?? []), s]);
+    const batches = groups.get(key) ?? [];
+    const last = batches.at(-1);
+    if (s.block !== undefined && last?.transaction && last.steps[0]?.block === s.block) last.steps.push(s);
+    else batches.push({ steps: [s], transaction: s.block !== undefined });
+    groups.set(key, batches);
   }
   return [...groups.values()];
 }
@@ -108,37 +110,34 @@ export async function runSteps(
     logOutcome(logger, o, total);
   };
   const queue = byTable(steps);
+  const stepsOf = (batches: readonly Batch[]): RunnableStep[] => batches.flatMap((b) => b.steps);
+  const run = async (session: Session, batch: Batch): Promise<StepOutcome[]> =>
+    (await executeBatch(session.client, batch, settings)).map((o) => explainCancel(o, session, settings));
 
-  async function runTable(session: Session, table: RunnableStep[]): Promise<Session | undefined> {
-    for (const [i, s] of table.entries()) {
+  async function runTable(session: Session, table: Batch[]): Promise<Session | undefined> {
+    for (const [i, batch] of table.entries()) {
       if (Date.now() >= settings.deadline) {
-        for (const rest of table.slice(i)) record(notRun(rest, 'the run deadline passed'));
+        for (const rest of stepsOf(table.slice(i))) record(notRun(rest, 'the run deadline passed'));
         return session;
       }
-      let outcome = explainCancel(
-        await executeStep(session.client, s.step, s.index, s.units, settings),
-        session,
-        settings,
-      );
-      if (outcome.status === 'failed' && isConnectionLost(outcome)) {
-        logger.log('warn', `the connection was lost during step ${s.index}: ${outcome.error}; reconnecting`);
+      let results = await run(session, batch);
+      const lost = results.find((o) => o.status === 'failed' && isConnectionLost(o));
+      if (lost) {
+        logger.log('warn', `the connection was lost during step ${lost.index}: ${lost.error}; reconnecting`);
         const fresh = await reopen(session);
         if (!fresh) {
-          record(outcome);
-          for (const rest of table.slice(i + 1)) record(notRun(rest, 'the connection was lost'));
+          for (const o of results) record(o);
+          for (const rest of stepsOf(table.slice(i + 1))) record(notRun(rest, 'the connection was lost'));
           return undefined;
         }
         session = fresh;
-        outcome = explainCancel(
-          await executeStep(session.client, s.step, s.index, s.units, settings),
-          session,
-          settings,
-        );
+        results = await run(session, batch);
       }
-      record(outcome);
-      if (outcome.status === 'failed') {
-        for (const rest of table.slice(i + 1)) {
-          record(notRun(rest, `step ${s.index} of this table failed`));
+      for (const o of results) record(o);
+      const failed = results.find((o) => o.status === 'failed');
+      if (failed) {
+        for (const rest of stepsOf(table.slice(i + 1))) {
+          record(notRun(rest, `step ${failed.index} of this table failed`));
         }
         return session;
       }
@@ -167,6 +166,6 @@ export async function runSteps(
     }),
   );
   // Every worker lost its connection: what is left in the queue was never started.
-  for (const table of queue) for (const s of table) record(notRun(s, 'no connection left'));
+  for (const s of stepsOf(queue.flat())) record(notRun(s, 'no connection left'));
   return outcomes.sort((a, b) => a.index - b.index);
 }

@@ -3,6 +3,7 @@
 // Names are written as in SQL, then escaped so that nothing in them can end the comment line.
 import type { CreateReason, QualifiedName } from '../types';
 import type { CreateStep, Step, StepKind } from '../steps/step';
+import { plural } from '../words';
 import { parseQualifiedName, quoteIdent, quoteQualified } from './quote';
 
 const REASONS: readonly CreateReason[] = ['gap', 'current', 'premake'];
@@ -44,7 +45,7 @@ function notes(step: CreateStep): string[] {
   const rows = step.defaultRows;
   return [
     ...(step.adopt ? [ADOPT_NOTE] : []),
-    ...(rows > 0 ? [`${rows} row${rows === 1 ? '' : 's'} in DEFAULT move into it`] : []),
+    ...(rows > 0 ? [`${plural(rows, 'row')} in DEFAULT move into it`] : []),
   ];
 }
 

@@ -6,6 +6,7 @@
 import { loadModule, parsePlPgSQLSync, parseSync, scanSync } from 'libpg-query';
 import type { Step } from '../steps/step';
 import { escapeForComment, HEADER_PREFIX, HeaderError, parseHeader, renderHeader } from './header';
+import { plural } from '../words';
 import { quoteLiteral, quoteQualified } from './quote';
 import { STRATEGIES, stepStatements, type Strategy } from './step-sql';
 
@@ -27,7 +28,7 @@ export function lockTimeoutStatement(ms: number): string {
 export function writeReviewedFile(steps: readonly Step[], options: WriteOptions): string {
   const tables = new Set(steps.map((s) => quoteQualified(s.parent))).size;
   const lines = [
-    `-- ${FORMAT_MARK} for ${options.now}: ${steps.length} step${steps.length === 1 ? '' : 's'} on ${tables} table${tables === 1 ? '' : 's'}.`,
+    `-- ${FORMAT_MARK} for ${options.now}: ${plural(steps.length, 'step')} on ${plural(tables, 'table')}.`,
     '-- Run it with `partition-keeper apply --sql FILE`: each step under the run lock, the lock bound',
     '-- and the deadline; a file whose SQL no longer matches its step headers is refused.',
     '-- Each step is safe to run twice, checks what it finds and asserts its result: a reviewer may',
@@ -59,6 +60,8 @@ export interface ReviewedStep {
   line: number;
   /** The number its header gives it. */
   index: number;
+  /** Steps a reviewer grouped with BEGIN … COMMIT share this number (one transaction). */
+  block?: number;
 }
 
 export interface ReviewedFile {
@@ -219,21 +222,13 @@ export async function readReviewedFile(original: string): Promise<ReviewedFile> 
     headers.push({ start, line: at.line(start), comment: token.text });
   }
 
-  // Before the first step: comments, and the lock bound for psql.
-  const firstStep = headers[0]?.start ?? text.length;
-  for (const statement of statements.filter((s) => s.start < firstStep)) {
-    const set = statement.tree.VariableSetStmt as Node | undefined;
-    if (set?.name === 'lock_timeout' && set.kind === 'VAR_SET_VALUE' && !set.is_local) continue;
-    const why = explain(statement);
-    throw new ReviewedFileError(
-      at.line(statement.start),
-      `SQL outside any step${why ? ` (${why})` : ''}: every statement must belong to a step header`,
-    );
-  }
-
-  const steps: ReviewedStep[] = [];
-  let total: number | undefined;
-  headers.forEach((header, i) => {
+  /** A step region read: its header parsed and its SQL matched against what the header stands for. */
+  function readStep(
+    header: { line: number; comment: string; start: number },
+    own: Statement[],
+    previous: number,
+    total: number | undefined,
+  ) {
     let read;
     try {
       if (!HEADER_PREFIX.test(header.comment)) throw new HeaderError('write it as `-- step N/M: …`');
@@ -241,16 +236,12 @@ export async function readReviewedFile(original: string): Promise<ReviewedFile> 
     } catch (error) {
       throw new ReviewedFileError(header.line, `step header: ${(error as Error).message}`);
     }
-    const previous = steps.at(-1)?.index ?? 0;
     if (read.index <= previous || read.index > read.total || (total !== undefined && read.total !== total)) {
       throw new ReviewedFileError(
         header.line,
         `step ${read.index}/${read.total} is out of order (steps may be deleted, not moved or merged)`,
       );
     }
-    total = read.total;
-    const end = headers[i + 1]?.start ?? text.length;
-    const own = statements.filter((s) => s.start > header.start && s.start < end);
     const written = own.map((s) => normalize(s.text));
     const strategy = STRATEGIES.find((candidate) => {
       const expected = stepStatements(read.step, candidate).map(normalize);
@@ -272,7 +263,88 @@ export async function readReviewedFile(original: string): Promise<ReviewedFile> 
           'apply --sql runs reviewed files exactly as partition-keeper wrote them: regenerate it with `plan --format sql`',
       );
     }
-    steps.push({ step: read.step, strategy, line: header.line, index: read.index });
+    return { step: read.step, strategy, line: header.line, index: read.index, total: read.total };
+  }
+
+  // Regions: before the first header (comments and the lock bound for psql), then one per step.
+  // Each region's statements, but BEGIN/COMMIT, must be what it stands for; BEGIN and COMMIT may
+  // stand between whole steps, grouping steps of one table into one transaction.
+  const regions = [
+    { start: -1, header: undefined },
+    ...headers.map((header) => ({ start: header.start, header })),
+  ].map((region, i, all) => {
+    const end = all[i + 1]?.start ?? text.length;
+    const own = statements.filter((s) => s.start > region.start && s.start < end);
+    return {
+      ...region,
+      body: own.filter((s) => !('TransactionStmt' in s.tree)),
+      transactions: own.filter((s) => 'TransactionStmt' in s.tree),
+    };
   });
+
+  const steps: ReviewedStep[] = [];
+  let total: number | undefined;
+  let block: { line: number; id: number; parent?: string; steps: number } | undefined;
+  let blocks = 0;
+  for (const region of regions) {
+    if (region.header === undefined) {
+      for (const statement of region.body) {
+        const set = statement.tree.VariableSetStmt as Node | undefined;
+        if (set?.name === 'lock_timeout' && set.kind === 'VAR_SET_VALUE' && !set.is_local) continue;
+        const why = explain(statement);
+        throw new ReviewedFileError(
+          at.line(statement.start),
+          `SQL outside any step${why ? ` (${why})` : ''}: every statement must belong to a step header`,
+        );
+      }
+    } else {
+      const step = readStep(region.header, region.body, steps.at(-1)?.index ?? 0, total);
+      total = step.total;
+      if (block) {
+        const parent = quoteQualified(step.step.parent);
+        if (block.parent !== undefined && block.parent !== parent) {
+          throw new ReviewedFileError(
+            step.line,
+            `the BEGIN at line ${block.line} groups steps of two tables (${block.parent} and ${parent}): ` +
+              'a BEGIN … COMMIT block may hold the steps of one table only',
+          );
+        }
+        block.parent = parent;
+        block.steps += 1;
+      }
+      steps.push({
+        step: step.step,
+        strategy: step.strategy,
+        line: step.line,
+        index: step.index,
+        ...(block && { block: block.id }),
+      });
+    }
+    const lastBody = region.body.at(-1)?.start ?? -1;
+    for (const statement of region.transactions) {
+      const line = at.line(statement.start);
+      const kind = String((statement.tree.TransactionStmt as Node).kind);
+      const options = (statement.tree.TransactionStmt as Node).options;
+      if (statement.start < lastBody) {
+        throw new ReviewedFileError(line, 'BEGIN and COMMIT may stand only between whole steps');
+      }
+      if ((kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START') && options === undefined) {
+        if (block) throw new ReviewedFileError(line, `BEGIN inside the block begun at line ${block.line}`);
+        blocks += 1;
+        block = { line, id: blocks, steps: 0 };
+      } else if (kind === 'TRANS_STMT_COMMIT') {
+        if (!block) throw new ReviewedFileError(line, 'COMMIT without a BEGIN before it');
+        if (block.steps === 0) throw new ReviewedFileError(line, 'this BEGIN … COMMIT block holds no step');
+        block = undefined;
+      } else {
+        throw new ReviewedFileError(
+          line,
+          `${statement.text.trim().split(/\s+/)[0]?.toUpperCase()}: a reviewed file may group steps ` +
+            'with a plain BEGIN … COMMIT, nothing else of transaction control',
+        );
+      }
+    }
+  }
+  if (block) throw new ReviewedFileError(block.line, 'this BEGIN has no COMMIT after it');
   return { steps };
 }

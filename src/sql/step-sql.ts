@@ -89,6 +89,18 @@ function lookUp(partition: string): string[] {
   ];
 }
 
+/** Nothing under the name yet: create the partition shaped like its parent, in the parent's tablespace. */
+function createUnlessThere({ parent, partition, partitionText }: Names): string[] {
+  return [
+    '    IF existing.oid IS NULL THEN',
+    `      CREATE TABLE ${partition} (LIKE ${parent} ${LIKE_OPTIONS});`,
+    '      PERFORM 1 FROM pg_class WHERE oid = parent AND reltablespace <> 0;',
+    "      IF FOUND THEN EXECUTE format('ALTER TABLE %s SET TABLESPACE %I', " +
+      `${partitionText}, (SELECT spcname FROM pg_tablespace t JOIN pg_class c ON c.reltablespace = t.oid WHERE c.oid = parent)); END IF;`,
+    '    END IF;',
+  ];
+}
+
 /** The DEFAULT path: lock, create (or adopt), move the range's rows out of DEFAULT, attach, compare counts. */
 function throughDefault(step: CreateStep, names: Names): string[] {
   const { parent, partition, partitionText } = names;
@@ -101,12 +113,7 @@ function throughDefault(step: CreateStep, names: Names): string[] {
     "    SELECT format('%I.%I', n.nspname, c.relname) INTO default_name FROM pg_class c",
     '      JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = default_partition;',
     "    EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', default_name);",
-    '    IF existing.oid IS NULL THEN',
-    `      CREATE TABLE ${partition} (LIKE ${parent} ${LIKE_OPTIONS});`,
-    '      PERFORM 1 FROM pg_class WHERE oid = parent AND reltablespace <> 0;',
-    "      IF FOUND THEN EXECUTE format('ALTER TABLE %s SET TABLESPACE %I', " +
-      `${partitionText}, (SELECT spcname FROM pg_tablespace t JOIN pg_class c ON c.reltablespace = t.oid WHERE c.oid = parent)); END IF;`,
-    '    END IF;',
+    ...createUnlessThere(names),
     `    EXECUTE format('SELECT count(*) FROM %s', ${partitionText}) INTO rows_existing;`,
     `    EXECUTE format('SELECT count(*) FROM %s WHERE %s', default_name, in_range) INTO rows_before;`,
     '    IF rows_before > 0 THEN',
@@ -181,12 +188,7 @@ function createSql(step: CreateStep, strategy: Strategy): string {
           '    END IF;',
         ]
       : [
-          '    IF existing.oid IS NULL THEN',
-          `      CREATE TABLE ${partition} (LIKE ${parent} ${LIKE_OPTIONS});`,
-          '      PERFORM 1 FROM pg_class WHERE oid = parent AND reltablespace <> 0;',
-          "      IF FOUND THEN EXECUTE format('ALTER TABLE %s SET TABLESPACE %I', " +
-            `${partitionText}, (SELECT spcname FROM pg_tablespace t JOIN pg_class c ON c.reltablespace = t.oid WHERE c.oid = parent)); END IF;`,
-          '    END IF;',
+          ...createUnlessThere(names),
           `    ALTER TABLE ${parent} ATTACH PARTITION ${partition}`,
           `      ${forValues(step)};`,
         ];

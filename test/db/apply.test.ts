@@ -52,6 +52,28 @@ describeEachBackend('apply', (db) => {
     },
   );
 
+  it('maxPartitionsPerRun holding partitions back: apply says how many are still due and exits 1 until they are made', async () => {
+    await query('create table metrics (id int not null, day date not null) partition by range (day)');
+    const config = writeConfig(
+      'tables:\n  - table: metrics\n    interval: month\n    premake: 1\n    start: 2023-01-01\n    maxPartitionsPerRun: 6\n',
+    );
+    // Jan 2023 through Mar 2024: 15 partitions due, 6 a run.
+    const runs = [];
+    for (let run = 0; run < 3; run += 1)
+      runs.push(await cli('apply', '--config', config, '--now', '2024-02-15'));
+    expect(runs.map((r) => r.code)).toEqual([1, 1, 0]);
+    expect(runs[0]!.stdout).toMatch(
+      /^apply: 6 of 6 planned partitions created, 0 still missing \(.*\); 9 more partitions still due, held back by maxPartitionsPerRun: run apply again/,
+    );
+    expect(runs[1]!.stdout).toMatch(/; 3 more partitions still due, held back by maxPartitionsPerRun/);
+    expect(runs[2]!.stdout).toMatch(
+      /^apply: 3 of 3 planned partitions created, 0 still missing \([^)]*\)\n$/,
+    );
+    expect(await partitionsOf('metrics')).toHaveLength(15);
+    // check judges coverage, not the runs: it passes once the last is made.
+    expect((await cli('check', '--config', config, '--now', '2024-02-15')).code).toBe(0);
+  });
+
   it.each([1, 3])('--jobs %i: the same partitions, whatever the number of connections', async (jobs) => {
     await db().client.query(SEEDS_SCHEMA);
     const config = writeConfig(SEEDS_CONFIG);

@@ -5,12 +5,11 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeEach, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { describeEachBackend } from '../helpers/backends';
 import { boundTo } from '../helpers/apply';
 import { writeConfig } from '../helpers/cli';
-import { executeStep } from '../../src/run/execute';
 
 const run = promisify(execFile);
 
@@ -187,32 +186,100 @@ describeEachBackend('reviewed files', (db) => {
     expect((await psql(db().url, file)).code).toBe(0);
   });
 
-  it('a unit that fails inside an explicit BEGIN … COMMIT block is rolled back whole', async () => {
-    const client = await db().connect();
-    try {
-      const outcome = await executeStep(
-        client,
-        {
-          kind: 'create',
-          parent: { schema: 'public', name: 'orders' },
-          partition: { schema: 'public', name: 'x' },
-          from: '2024-01-01',
-          to: '2024-02-01',
-          reason: 'gap',
-          adopt: false,
-          defaultRows: 0,
-        },
-        1,
-        [{ sql: 'BEGIN; CREATE TABLE half_made (id int); SELECT 1 / 0; COMMIT;', transaction: true }],
-        { deadline: Date.now() + 5000 },
+  describe('steps a reviewer groups with BEGIN … COMMIT', () => {
+    const TWO_TABLES = `${CONFIG}  - table: events\n    interval: month\n    premake: 1\n`;
+
+    /** The reviewed file for orders and events, with orders' two steps wrapped in one block. */
+    async function groupedFile(): Promise<string> {
+      await query('create table events (id int not null, day date not null) partition by range (day)');
+      const file = await reviewedFile(TWO_TABLES);
+      const fs = await import('node:fs');
+      const text = fs.readFileSync(file, 'utf8');
+      expect(text).toMatch(/-- step 1\/4: create public\.orders_y2024m02/);
+      expect(text).toMatch(/-- step 3\/4: create public\.events_y2024m02/);
+      fs.writeFileSync(
+        file,
+        text.replace('-- step 1/4', 'BEGIN;\n-- step 1/4').replace('-- step 3/4', 'COMMIT;\n\n-- step 3/4'),
       );
-      expect(outcome).toMatchObject({ status: 'failed', error: 'division by zero' });
-      expect((await client.query(`select to_regclass('half_made') as r`)).rows).toEqual([{ r: null }]);
-      // The connection is usable again: the block did not leave a transaction open.
-      expect((await client.query('select 1 as one')).rows).toEqual([{ one: 1 }]);
-    } finally {
-      await client.end();
+      return file;
     }
+
+    it('a failing step rolls its whole block back; the rest of that table is not run, other tables go on', async () => {
+      const file = await groupedFile();
+      // Step 2 fails: a view stands under its name.
+      await query('create view orders_y2024m03 as select 1 as one');
+      const result = await cli('apply', '--sql', file);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/failed: step 2\/4 .*orders_y2024m03/);
+      expect(result.stderr).toMatch(
+        /not run: step 1\/4 .*rolled back: step 2 of its BEGIN … COMMIT block failed/,
+      );
+      expect(await partitionsOf('orders')).toEqual([]);
+      expect((await partitionsOf('events')).map((p) => p.name)).toEqual([
+        'events_y2024m02',
+        'events_y2024m03',
+      ]);
+
+      // psql on the same file leaves the block wholly undone too.
+      await query('drop table events_y2024m02, events_y2024m03');
+      expect((await psql(db().url, file)).code).not.toBe(0);
+      expect(await partitionsOf('orders')).toEqual([]);
+    });
+
+    it('a block that succeeds is committed, and runs again as already done', async () => {
+      const file = await groupedFile();
+      const first = await cli('apply', '--sql', file);
+      expect(first.code).toBe(0);
+      expect(first.stdout).toMatch(/^apply --sql: 4 steps: 4 done/);
+      expect((await partitionsOf('orders')).map((p) => p.name)).toEqual([
+        'orders_y2024m02',
+        'orders_y2024m03',
+      ]);
+      const again = await cli('apply', '--sql', file);
+      expect(again.code).toBe(0);
+      expect(again.stdout).toMatch(/4 already done/);
+      expect((await psql(db().url, file)).code).toBe(0);
+    });
+
+    it.each([
+      [
+        'a block across two tables',
+        (t: string) =>
+          t.replace('-- step 1/4', 'BEGIN;\n-- step 1/4').replace('-- step 4/4', 'COMMIT;\n-- step 4/4'),
+        /groups steps of two tables/,
+      ],
+      [
+        'a BEGIN without COMMIT',
+        (t: string) => t.replace('-- step 3/4', 'BEGIN;\n-- step 3/4'),
+        /this BEGIN has no COMMIT after it/,
+      ],
+      [
+        'a COMMIT without BEGIN',
+        (t: string) => t.replace('-- step 3/4', 'COMMIT;\n-- step 3/4'),
+        /COMMIT without a BEGIN/,
+      ],
+      [
+        'a ROLLBACK',
+        (t: string) => t.replace('-- step 3/4', 'ROLLBACK;\n-- step 3/4'),
+        /ROLLBACK: a reviewed file may group steps with a plain BEGIN … COMMIT/,
+      ],
+      [
+        'a BEGIN with options',
+        (t: string) => t.replace('-- step 3/4', 'BEGIN READ ONLY;\n-- step 3/4').replace(/$/, 'COMMIT;\n'),
+        /BEGIN: a reviewed file may group steps/,
+      ],
+    ])('%s is refused before anything runs', async (_, edit, message) => {
+      await query('create table events (id int not null, day date not null) partition by range (day)');
+      const file = await reviewedFile(TWO_TABLES);
+      const fs = await import('node:fs');
+      fs.writeFileSync(file, edit(fs.readFileSync(file, 'utf8')));
+      const before = await relations();
+      const result = await cli('apply', '--sql', file);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/refused, nothing was run/);
+      expect(result.stderr).toMatch(message);
+      expect(await relations()).toEqual(before);
+    });
   });
 });
 void pg;
