@@ -17,7 +17,9 @@ type RenderSettings = Pick<Settings, 'lockTimeoutMs' | 'strategy'>;
 
 /** Partitions due for archival that have no steps (their table has no `archive:` in the config). */
 function archivalNotes(plan: Plan): string[] {
-  const due = plan.tables.flatMap((t) => t.archive.filter((a) => a.steps.length === 0).map((a) => ({ t, a })));
+  const due = plan.tables.flatMap((t) =>
+    t.archive.filter((a) => a.steps.length === 0).map((a) => ({ t, a })),
+  );
   if (due.length === 0) return [];
   return [
     'Due for archival, reported only (no archive: in the config; not carried out by this file):',

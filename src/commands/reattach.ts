@@ -45,7 +45,11 @@ export interface ReattachReport {
   restored: boolean;
 }
 
-export async function reattach(settings: Settings, logger: Logger, env = process.env): Promise<ReattachReport> {
+export async function reattach(
+  settings: Settings,
+  logger: Logger,
+  env = process.env,
+): Promise<ReattachReport> {
   const deadline = Date.now() + settings.deadlineSeconds * 1000;
   const named = settings.reattachTable === undefined ? undefined : tableArgument(settings.reattachTable);
   const client = await connect(settings.databaseUrl, { applicationName: APPLY_APPLICATION_NAME });
@@ -55,7 +59,11 @@ export async function reattach(settings: Settings, logger: Logger, env = process
       let table = named;
       let restored = false;
       if (settings.fromDump !== undefined) {
-        const target = dumpTarget(parseConnInfo(settings.databaseUrl, env), await readServerVersion(client), env);
+        const target = dumpTarget(
+          parseConnInfo(settings.databaseUrl, env),
+          await readServerVersion(client),
+          env,
+        );
         const fetched = await restoreFromDump(client, target, settings.fromDump, env);
         table = fetched.table;
         restored = fetched.restored;
@@ -90,10 +98,10 @@ export async function reattach(settings: Settings, logger: Logger, env = process
         from: origin.from,
         to: origin.to,
       };
-      const units = stepStatements(step, settings.strategy).map((sql) => ({ sql, transaction: false }));
+      const statements = stepStatements(step, settings.strategy);
       const [outcome] = await runSteps(
         [client],
-        [{ step, index: 1, units }],
+        [{ step, index: 1, statements }],
         { lockTimeoutMs: settings.lockTimeoutMs, deadline },
         logger,
       );
@@ -121,7 +129,11 @@ export async function reattachCommand(settings: Settings, logger: Logger): Promi
   } catch (error) {
     if (!expected(error)) throw error;
     const output = `reattach: refused, nothing was attached: ${(error as Error).message}\n`;
-    return { output, exitCode: EXIT.failed, data: { summary: output.trim(), status: 'refused', restored: false } };
+    return {
+      output,
+      exitCode: EXIT.failed,
+      data: { summary: output.trim(), status: 'refused', restored: false },
+    };
   }
   const ok = report.outcome?.status === 'done' || report.outcome?.status === 'already-done';
   const what = report.step ? describeStep(report.step) : 'reattach';

@@ -137,7 +137,12 @@ function planParent(
   const cutoff = retentionCutoff(spec, current);
   const cutoffBound = cutoff === undefined ? undefined : dateToBound(cutoff, keyType, spec.timezone);
   const due =
-    cutoffBound === undefined ? [] : duePartitions(partitions.filter((p) => !p.detachPending), cutoffBound);
+    cutoffBound === undefined
+      ? []
+      : duePartitions(
+          partitions.filter((p) => !p.detachPending),
+          cutoffBound,
+        );
   const archives = planArchives({
     parent: spec,
     partitions,

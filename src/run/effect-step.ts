@@ -16,7 +16,14 @@ export async function executeEffect(
   const started = Date.now();
   try {
     const result = await effects.run(client, step);
-    return { step, index, status: result.status, attempts: 1, ms: Date.now() - started, notices: result.notices };
+    return {
+      step,
+      index,
+      status: result.status,
+      attempts: 1,
+      ms: Date.now() - started,
+      notices: result.notices,
+    };
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     return {

@@ -80,7 +80,11 @@ export class EffectRun {
   }
 
   private async dumpTarget(client: pg.Client): Promise<DumpTarget> {
-    this.target ??= dumpTarget(parseConnInfo(this.databaseUrl, this.env), await readServerVersion(client), this.env);
+    this.target ??= dumpTarget(
+      parseConnInfo(this.databaseUrl, this.env),
+      await readServerVersion(client),
+      this.env,
+    );
     return this.target;
   }
 
@@ -123,7 +127,11 @@ export class EffectRun {
   }
 
   /** The store holds a verified dump of exactly the table's rows. */
-  private async storedAndCurrent(client: pg.Client, step: EffectStep, manifest: ManifestEntry): Promise<string | undefined> {
+  private async storedAndCurrent(
+    client: pg.Client,
+    step: EffectStep,
+    manifest: ManifestEntry,
+  ): Promise<string | undefined> {
     if (!(await this.store(step.store).confirm(manifest.file, manifest.sha256))) {
       return `the store does not show ${manifest.file} with the sha256 its manifest records`;
     }
@@ -185,7 +193,10 @@ export class EffectRun {
       size: local.dump.size,
     });
     local.verified = true;
-    return { status: 'done', notices: [`${local.fingerprint.rows} rows read back from the dump match the table`] };
+    return {
+      status: 'done',
+      notices: [`${local.fingerprint.rows} rows read back from the dump match the table`],
+    };
   }
 
   private async upload(client: pg.Client, step: EffectStep): Promise<EffectResult> {
@@ -197,7 +208,9 @@ export class EffectRun {
     }
     const local = this.local(step);
     if (!local.verified) {
-      throw new EffectRefused(`the dump of ${quoteQualified(step.partition)} was not verified: it is not stored`);
+      throw new EffectRefused(
+        `the dump of ${quoteQualified(step.partition)} was not verified: it is not stored`,
+      );
     }
     await store.put(local.name, local.file, local.dump.sha256);
     await store.putManifest({
@@ -216,7 +229,10 @@ export class EffectRun {
       createdAt: local.createdAt,
     });
     await client.query(markStoredSql(step, storedAt(step.store, local.name)));
-    return { status: 'done', notices: [`stored as ${storedAt(step.store, local.name)}, sha256 confirmed by the store`] };
+    return {
+      status: 'done',
+      notices: [`stored as ${storedAt(step.store, local.name)}, sha256 confirmed by the store`],
+    };
   }
 
   /** DROP only when the store confirms this table's verified dump and the table still holds exactly its rows. */

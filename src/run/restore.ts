@@ -45,10 +45,13 @@ export async function restoreFromDump(
   const { store: where, name } = locateDump(location);
   const store = openStore(where, env);
   const manifest = await store.getManifest(name);
-  if (!manifest) throw new RestoreError(`${location}: no manifest beside it (${name}.manifest.json) in ${store.label}`);
+  if (!manifest)
+    throw new RestoreError(`${location}: no manifest beside it (${name}.manifest.json) in ${store.label}`);
   const table = parseQualifiedName(manifest.table);
   const parent = parseQualifiedName(manifest.parent);
-  const { rows } = await client.query<{ oid: string | null }>('select to_regclass($1)::oid as oid', [manifest.table]);
+  const { rows } = await client.query<{ oid: string | null }>('select to_regclass($1)::oid as oid', [
+    manifest.table,
+  ]);
   if (rows[0]?.oid) return { manifest, table, parent, restored: false };
 
   const dir = await mkdtemp(join(tmpdir(), 'partition-keeper-restore-'));

@@ -73,9 +73,12 @@ ${archive}
 
   it('kid_absences: 2025 → archive.kid_absences_2025 → dump → verify → upload → drop → reattach --from-dump: every row back', async () => {
     await db().client.query(KIDS);
+    await db().client.query('drop schema archive'); // apply creates it
     const before = await rowsOf(query, 'kid_absences_2025');
     expect(before).toHaveLength(40 * 365);
-    const config = kidsConfig(`      schema: archive\n      dump: s3://kids-archive/absences\n      drop: true`);
+    const config = kidsConfig(
+      `      schema: archive\n      dump: s3://kids-archive/absences\n      drop: true`,
+    );
 
     // plan: exactly these steps, and nothing changes
     const relations = await relationsOf(db().client);
@@ -126,7 +129,11 @@ ${archive}
     expect((JSON.parse(again.stdout) as { steps: unknown[] }).steps).toEqual([]);
 
     // rollback from the dump: verified, restored, attached with its bounds, every row back
-    const back = await cli('reattach', '--from-dump', 's3://kids-archive/absences/archive.kid_absences_2025.pgdump');
+    const back = await cli(
+      'reattach',
+      '--from-dump',
+      's3://kids-archive/absences/archive.kid_absences_2025.pgdump',
+    );
     expect(back.stderr).not.toMatch(/error/);
     expect(back.code).toBe(0);
     expect(await partitionsOf(db().client, 'kid_absences')).toContainEqual({
@@ -135,9 +142,9 @@ ${archive}
     });
     expect(await query("select to_regclass('archive.kid_absences_2025') as t")).toEqual([{ t: null }]);
     expect(await rowsOf(query, 'public.kid_absences_2025')).toEqual(before);
-    expect(await query("select obj_description('public.kid_absences_2025'::regclass, 'pg_class') as mark")).toEqual([
-      { mark: null },
-    ]);
+    expect(
+      await query("select obj_description('public.kid_absences_2025'::regclass, 'pg_class') as mark"),
+    ).toEqual([{ mark: null }]);
   });
 
   it('with a DEFAULT partition: plain detach; rows that landed in DEFAULT move back into the reattached table', async () => {
@@ -147,7 +154,9 @@ ${archive}
     const dir = scratchDir('dumps-');
     const config = kidsConfig(`      schema: archive\n      dump: ${dir}\n      drop: true`);
     const planned = await cli('plan', '--config', config, '--now', '2027-03-01', '--format', 'json');
-    expect((JSON.parse(planned.stdout) as { steps: { description: string }[] }).steps[0]?.description).toMatch(/\(plain\)$/);
+    expect(
+      (JSON.parse(planned.stdout) as { steps: { description: string }[] }).steps[0]?.description,
+    ).toMatch(/\(plain\)$/);
     const applied = await cli('apply', '--config', config, '--now', '2027-03-01');
     expect(applied.code).toBe(0);
     expect(readdirSync(dir).sort()).toEqual([
@@ -195,14 +204,18 @@ tables:
     const applied = await cli('apply', '--config', config, '--now', '2024-03-15');
     expect(applied.code).toBe(0);
     const archived = await query(
-      "select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'archive' order by 1",
+      "select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'archive' and c.relkind = 'r' order by 1",
     );
     expect(archived).toEqual([
       { name: 'claim_line_items_y2016m12' },
       { name: 'claim_line_items_y2017m01' },
       { name: 'claim_line_items_y2017m02' },
     ]);
-    expect(readdirSync(dir).filter((f) => f.endsWith('.pgdump')).sort()).toEqual([
+    expect(
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.pgdump'))
+        .sort(),
+    ).toEqual([
       'archive.claim_line_items_y2016m12.pgdump',
       'archive.claim_line_items_y2017m01.pgdump',
       'archive.claim_line_items_y2017m02.pgdump',
@@ -215,7 +228,9 @@ tables:
       'claim_line_items_y2024m05',
     ]);
     // kept, marked with where its dump is; the next run has nothing to do
-    const [mark] = await query("select obj_description('archive.claim_line_items_y2017m01'::regclass, 'pg_class') as m");
+    const [mark] = await query(
+      "select obj_description('archive.claim_line_items_y2017m01'::regclass, 'pg_class') as m",
+    );
     expect(JSON.parse(String((mark as { m: string }).m).replace(/^partition-keeper:v1 /, ''))).toEqual({
       parent: 'public.claim_line_items',
       from: '2017-01-01',

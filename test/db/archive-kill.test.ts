@@ -37,7 +37,18 @@ function applyKilledAfter(kind: string, env: NodeJS.ProcessEnv, config: string):
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/cli.ts', 'apply', '--config', config, '--now', '2027-03-01', '--log-format', 'json'],
+      [
+        '--import',
+        'tsx',
+        'src/cli.ts',
+        'apply',
+        '--config',
+        config,
+        '--now',
+        '2027-03-01',
+        '--log-format',
+        'json',
+      ],
       { env, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     const seen: string[] = [];
@@ -58,7 +69,8 @@ function applyKilledAfter(kind: string, env: NodeJS.ProcessEnv, config: string):
     });
     child.on('error', reject);
     child.on('close', (code, signal) => {
-      if (signal !== 'SIGKILL') reject(new Error(`apply ended (${code}) before ${kind} was done:\n${seen.join('\n')}`));
+      if (signal !== 'SIGKILL')
+        reject(new Error(`apply ended (${code}) before ${kind} was done:\n${seen.join('\n')}`));
       else resolve(seen);
     });
   });
@@ -112,7 +124,7 @@ describeOnServer('archival: a killed run is completed by the next', (db) => {
     [
       'dump',
       async () => {
-        const { rows } = await db().client.query("select count(*)::int as n from archive.kid_absences_2025");
+        const { rows } = await db().client.query('select count(*)::int as n from archive.kid_absences_2025');
         expect(rows).toEqual([{ n: 30 * 365 }]);
       },
     ],
@@ -152,7 +164,10 @@ describeOnServer('archival: a killed run is completed by the next', (db) => {
       `${kind}/archive.kid_absences_2025.pgdump.manifest.json`,
     ]);
     // and every row is in the dump: restored, they are all back
-    const back = await runCli(['reattach', '--from-dump', `s3://kill-test/${kind}/archive.kid_absences_2025.pgdump`], env());
+    const back = await runCli(
+      ['reattach', '--from-dump', `s3://kill-test/${kind}/archive.kid_absences_2025.pgdump`],
+      env(),
+    );
     expect(back.code).toBe(0);
     const count = await db().client.query('select count(*)::int as n from public.kid_absences_2025');
     expect(count.rows).toEqual([{ n: 30 * 365 }]);

@@ -34,9 +34,14 @@ async function run(
   };
   client.on('notice', listen);
   try {
-    for (const sql of statements) {
+    for (const [n, sql] of statements.entries()) {
       await client.query(sql);
-      if (details.includes(ALREADY_DONE) || details.includes(STEP_COMPLETE)) break; // as the runner does
+      // as the runner does: a first statement finding the step done, or any finishing it, ends it
+      if (
+        (n === 0 && statements.length > 1 && details.includes(ALREADY_DONE)) ||
+        details.includes(STEP_COMPLETE)
+      )
+        break;
     }
   } finally {
     client.off('notice', listen);
