@@ -142,9 +142,29 @@ export class EffectRun {
     return undefined;
   }
 
+  private async exists(client: pg.Client, table: EffectStep['partition']): Promise<boolean> {
+    const { rows } = await client.query<{ oid: string | null }>('select to_regclass($1)::oid as oid', [
+      quoteQualified(table),
+    ]);
+    return Boolean(rows[0]?.oid);
+  }
+
   private async dump(client: pg.Client, step: EffectStep): Promise<EffectResult> {
     const key = relationKey(step.partition);
     const manifest = await this.manifestOf(step);
+    if (!(await this.exists(client, step.partition))) {
+      // Dropped after its dump was stored (a reviewed file run again): done, if the store shows it.
+      if (manifest && (await this.store(step.store).confirm(manifest.file, manifest.sha256))) {
+        this.stored.set(key, manifest);
+        return {
+          status: 'already-done',
+          notices: [`dropped; its dump is ${storedAt(step.store, manifest.file)}`],
+        };
+      }
+      throw new EffectRefused(
+        `${quoteQualified(step.partition)} does not exist, and ${this.store(step.store).label} holds no confirmed dump of it`,
+      );
+    }
     if (manifest && (await this.storedAndCurrent(client, step, manifest)) === undefined) {
       this.stored.set(key, manifest);
       return {
@@ -203,7 +223,9 @@ export class EffectRun {
     const store = this.store(step.store);
     const known = this.stored.get(relationKey(step.partition));
     if (known) {
-      await client.query(markStoredSql(step, storedAt(step.store, known.file)));
+      if (await this.exists(client, step.partition)) {
+        await client.query(markStoredSql(step, storedAt(step.store, known.file)));
+      }
       return { status: 'already-done', notices: [] };
     }
     const local = this.local(step);
@@ -237,10 +259,7 @@ export class EffectRun {
 
   /** DROP only when the store confirms this table's verified dump and the table still holds exactly its rows. */
   private async drop(client: pg.Client, step: EffectStep): Promise<EffectResult> {
-    const { rows } = await client.query<{ oid: string | null }>('select to_regclass($1)::oid as oid', [
-      quoteQualified(step.partition),
-    ]);
-    if (!rows[0]?.oid) return { status: 'already-done', notices: [] };
+    if (!(await this.exists(client, step.partition))) return { status: 'already-done', notices: [] };
     const manifest = await this.manifestOf(step);
     if (!manifest) {
       throw new EffectRefused(

@@ -352,9 +352,10 @@ function requireAttached(step: Step, n: ReturnType<typeof names>): string[] {
 function detachCheck(step: DetachStep, n: ReturnType<typeof names>, mark: string): string[] {
   return [
     ...lookUpArchival(n.tableText),
+    // Gone: a later step of its archival dropped it (a file run again), or someone else did.
     '  IF existing.oid IS NULL THEN',
-    "    RAISE EXCEPTION '% does not exist: there is nothing to detach from %', " +
-      `${n.tableText}, ${n.parentText};`,
+    notice('%s does not exist (any more): nothing to detach', [n.tableText], ALREADY_DONE),
+    '    RETURN;',
     '  END IF;',
     ...readMark(step),
     '  IF existing.attached_to IS NULL THEN',
@@ -448,7 +449,8 @@ function finalizeStatements(step: FinalizeStep): string[] {
       'BEGIN',
       ...lookUpArchival(n.tableText),
       '  IF existing.oid IS NULL THEN',
-      "    RAISE EXCEPTION '% does not exist: there is no pending detach to finalize', " + `${n.tableText};`,
+      notice('%s does not exist (any more): nothing to finalize', [n.tableText], ALREADY_DONE),
+      '    RETURN;',
       '  END IF;',
       ...readMark(step),
       '  IF existing.attached_to IS NULL AND ours THEN',
@@ -501,8 +503,12 @@ function moveStatements(step: MoveStep): string[] {
       notice('%s is already in %s, carrying its origin mark', [targetText, schemaText], ALREADY_DONE),
       '      RETURN;',
       '    END IF;',
-      "    RAISE EXCEPTION 'neither % nor a marked % exists: nothing to move', " +
-        `${n.tableText}, ${targetText};`,
+      '    IF target.oid IS NULL THEN',
+      notice('neither %s nor %s exists (any more): nothing to move', [n.tableText, targetText], ALREADY_DONE),
+      '      RETURN;',
+      '    END IF;',
+      "    RAISE EXCEPTION '% exists but carries no partition-keeper mark for % [%, %): % cannot move there', " +
+        `${targetText}, ${n.parentText}, ${quoteLiteral(step.from)}, ${quoteLiteral(step.to)}, ${n.tableText};`,
       '  END IF;',
       '  IF existing.attached_to IS NOT NULL THEN',
       "    RAISE EXCEPTION '% is still a partition of %: detach it first', " +
