@@ -9,6 +9,7 @@ import { describeOnServer } from '../helpers/backends';
 import { partitionsOf, relationsOf } from '../helpers/catalog';
 import { runCli, scratchDir, SEEDS_SCHEMA, writeConfig } from '../helpers/cli';
 import { startS3Server, type S3TestServer } from '../helpers/s3-server';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { openStore } from '../../src/run/archive';
 
 const KIDS = `
@@ -267,6 +268,59 @@ tables:
     expect(readdirSync(dir).map((f) => [f, statSync(join(dir, f)).mtimeMs])).toEqual(stored);
     const final = await cli('plan', '--config', config, '--now', '2024-03-15', '--format', 'json');
     expect((JSON.parse(final.stdout) as { steps: unknown[] }).steps).toEqual([]);
+  });
+
+  it('the drop is blocked by a corrupted object, a wrong sha256 in the manifest, or rows changed since the dump', async () => {
+    await db().client.query(KIDS);
+    const keep = kidsConfig(
+      `      schema: archive\n      dump: s3://kids-archive/blocked\n      drop: false`,
+    );
+    const drop = kidsConfig(`      schema: archive\n      dump: s3://kids-archive/blocked\n      drop: true`);
+    expect((await cli('apply', '--config', keep, '--now', '2027-03-01')).code).toBe(0);
+    const client = new S3Client({ forcePathStyle: true });
+    const key = 'blocked/archive.kid_absences_2025.pgdump';
+    const original = await (
+      await client.send(new GetObjectCommand({ Bucket: 'kids-archive', Key: key }))
+    ).Body!.transformToByteArray();
+    const manifestKey = `${key}.manifest.json`;
+    const manifestText = await (
+      await client.send(new GetObjectCommand({ Bucket: 'kids-archive', Key: manifestKey }))
+    ).Body!.transformToString();
+    const put = (k: string, body: Uint8Array | string) =>
+      client.send(new PutObjectCommand({ Bucket: 'kids-archive', Key: k, Body: body }));
+    const dropRefused = async (why: RegExp, rows = 40 * 365) => {
+      const run = await cli('apply', '--config', drop, '--now', '2027-03-01');
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(why);
+      expect(await query('select count(*)::int as n from archive.kid_absences_2025')).toEqual([{ n: rows }]);
+    };
+    try {
+      // one byte flipped in the stored dump
+      const corrupted = Uint8Array.from(original);
+      corrupted[corrupted.length >> 1] = (corrupted[corrupted.length >> 1] ?? 0) ^ 0xff;
+      await put(key, corrupted);
+      await dropRefused(
+        /failed: step 1\/1 drop .*not dropped: the store does not show archive\.kid_absences_2025\.pgdump with the sha256 its manifest records/,
+      );
+      await put(key, original);
+      // the manifest records another sha256
+      const manifest = JSON.parse(manifestText) as { sha256: string };
+      await put(manifestKey, JSON.stringify({ ...manifest, sha256: '0'.repeat(64) }));
+      await dropRefused(/not dropped: the store does not show .* with the sha256 its manifest records/);
+      await put(manifestKey, manifestText);
+      // a row written into the archived table after its dump
+      await db().client.query("insert into archive.kid_absences_2025 values (777, '2025-07-07', 'late')");
+      await dropRefused(
+        /not dropped: archive\.kid_absences_2025 now has 14601 rows .* its stored dump 14600/,
+        40 * 365 + 1,
+      );
+      await db().client.query("delete from archive.kid_absences_2025 where reason = 'late'");
+      // all as stored again: dropped
+      expect((await cli('apply', '--config', drop, '--now', '2027-03-01')).code).toBe(0);
+      expect(await query("select to_regclass('archive.kid_absences_2025') as t")).toEqual([{ t: null }]);
+    } finally {
+      client.destroy();
+    }
   });
 
   it('without archive: apply leaves due partitions alone and says so', async () => {
