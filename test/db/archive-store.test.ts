@@ -258,7 +258,7 @@ describe('archive store: directory and S3', () => {
   let sha256: string;
   beforeEach(async () => {
     file = join(dir, 'local.pgdump');
-    // Bigger than one multipart part, so the S3 upload is a real multipart upload.
+    // Bigger than two multipart parts, so the S3 upload is a real multipart upload.
     const bytes = Buffer.alloc(17 * 1024 * 1024 + 12345);
     for (let i = 0; i < bytes.length; i += 4096) bytes[i] = (i / 4096) & 0xff;
     await writeFile(file, bytes);

@@ -142,7 +142,7 @@ function directoryStore(location: string): ArchiveStore {
 // S3
 
 /** Part size of multipart uploads; with QUEUE_SIZE parts in flight this bounds the upload's memory. */
-export const PART_SIZE = 16 * 1024 * 1024;
+export const PART_SIZE = 8 * 1024 * 1024;
 const QUEUE_SIZE = 4;
 
 export function parseS3Location(location: string): { bucket: string; prefix: string } {
