@@ -147,6 +147,19 @@ describeOnServer('archive store: dump, fingerprint, verify', (db) => {
     );
   });
 
+  it('an abort (the run deadline) stops pg_dump and pg_restore, and leaves no dump behind', async () => {
+    const file = join(dir, 'aborted.pgdump');
+    await expect(dumpTable(target, ODD, file, { signal: AbortSignal.abort() })).rejects.toThrow(
+      /failed: stopped: the run deadline passed/,
+    );
+    await expect(stat(file)).rejects.toThrow();
+    await expect(stat(`${file}.partial`)).rejects.toThrow();
+    const expected = await freshDump('to-verify.pgdump');
+    await expect(
+      verifyDump(target, join(dir, 'to-verify.pgdump'), expected, { signal: AbortSignal.abort() }),
+    ).rejects.toThrow(/pg_restore --list cannot read it: stopped: the run deadline passed/);
+  });
+
   it('a missing table is an error and leaves no file', async () => {
     const file = join(dir, 'missing.pgdump');
     await expect(dumpTable(target, { schema: 'public', name: 'nope' }, file)).rejects.toThrow(
@@ -327,6 +340,15 @@ describe('archive store: directory and S3', () => {
     );
     await expect(store.getManifest(name)).rejects.toThrow(StoreError);
     client.destroy();
+  });
+
+  it('S3: an aborted upload (the run deadline) is a StoreError, and nothing counts as stored', async () => {
+    const store = openStore(`s3://${s3.bucket}/aborted`);
+    const error = await store
+      .put(name, file, sha256, { signal: AbortSignal.abort() })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    expect(await store.confirm(name, sha256)).toBe(false);
   });
 
   it('S3: a missing bucket is an error, not "not stored"', async () => {

@@ -71,14 +71,16 @@ function copyColumn(name: string, typeOid: number): string {
  * The fingerprint of `table`'s own rows (ONLY), in one snapshot. Runs in its own transaction, with
  * the output settings pg_dump uses (ISO dates, postgres intervals, extra_float_digits 3) and UTC,
  * as pg_dump runs with PGTZ=UTC (tools.ts). The columns are those pg_dump copies: not dropped, not
- * generated, in attnum order. No statement_timeout (a big table takes minutes); lock_timeout stays.
+ * generated, in attnum order. It runs under the session's statement_timeout and lock_timeout (the
+ * runner sets them to the time left and the lock bound; a big table takes minutes). Not to be called
+ * inside a transaction of the caller's.
  */
 export async function tableFingerprint(client: pg.Client, table: QualifiedName): Promise<Fingerprint> {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
     await client.query(
       "SET LOCAL datestyle = 'ISO'; SET LOCAL intervalstyle = 'postgres'; SET LOCAL extra_float_digits = 3; " +
-        "SET LOCAL timezone = 'UTC'; SET LOCAL statement_timeout = 0",
+        "SET LOCAL timezone = 'UTC'",
     );
     const exists = await client.query<{ found: boolean }>(
       `SELECT to_regclass(${quoteLiteral(quoteQualified(table))}) IS NOT NULL AS found`,
