@@ -55,7 +55,7 @@ async function child(subject: string, url: string, file: string, location: strin
     return result;
   };
   if (subject === 'ours') {
-    const client = await connect(url);
+    const client = await connect(url, { statementTimeoutMs: 0 }); // the runner gives the time left
     const target = dumpTarget(parseConnInfo(url, process.env), await readServerVersion(client), process.env);
     const fingerprint = await time('fingerprint (SQL)', () => tableFingerprint(client, TABLE));
     const dump = await time('dump', () => dumpTable(target, TABLE, file));
@@ -67,7 +67,7 @@ async function child(subject: string, url: string, file: string, location: strin
     // The same calls, overlapped where they are independent: the live fingerprint beside the dump
     // (two server sessions), the verification beside the upload (both only read the file); the
     // upload still counts only once confirmed, and a drop would wait for both.
-    const client = await connect(url);
+    const client = await connect(url, { statementTimeoutMs: 0 }); // the runner gives the time left
     const target = dumpTarget(parseConnInfo(url, process.env), await readServerVersion(client), process.env);
     const [fingerprint, dump] = await time('fingerprint ∥ dump', () =>
       Promise.all([tableFingerprint(client, TABLE), dumpTable(target, TABLE, file)]),
@@ -237,7 +237,7 @@ async function main(): Promise<void> {
     const scratch = await benchDatabase('pk_bench_archive_scratch');
     await withClient(scratch, (c) => c.query('CREATE SCHEMA archive')); // the dump names its schema
     const restoreRun = await timed('pg_restore', ['-d', scratch, ourFile], env);
-    const client = await connect(scratch);
+    const client = await connect(scratch, { statementTimeoutMs: 0 });
     const t1 = process.hrtime.bigint();
     await tableFingerprint(client, TABLE);
     const scratchFingerprintMs = since(t1);
