@@ -16,7 +16,9 @@ import {
   dumpTable,
   dumpTarget,
   openStore,
+  parseManifest,
   readServerVersion,
+  serializeManifest,
   tableFingerprint,
   verifyDump,
   type ArchiveStore,
@@ -384,6 +386,22 @@ describe('archive store: directory and S3', () => {
       process.env.AWS_SECRET_ACCESS_KEY = s3.env.AWS_SECRET_ACCESS_KEY;
       process.env.AWS_ACCESS_KEY_ID = s3.env.AWS_ACCESS_KEY_ID;
     }
+  });
+
+  it('manifests: validated field by field; dump names safe as file names and keys, and unambiguous', () => {
+    expect(parseManifest(serializeManifest(manifest()), 'm')).toEqual(manifest());
+    expect(() => parseManifest('{', 'x.json')).toThrow('manifest x.json is not JSON');
+    expect(() => parseManifest(JSON.stringify({ ...manifest(), sha256: 'ABC' }), 'x.json')).toThrow(
+      /manifest x.json: field sha256 must be 64 lower-case hex digits/,
+    );
+    expect(() => parseManifest(JSON.stringify({ ...manifest(), rows: -1 }), 'x.json')).toThrow(/field rows/);
+    expect(() => parseManifest(JSON.stringify({ ...manifest(), version: 2 }), 'x.json')).toThrow(
+      /field version/,
+    );
+    expect(() => parseManifest(JSON.stringify({ ...manifest(), password: 'x' }), 'x.json')).toThrow();
+    expect(name).toBe('arch%22ive%202025.kid%2Eabsences%0A2025.pgdump');
+    expect(dumpFileName({ schema: 'a.b', name: 'c' })).not.toBe(dumpFileName({ schema: 'a', name: 'b.c' }));
+    expect(dumpFileName({ schema: 's', name: '../x/y' })).toBe('s.%2E%2E%2Fx%2Fy.pgdump');
   });
 
   it('the integrity-header setting follows the SDK variables, and path style only with an endpoint', () => {
