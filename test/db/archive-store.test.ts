@@ -16,7 +16,9 @@ import {
   dumpTable,
   dumpTarget,
   openStore,
+  parseManifest,
   readServerVersion,
+  serializeManifest,
   tableFingerprint,
   verifyDump,
   type ArchiveStore,
@@ -147,6 +149,19 @@ describeOnServer('archive store: dump, fingerprint, verify', (db) => {
     );
   });
 
+  it('an abort (the run deadline) stops pg_dump and pg_restore, and leaves no dump behind', async () => {
+    const file = join(dir, 'aborted.pgdump');
+    await expect(dumpTable(target, ODD, file, { signal: AbortSignal.abort() })).rejects.toThrow(
+      /failed: stopped: the run deadline passed/,
+    );
+    await expect(stat(file)).rejects.toThrow();
+    await expect(stat(`${file}.partial`)).rejects.toThrow();
+    const expected = await freshDump('to-verify.pgdump');
+    await expect(
+      verifyDump(target, join(dir, 'to-verify.pgdump'), expected, { signal: AbortSignal.abort() }),
+    ).rejects.toThrow(/pg_restore --list cannot read it: stopped: the run deadline passed/);
+  });
+
   it('a missing table is an error and leaves no file', async () => {
     const file = join(dir, 'missing.pgdump');
     await expect(dumpTable(target, { schema: 'public', name: 'nope' }, file)).rejects.toThrow(
@@ -258,7 +273,7 @@ describe('archive store: directory and S3', () => {
   let sha256: string;
   beforeEach(async () => {
     file = join(dir, 'local.pgdump');
-    // Bigger than one multipart part, so the S3 upload is a real multipart upload.
+    // Bigger than two multipart parts, so the S3 upload is a real multipart upload.
     const bytes = Buffer.alloc(17 * 1024 * 1024 + 12345);
     for (let i = 0; i < bytes.length; i += 4096) bytes[i] = (i / 4096) & 0xff;
     await writeFile(file, bytes);
@@ -329,6 +344,15 @@ describe('archive store: directory and S3', () => {
     client.destroy();
   });
 
+  it('S3: an aborted upload (the run deadline) is a StoreError, and nothing counts as stored', async () => {
+    const store = openStore(`s3://${s3.bucket}/aborted`);
+    const error = await store
+      .put(name, file, sha256, { signal: AbortSignal.abort() })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    expect(await store.confirm(name, sha256)).toBe(false);
+  });
+
   it('S3: a missing bucket is an error, not "not stored"', async () => {
     const store = openStore('s3://no-such-bucket/x');
     await expect(store.confirm(name, sha256)).rejects.toThrow(/NoSuchBucket/);
@@ -362,6 +386,22 @@ describe('archive store: directory and S3', () => {
       process.env.AWS_SECRET_ACCESS_KEY = s3.env.AWS_SECRET_ACCESS_KEY;
       process.env.AWS_ACCESS_KEY_ID = s3.env.AWS_ACCESS_KEY_ID;
     }
+  });
+
+  it('manifests: validated field by field; dump names safe as file names and keys, and unambiguous', () => {
+    expect(parseManifest(serializeManifest(manifest()), 'm')).toEqual(manifest());
+    expect(() => parseManifest('{', 'x.json')).toThrow('manifest x.json is not JSON');
+    expect(() => parseManifest(JSON.stringify({ ...manifest(), sha256: 'ABC' }), 'x.json')).toThrow(
+      /manifest x.json: field sha256 must be 64 lower-case hex digits/,
+    );
+    expect(() => parseManifest(JSON.stringify({ ...manifest(), rows: -1 }), 'x.json')).toThrow(/field rows/);
+    expect(() => parseManifest(JSON.stringify({ ...manifest(), version: 2 }), 'x.json')).toThrow(
+      /field version/,
+    );
+    expect(() => parseManifest(JSON.stringify({ ...manifest(), password: 'x' }), 'x.json')).toThrow();
+    expect(name).toBe('arch%22ive%202025.kid%2Eabsences%0A2025.pgdump');
+    expect(dumpFileName({ schema: 'a.b', name: 'c' })).not.toBe(dumpFileName({ schema: 'a', name: 'b.c' }));
+    expect(dumpFileName({ schema: 's', name: '../x/y' })).toBe('s.%2E%2E%2Fx%2Fy.pgdump');
   });
 
   it('the integrity-header setting follows the SDK variables, and path style only with an endpoint', () => {

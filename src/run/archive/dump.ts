@@ -16,10 +16,17 @@ import {
   failure,
   runTool,
   type DumpTarget,
+  type RunOptions,
   type ServerVersion,
 } from './tools';
 
-export { DumpToolError, PG_BIN_VARIABLE, type DumpTarget, type ServerVersion } from './tools';
+export {
+  DumpToolError,
+  PG_BIN_VARIABLE,
+  type DumpTarget,
+  type RunOptions,
+  type ServerVersion,
+} from './tools';
 
 export interface DumpResult {
   size: number;
@@ -65,18 +72,28 @@ export function tablePattern(table: QualifiedName): string {
  * Checks first that pg_dump exists and is not older than the server (DumpToolError naming both
  * versions and how to install the right client). The dump is written to `<file>.partial` and
  * renamed when complete, so a killed run never leaves a file that looks whole; a failed dump
- * leaves nothing behind.
+ * leaves nothing behind. `options.signal` (the run's deadline) stops pg_dump when it aborts.
  */
-export async function dumpTable(target: DumpTarget, table: QualifiedName, file: string): Promise<DumpResult> {
+export async function dumpTable(
+  target: DumpTarget,
+  table: QualifiedName,
+  file: string,
+  options: RunOptions = {},
+): Promise<DumpResult> {
   const pgDumpVersion = await checkToolVersion(target, 'pg_dump');
   const partial = `${file}.partial`;
-  const run = runTool(target, 'pg_dump', [
-    '--format=custom',
-    '--no-password',
-    `--lock-wait-timeout=${DUMP_LOCK_WAIT_MS}`,
-    '--strict-names',
-    `--table=${tablePattern(table)}`,
-  ]);
+  const run = runTool(
+    target,
+    'pg_dump',
+    [
+      '--format=custom',
+      '--no-password',
+      `--lock-wait-timeout=${DUMP_LOCK_WAIT_MS}`,
+      '--strict-names',
+      `--table=${tablePattern(table)}`,
+    ],
+    options,
+  );
   const hash = createHash('sha256');
   let size = 0;
   const count = new Transform({
@@ -97,11 +114,12 @@ export async function dumpTable(target: DumpTarget, table: QualifiedName, file: 
   const what = `pg_dump of ${tablePattern(table)}`;
   if (result.spawnError || result.code !== 0 || written) {
     await rm(partial, { force: true });
-    const reason = result.spawnError
-      ? result.spawnError.message
-      : result.code !== 0
-        ? failure(result)
-        : `writing ${partial}: ${written?.message}`;
+    const reason =
+      result.spawnError && result.spawnError.name !== 'AbortError'
+        ? result.spawnError.message
+        : result.spawnError || result.code !== 0
+          ? failure(result)
+          : `writing ${partial}: ${written?.message}`;
     throw new DumpToolError(`${what} failed: ${reason}`);
   }
   await rename(partial, file);

@@ -18,15 +18,20 @@ import { Upload } from '@aws-sdk/lib-storage';
 import type { Env } from '../../db/conninfo';
 import { manifestName, parseManifest, serializeManifest, type ManifestEntry } from './manifest';
 
+/** Bounds a long transfer: when `signal` aborts (the run's deadline), it stops with a StoreError. */
+export interface StoreOptions {
+  signal?: AbortSignal;
+}
+
 export interface ArchiveStore {
   /** Where, for messages and reports: the directory, or s3://bucket/prefix (never a credential). */
   readonly label: string;
   /** Stores local `file` as `name`; resolves only once confirm(name, sha256) holds, else throws StoreError. */
-  put(name: string, file: string, sha256: string): Promise<void>;
+  put(name: string, file: string, sha256: string, options?: StoreOptions): Promise<void>;
   /** True when `name` is stored and its content's sha256 is `sha256`; false when missing or different. */
-  confirm(name: string, sha256: string): Promise<boolean>;
+  confirm(name: string, sha256: string, options?: StoreOptions): Promise<boolean>;
   /** Copies `name` into local `file` (streamed; written beside as .partial, renamed when whole). */
-  download(name: string, file: string): Promise<void>;
+  download(name: string, file: string, options?: StoreOptions): Promise<void>;
   /** Stores the manifest beside its dump, as `<entry.file>.manifest.json`. */
   putManifest(entry: ManifestEntry): Promise<void>;
   /** The manifest of dump `name`; undefined when there is none; throws StoreError when it is invalid. */
@@ -52,9 +57,9 @@ function checkName(name: string): void {
   }
 }
 
-async function streamSha256(stream: Readable): Promise<string> {
+async function streamSha256(stream: Readable, signal?: AbortSignal): Promise<string> {
   const hash = createHash('sha256');
-  await pipeline(stream, hash);
+  await pipeline(stream, hash, signal ? { signal } : {});
   return hash.digest('hex');
 }
 
@@ -142,7 +147,7 @@ function directoryStore(location: string): ArchiveStore {
 // S3
 
 /** Part size of multipart uploads; with QUEUE_SIZE parts in flight this bounds the upload's memory. */
-export const PART_SIZE = 16 * 1024 * 1024;
+export const PART_SIZE = 8 * 1024 * 1024;
 const QUEUE_SIZE = 4;
 
 export function parseS3Location(location: string): { bucket: string; prefix: string } {
@@ -217,8 +222,9 @@ function s3Store(location: string, env: Env): ArchiveStore {
 
   const store: ArchiveStore = {
     label,
-    async put(name, file, sha256) {
+    async put(name, file, sha256, options = {}) {
       try {
+        options.signal?.throwIfAborted();
         const upload = new Upload({
           client,
           queueSize: QUEUE_SIZE,
@@ -232,22 +238,30 @@ function s3Store(location: string, env: Env): ArchiveStore {
             ...(askChecksum ? { ChecksumAlgorithm: 'SHA256' as const } : {}),
           },
         });
-        await upload.done();
+        const stop = (): void => void upload.abort();
+        options.signal?.addEventListener('abort', stop, { once: true });
+        try {
+          await upload.done();
+        } finally {
+          options.signal?.removeEventListener('abort', stop);
+        }
       } catch (error) {
         if (error instanceof StoreError) throw error;
         throw failed(`cannot upload ${name}`, error);
       }
-      if (!(await store.confirm(name, sha256))) {
+      if (!(await store.confirm(name, sha256, options))) {
         throw new StoreError(
           `uploaded ${name} to ${label}, but the stored object does not carry sha256 ${sha256}`,
         );
       }
     },
-    async confirm(name, sha256) {
+    async confirm(name, sha256, options = {}) {
+      const abortSignal = options.signal;
       try {
         if (askChecksum) {
           const head = await client.send(
             new HeadObjectCommand({ Bucket: bucket, Key: key(name), ChecksumMode: 'ENABLED' }),
+            { abortSignal },
           );
           // A multipart object's SHA-256 is a checksum of its parts' ("…-N"): not the file's.
           if (
@@ -258,20 +272,29 @@ function s3Store(location: string, env: Env): ArchiveStore {
             return head.ChecksumSHA256 === hexToBase64(sha256);
           }
         }
-        const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key(name) }));
-        return (await streamSha256(object.Body as Readable)) === sha256;
+        const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key(name) }), {
+          abortSignal,
+        });
+        return (await streamSha256(object.Body as Readable, abortSignal)) === sha256;
       } catch (error) {
         if (error instanceof StoreError) throw error;
         if (missing(error)) return false;
         throw failed(`cannot read ${name}`, error);
       }
     },
-    async download(name, file) {
+    async download(name, file, options = {}) {
       const partial = `${file}.partial`;
+      const abortSignal = options.signal;
       try {
-        const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key(name) }));
+        const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key(name) }), {
+          abortSignal,
+        });
         await mkdir(dirname(resolve(file)), { recursive: true });
-        await pipeline(object.Body as Readable, createWriteStream(partial));
+        await pipeline(
+          object.Body as Readable,
+          createWriteStream(partial),
+          abortSignal ? { signal: abortSignal } : {},
+        );
         await rename(partial, file);
       } catch (error) {
         await rm(partial, { force: true });

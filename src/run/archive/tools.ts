@@ -92,11 +92,20 @@ export interface Running {
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; spawnError?: Error }>;
 }
 
-/** Starts `tool` with `args` in the tools' environment, keeping the first 16 kB of its stderr. */
-export function runTool(target: DumpTarget, tool: Tool, args: string[]): Running {
+/** Bounds a long-running call: when `signal` aborts (the run's deadline), the tool is stopped. */
+export interface RunOptions {
+  signal?: AbortSignal;
+}
+
+/**
+ * Starts `tool` with `args` in the tools' environment, keeping the first 16 kB of its stderr; an
+ * abort of `signal` ends it (SIGTERM) and shows as its spawnError.
+ */
+export function runTool(target: DumpTarget, tool: Tool, args: string[], options: RunOptions = {}): Running {
   const child = spawn(toolPath(target, tool), args, {
     env: toolEnv(target),
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.signal ? { signal: options.signal } : {}),
   }) as unknown as ChildProcessWithoutNullStreams;
   let stderr = '';
   child.stderr.setEncoding('utf8');
@@ -115,8 +124,9 @@ export function runTool(target: DumpTarget, tool: Tool, args: string[]): Running
   return { child, done };
 }
 
-/** What a failed run said: its stderr, else its exit status. */
+/** What a failed run said: stopped by an abort, its stderr, else its exit status. */
 export function failure(result: Awaited<Running['done']>): string {
+  if (result.spawnError?.name === 'AbortError') return 'stopped: the run deadline passed (aborted)';
   if (result.stderr) return result.stderr;
   return result.signal ? `killed by ${result.signal}` : `exit code ${result.code}`;
 }

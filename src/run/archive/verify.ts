@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CopyTextFingerprint } from './fingerprint';
-import { failure, runTool, toolPlace, type DumpTarget } from './tools';
+import { failure, runTool, toolPlace, type DumpTarget, type RunOptions } from './tools';
 
 /** Why a dump cannot be trusted, in words a person can act on. Blocks the drop. */
 export class DumpVerificationError extends Error {
@@ -36,8 +36,9 @@ async function restore(
   args: string[],
   sink: Writable,
   file: string,
+  options: RunOptions,
 ): Promise<string | undefined> {
-  const run = runTool(target, 'pg_restore', [...args, file]);
+  const run = runTool(target, 'pg_restore', [...args, file], options);
   let piped: Error | undefined;
   try {
     await pipeline(run.child.stdout, sink);
@@ -46,12 +47,12 @@ async function restore(
     run.child.kill();
   }
   const result = await run.done;
-  if (result.spawnError) {
+  if (result.spawnError && result.spawnError.name !== 'AbortError') {
     throw new DumpVerificationError(
       `cannot verify dump ${file}: pg_restore cannot run ${toolPlace(target)} (${result.spawnError.message}); install the PostgreSQL client that wrote the dump`,
     );
   }
-  if (result.code !== 0) return failure(result);
+  if (result.spawnError || result.code !== 0) return failure(result);
   if (piped) return piped.message;
   return undefined;
 }
@@ -60,8 +61,14 @@ async function restore(
  * Checks `file` against what was recorded when it was made; throws DumpVerificationError at the
  * first mismatch (truncated, corrupted, unreadable, other rows). pg_restore only reads the file (it
  * never connects); it runs from the same directory and environment as pg_dump (DumpTarget).
+ * `options.signal` (the run's deadline) stops pg_restore when it aborts.
  */
-export async function verifyDump(target: DumpTarget, file: string, expected: ExpectedDump): Promise<void> {
+export async function verifyDump(
+  target: DumpTarget,
+  file: string,
+  expected: ExpectedDump,
+  options: RunOptions = {},
+): Promise<void> {
   const fail = (reason: string): DumpVerificationError =>
     new DumpVerificationError(`dump ${file} failed verification: ${reason}`);
 
@@ -94,6 +101,7 @@ export async function verifyDump(target: DumpTarget, file: string, expected: Exp
       },
     }),
     file,
+    options,
   );
   if (listed !== undefined) throw fail(`pg_restore --list cannot read it: ${listed}; ${REDO}`);
   if (!/^\d+; \d+ \d+ TABLE DATA /m.test(list)) {
@@ -111,6 +119,7 @@ export async function verifyDump(target: DumpTarget, file: string, expected: Exp
       },
     }),
     file,
+    options,
   );
   if (read !== undefined) throw fail(`pg_restore cannot read its rows back: ${read}; ${REDO}`);
   let back;
