@@ -68,7 +68,7 @@ export async function apply(settings: Settings, logger: Logger): Promise<ApplyRe
     return fresh;
   };
   // Dumps, verification, storage and drops (archival steps that are not SQL), with their local files.
-  const effects = new EffectRun(settings.databaseUrl);
+  const effects = new EffectRun(settings.databaseUrl, deadline);
   const run = (steps: RunnableStep[], connections: pg.Client[]): Promise<StepOutcome[]> =>
     runSteps(
       connections,

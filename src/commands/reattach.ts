@@ -64,7 +64,13 @@ export async function reattach(
           await readServerVersion(client),
           env,
         );
-        const fetched = await restoreFromDump(client, target, settings.fromDump, env);
+        const fetched = await restoreFromDump(
+          client,
+          target,
+          settings.fromDump,
+          env,
+          AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+        );
         table = fetched.table;
         restored = fetched.restored;
         logger.log(

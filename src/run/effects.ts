@@ -67,8 +67,15 @@ export class EffectRun {
 
   constructor(
     private readonly databaseUrl: string,
+    /** Epoch ms: the run's deadline stops pg_dump, pg_restore and transfers still running then. */
+    private readonly deadline: number,
     private readonly env: Env = process.env,
   ) {}
+
+  /** Aborts at the run's deadline. */
+  private signal(): { signal: AbortSignal } {
+    return { signal: AbortSignal.timeout(Math.max(1, this.deadline - Date.now())) };
+  }
 
   private store(location: string): ArchiveStore {
     let store = this.stores.get(location);
@@ -132,7 +139,7 @@ export class EffectRun {
     step: EffectStep,
     manifest: ManifestEntry,
   ): Promise<string | undefined> {
-    if (!(await this.store(step.store).confirm(manifest.file, manifest.sha256))) {
+    if (!(await this.store(step.store).confirm(manifest.file, manifest.sha256, this.signal()))) {
       return `the store does not show ${manifest.file} with the sha256 its manifest records`;
     }
     const now = await tableFingerprint(client, step.partition);
@@ -154,7 +161,7 @@ export class EffectRun {
     const manifest = await this.manifestOf(step);
     if (!(await this.exists(client, step.partition))) {
       // Dropped after its dump was stored (a reviewed file run again): done, if the store shows it.
-      if (manifest && (await this.store(step.store).confirm(manifest.file, manifest.sha256))) {
+      if (manifest && (await this.store(step.store).confirm(manifest.file, manifest.sha256, this.signal()))) {
         this.stored.set(key, manifest);
         return {
           status: 'already-done',
@@ -176,7 +183,7 @@ export class EffectRun {
     const name = dumpFileName(step.partition);
     const file = join(await this.directory(), name);
     const fingerprint = await tableFingerprint(client, step.partition);
-    const dump = await dumpTable(target, step.partition, file);
+    const dump = await dumpTable(target, step.partition, file, this.signal());
     this.dumps.set(key, {
       file,
       name,
@@ -207,11 +214,12 @@ export class EffectRun {
       return { status: 'already-done', notices: [] };
     }
     const local = this.local(step);
-    await verifyDump(await this.dumpTarget(client), local.file, {
-      ...local.fingerprint,
-      sha256: local.dump.sha256,
-      size: local.dump.size,
-    });
+    await verifyDump(
+      await this.dumpTarget(client),
+      local.file,
+      { ...local.fingerprint, sha256: local.dump.sha256, size: local.dump.size },
+      this.signal(),
+    );
     local.verified = true;
     return {
       status: 'done',
@@ -234,7 +242,7 @@ export class EffectRun {
         `the dump of ${quoteQualified(step.partition)} was not verified: it is not stored`,
       );
     }
-    await store.put(local.name, local.file, local.dump.sha256);
+    await store.put(local.name, local.file, local.dump.sha256, this.signal());
     await store.putManifest({
       version: 1,
       table: quoteQualified(step.partition),

@@ -41,7 +41,10 @@ export async function restoreFromDump(
   target: DumpTarget,
   location: string,
   env: NodeJS.ProcessEnv,
+  /** The run's deadline: stops the download, the verification and pg_restore still running then. */
+  signal?: AbortSignal,
 ): Promise<FetchedDump & { restored: boolean }> {
+  const bounded = signal ? { signal } : {};
   const { store: where, name } = locateDump(location);
   const store = openStore(where, env);
   const manifest = await store.getManifest(name);
@@ -57,8 +60,8 @@ export async function restoreFromDump(
   const dir = await mkdtemp(join(tmpdir(), 'partition-keeper-restore-'));
   try {
     const file = join(dir, 'dump.pgdump');
-    await store.download(name, file);
-    await verifyDump(target, file, manifest);
+    await store.download(name, file, bounded);
+    await verifyDump(target, file, manifest, bounded);
     const schema = await client.query<{ oid: string | null }>('select to_regnamespace($1)::oid as oid', [
       quoteIdent(table.schema),
     ]);
@@ -72,7 +75,10 @@ export async function restoreFromDump(
       file,
     ]);
     run.child.stdout.resume();
+    const stop = (): void => void run.child.kill();
+    signal?.addEventListener('abort', stop, { once: true });
     const result = await run.done;
+    signal?.removeEventListener('abort', stop);
     if (result.spawnError || result.code !== 0) {
       throw new RestoreError(
         `pg_restore of ${location} failed: ${result.spawnError?.message ?? failure(result)}`,
