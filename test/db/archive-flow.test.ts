@@ -323,6 +323,42 @@ tables:
     }
   });
 
+  it('reattach TABLE: the seed rollback; refuses a table without our mark, naming why', async () => {
+    await db().client.query(KIDS);
+    const before = await rowsOf(query, 'kid_absences_2025');
+    const config = kidsConfig(`      schema: archive`);
+    expect((await cli('apply', '--config', config, '--now', '2027-03-01')).code).toBe(0);
+    expect(await query('select count(*)::int as n from archive.kid_absences_2025')).toEqual([
+      { n: 40 * 365 },
+    ]);
+
+    const back = await cli('reattach', 'archive.kid_absences_2025');
+    expect(back.code).toBe(0);
+    expect(back.stdout).toBe(
+      'reattach: done: reattach archive.kid_absences_2025 [2025-01-01, 2026-01-01) of public.kid_absences\n',
+    );
+    expect(await partitionsOf(db().client, 'kid_absences')).toContainEqual({
+      name: 'kid_absences_2025',
+      bound: "FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')",
+    });
+    expect(await rowsOf(query, 'public.kid_absences_2025')).toEqual(before);
+
+    await db().client.query('create table archive.by_hand (kid_id bigint, date date, reason text)');
+    const refused = await cli('reattach', 'archive.by_hand');
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe(
+      'reattach: refused, nothing was attached: archive.by_hand carries no partition-keeper origin mark: ' +
+        'reattach puts back only what partition-keeper archived\n',
+    );
+    const missing = await cli('reattach', 'archive.kid_absences_1999');
+    expect(missing.stdout).toMatch(
+      /archive\.kid_absences_1999 does not exist; if it was dropped, reattach --from-dump its dump/,
+    );
+    const usage = await cli('reattach');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/reattach takes a TABLE or --from-dump FILE\|s3:\/\/…, one of them/);
+  });
+
   it('without archive: apply leaves due partitions alone and says so', async () => {
     await db().client.query(KIDS);
     const config = writeConfig(`
