@@ -359,6 +359,40 @@ tables:
     expect(usage.stderr).toMatch(/reattach takes a TABLE or --from-dump FILE\|s3:\/\/…, one of them/);
   });
 
+  it('a detach left pending by an interrupted run is finalized by the next apply, then archived', async () => {
+    await db().client.query(KIDS);
+    const { Client } = (await import('pg')).default;
+    const reader = new Client({ connectionString: db().url });
+    await reader.connect();
+    try {
+      await reader.query('begin; select count(*) from kid_absences');
+      await db().client.query("set lock_timeout = '200ms'");
+      await expect(
+        db().client.query('alter table kid_absences detach partition kid_absences_2025 concurrently'),
+      ).rejects.toThrow(/lock timeout/);
+      await db().client.query('reset lock_timeout');
+    } finally {
+      await reader.query('commit');
+      await reader.end();
+    }
+    const config = kidsConfig(`      schema: archive`);
+    const planned = await cli('plan', '--config', config, '--now', '2027-03-01', '--format', 'json');
+    const plan = JSON.parse(planned.stdout) as { steps: { description: string }[] };
+    expect(plan.steps.map((s) => s.description)).toEqual([
+      'finalize public.kid_absences_2025 [2025-01-01, 2026-01-01) of public.kid_absences',
+      'move public.kid_absences_2025 [2025-01-01, 2026-01-01) of public.kid_absences to schema archive',
+    ]);
+    expect((await cli('apply', '--config', config, '--now', '2027-03-01')).code).toBe(0);
+    expect(await query('select count(*)::int as n from archive.kid_absences_2025')).toEqual([
+      { n: 40 * 365 },
+    ]);
+    expect((await partitionsOf(db().client, 'kid_absences')).map((p) => p.name)).toEqual([
+      'kid_absences_2026',
+      'kid_absences_2027',
+      'kid_absences_2028',
+    ]);
+  });
+
   it('without archive: apply leaves due partitions alone and says so', async () => {
     await db().client.query(KIDS);
     const config = writeConfig(`
