@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// partition-keeper <plan|apply|check|status> [options] — parses, calls a command, prints, exits.
+// partition-keeper <plan|apply|check|status|reattach> [options] — parses, calls a command, prints, exits.
 import './node20';
 import './bundle-dirname';
 import { parseArgs } from 'node:util';
@@ -14,8 +14,9 @@ import { planCommand } from './commands/plan';
 import { checkCommand } from './commands/check';
 import { statusCommand } from './commands/status';
 import { applyCommand } from './commands/apply';
+import { reattachCommand } from './commands/reattach';
 
-export const USAGE = `Usage: partition-keeper <plan|apply|check|status> [options]
+export const USAGE = `Usage: partition-keeper <plan|apply|check|status|reattach> [options]
 
 Commands:
   plan      show what is missing, what is due for archival and the steps that fix it (changes nothing)
@@ -23,6 +24,11 @@ Commands:
             apply --sql FILE runs the steps of a reviewed file (plan --format sql) exactly as written
   check     exit 1 when any table falls short (coverage ahead, gaps, rows in DEFAULT), saying why
   status    each table's partitions with bounds, sizes, estimated rows and DEFAULT-partition rows
+  reattach TABLE
+            put an archived table back: into its parent's schema, attached with the bounds of its
+            origin mark (rows of that range in DEFAULT move into it first)
+  reattach --from-dump FILE|s3://bucket/prefix/name.pgdump
+            restore a dropped one from its dump (verified against its manifest), then attach it
 
 Options:
   --config FILE          config file (default ${DEFAULTS.configFile})
@@ -41,6 +47,7 @@ Options:
                          catalog (plan, check, status; apply within its deadline) (default ${DEFAULTS.catalogLockWaitSeconds})
   --jobs N               apply: connections running different tables' steps at once (default ${DEFAULTS.jobs})
   --sql FILE             apply: run this reviewed file instead of planning
+  --from-dump LOCATION   reattach: restore the table from this dump first
   -h, --help             this help
 
 Exit codes: 0 fine, 1 check fell short or a step failed, 2 bad usage or config, 3 no connection.
@@ -67,6 +74,8 @@ const OPTION_NAMES = {
   catalogLockWaitSeconds: '--catalog-lock-wait',
   jobs: '--jobs',
   sqlFile: '--sql',
+  reattachTable: 'TABLE',
+  fromDump: '--from-dump',
 } as const;
 
 export function parseCli(argv: string[], env: NodeJS.ProcessEnv): Settings | 'help' {
@@ -89,6 +98,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): Settings | 'he
         'catalog-lock-wait': { type: 'string' },
         jobs: { type: 'string' },
         sql: { type: 'string' },
+        'from-dump': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -98,6 +108,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): Settings | 'he
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) return 'help';
   const [command, ...rest] = positionals;
+  // reattach names its table as an argument; no other command takes one
+  const reattachTable = command === 'reattach' ? rest.shift() : undefined;
   if (rest.length > 0) throw new UsageError(`${command}: unexpected argument "${rest[0]}"`);
   if ((values.now?.length ?? 0) > 1)
     throw new UsageError(
@@ -119,6 +131,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): Settings | 'he
       catalogLockWaitSeconds: values['catalog-lock-wait'],
       jobs: values.jobs,
       sqlFile: values.sql,
+      reattachTable,
+      fromDump: values['from-dump'],
     },
     OPTION_NAMES,
   );
@@ -132,6 +146,8 @@ function runCommand(settings: Settings, logger: Logger): Promise<CommandResult> 
       return statusCommand(settings);
     case 'check':
       return checkCommand(settings);
+    case 'reattach':
+      return reattachCommand(settings, logger);
     default:
       return planCommand(settings);
   }

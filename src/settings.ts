@@ -5,7 +5,7 @@ import { parseNow } from './now';
 import { STRATEGIES, type Strategy } from './sql/step-sql';
 import type { Now } from './types';
 
-export const COMMANDS = ['plan', 'apply', 'check', 'status'] as const;
+export const COMMANDS = ['plan', 'apply', 'check', 'status', 'reattach'] as const;
 export type Command = (typeof COMMANDS)[number];
 export const FORMATS = ['text', 'sql', 'json', 'markdown'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -59,6 +59,10 @@ export interface Settings {
   jobs: number;
   /** apply: run this reviewed file instead of planning. */
   sqlFile?: string;
+  /** reattach: the archived table to put back, written as in SQL. */
+  reattachTable?: string;
+  /** reattach: restore from this dump (a file, or s3://bucket/prefix/name) first. */
+  fromDump?: string;
 }
 
 /** Settings as text, as the command line or the action's inputs give them; absent: the default. */
@@ -77,6 +81,8 @@ export interface RawSettings {
   catalogLockWaitSeconds?: string;
   jobs?: string;
   sqlFile?: string;
+  reattachTable?: string;
+  fromDump?: string;
 }
 
 function oneOf<T extends string>(option: string, value: string, allowed: readonly T[]): T {
@@ -109,6 +115,10 @@ export function resolveSettings(raw: RawSettings, names: Record<keyof RawSetting
     throw new UsageError(`${names.format}: status shows text or json, not ${format}`);
   }
   if (raw.sqlFile && command !== 'apply') throw new UsageError(`${names.sqlFile} goes with apply`);
+  if (raw.fromDump && command !== 'reattach') throw new UsageError(`${names.fromDump} goes with reattach`);
+  if (command === 'reattach' && !raw.reattachTable === !raw.fromDump) {
+    throw new UsageError(`reattach takes a TABLE or ${names.fromDump} FILE|s3://…, one of them`);
+  }
   const jobs = number(names.jobs, raw.jobs, DEFAULTS.jobs, 1, 16);
   if (!Number.isInteger(jobs)) throw new UsageError(`${names.jobs}: "${raw.jobs}" is not a whole number`);
   return {
@@ -132,5 +142,7 @@ export function resolveSettings(raw: RawSettings, names: Record<keyof RawSetting
     ),
     jobs,
     ...(raw.sqlFile && { sqlFile: raw.sqlFile }),
+    ...(raw.reattachTable && { reattachTable: raw.reattachTable }),
+    ...(raw.fromDump && { fromDump: raw.fromDump }),
   };
 }

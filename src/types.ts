@@ -71,6 +71,8 @@ export interface PartitionInfo extends QualifiedName {
   estimatedRows: number | null;
   /** The partition is itself partitioned (sub-partitioning). */
   subPartitioned: boolean;
+  /** A DETACH … CONCURRENTLY was interrupted: still listed, pending FINALIZE. */
+  detachPending?: boolean;
 }
 
 export interface DefaultPartitionInfo extends QualifiedName {
@@ -85,10 +87,24 @@ export interface DefaultPartitionInfo extends QualifiedName {
   rows?: { count: number; more: boolean };
 }
 
+/** The origin an archived table carries in its COMMENT (catalog/origin.ts). */
+export interface OriginMark {
+  parent: QualifiedName;
+  /** Bound literals as pg_get_expr printed them when the table was detached. */
+  from: string;
+  to: string;
+  /** Where its verified dump is stored (a directory or s3:// location), once it is. */
+  dump?: string;
+}
+
 /** A table outside the parent's partitions (typically in the archive schema) that carries our naming. */
 export interface ArchivedTable extends QualifiedName {
   bytes: number;
   estimatedRows: number | null;
+  /** Its origin mark, when its comment holds one. */
+  origin?: OriginMark;
+  /** Its comment has our prefix but not the format: named in a finding, never acted on. */
+  originProblem?: string;
 }
 
 export type ParentProblem =
@@ -119,6 +135,8 @@ export interface CatalogSnapshot {
    * each with what holds it in words: 'a table', 'a partition', 'a view', 'an index', 'a type' …
    */
   relationNames: Map<string, Map<string, string>>;
+  /** The schemas among the parents' and archive schemas that exist (absent: not read). */
+  schemas?: Set<string>;
   /** Round trips the snapshot took (for the benchmark's claim that it is constant). */
   roundTrips: number;
 }
@@ -209,7 +227,13 @@ export interface PlannedCreate extends QualifiedName {
   adopt?: boolean;
 }
 
-export type ArchiveStep = 'detach' | 'move' | 'dump' | 'drop';
+export type ArchiveStep = 'detach' | 'finalize' | 'move' | 'dump' | 'verify' | 'upload' | 'drop';
+
+/**
+ * Where a due table stands: still a partition (`attached`), left half-detached by an interrupted
+ * DETACH … CONCURRENTLY (`pending`), or detached earlier carrying our origin mark (`detached`).
+ */
+export type ArchiveState = 'attached' | 'pending' | 'detached';
 
 export interface PlannedArchive extends QualifiedName {
   from: string;
@@ -217,6 +241,15 @@ export interface PlannedArchive extends QualifiedName {
   steps: ArchiveStep[];
   /** Where the table ends up after `move` (same as schema when not moved). */
   targetSchema: string;
+  state: ArchiveState;
+  /** detach uses DETACH … CONCURRENTLY (PostgreSQL 14+, no DEFAULT partition). */
+  concurrently: boolean;
+  /** The archive schema does not exist yet: `move` creates it. */
+  createSchema: boolean;
+  /** archive.dump: where dumps are stored (a directory, or s3://bucket/prefix). */
+  store?: string;
+  /** The table's verified dump, as its origin mark names it (already stored). */
+  dumped?: string;
 }
 
 export interface Coverage {

@@ -44,7 +44,9 @@ parent as (
 
 -- The partitions of the range-partitioned parents (the others are problems, their partitions unread).
 attached as (
-  select p.ord, 'partition' as role, i.inhrelid as oid
+  select p.ord, 'partition' as role, i.inhrelid as oid,
+         -- an interrupted DETACH … CONCURRENTLY (PostgreSQL 14+; read through jsonb so 13 has none)
+         coalesce((to_jsonb(i) ->> 'inhdetachpending')::boolean, false) as detach_pending
   from parent p
   join pg_inherits i on i.inhparent = p.oid
   where p.strategy = 'r'
@@ -53,7 +55,7 @@ attached as (
 -- Detached partitions: ordinary tables, not attached anywhere, in the archive schema or the parent's
 -- own, whose name starts with the naming prefix (snapshot.ts then checks the full naming pattern).
 detached as (
-  select p.ord, 'archived' as role, c.oid
+  select p.ord, 'archived' as role, c.oid, false as detach_pending
   from parent p
   join pg_namespace n on n.nspname in (p.schema_name, p.archive_schema)
   join pg_class c on c.relnamespace = n.oid
@@ -74,7 +76,10 @@ member as (
          -- oid PostgreSQL opens (and locks) every partition to name its columns: 3× the time at 100k.
          pg_get_expr(c.relpartbound, 0) as bound,
          case when $5::boolean then coalesce(leaves.bytes, pg_total_relation_size(c.oid), 0) else 0 end::int8 as bytes,
-         case when c.relkind = 'p' then coalesce(leaves.reltuples, -1) else c.reltuples end::float8 as reltuples
+         case when c.relkind = 'p' then coalesce(leaves.reltuples, -1) else c.reltuples end::float8 as reltuples,
+         m.detach_pending,
+         -- a detached table's comment: its origin mark, when it carries one (catalog/origin.ts)
+         case when m.role = 'archived' then obj_description(c.oid, 'pg_class') end as comment
   from (select * from attached union all select * from detached) m
   join pg_class c on c.oid = m.oid
   join pg_namespace n on n.oid = c.relnamespace
@@ -92,7 +97,7 @@ select current_setting('server_version_num')::int as server_version,
        (select coalesce(json_agg(parent order by ord), '[]') from parent) as parents,
        -- Members as arrays, not objects: there can be tens of thousands, and keys would double the bytes.
        (select coalesce(json_agg(json_build_array(ord, role, oid, schema, name, sub_partitioned, bound, bytes,
-                                                  reltuples) order by ord, role, name), '[]')
+                                                  reltuples, detach_pending, comment) order by ord, role, name), '[]')
           from member) as members,
        -- Names a new partition must not take, in the parents' and archive schemas. Relations of every
        -- kind share one namespace with each other and with types (CREATE TABLE fails on an existing

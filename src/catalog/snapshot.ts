@@ -11,6 +11,7 @@ import type {
 } from '../types';
 import { quoteIdent, quoteQualified, relationKey } from '../sql/quote';
 import { carriesNaming, namePrefix } from './archived';
+import { parseOrigin } from './origin';
 import { parsePartitionBound } from './bounds';
 import { classifyParent, relationKindName } from './problems';
 import { SNAPSHOT_SQL } from './queries';
@@ -54,6 +55,9 @@ interface MemberRow {
   bound: string | null;
   bytes: number;
   reltuples: number;
+  detach_pending: boolean;
+  /** Detached tables only: their comment (an origin mark, maybe). */
+  comment: string | null;
 }
 
 /** A member as the query sends it: the fields of MemberRow in order. */
@@ -67,6 +71,8 @@ type MemberTuple = [
   MemberRow['bound'],
   MemberRow['bytes'],
   MemberRow['reltuples'],
+  MemberRow['detach_pending'],
+  MemberRow['comment'],
 ];
 
 const toMemberRow = ([
@@ -79,6 +85,8 @@ const toMemberRow = ([
   bound,
   bytes,
   reltuples,
+  detachPending,
+  comment,
 ]: MemberTuple) => ({
   ord,
   role,
@@ -89,6 +97,8 @@ const toMemberRow = ([
   bound,
   bytes,
   reltuples,
+  detach_pending: detachPending,
+  comment,
 });
 
 interface SnapshotRow {
@@ -136,6 +146,8 @@ export async function readSnapshot(
     serverVersion: row.server_version,
     parents,
     relationNames: relationNames(unique, row.relation_names),
+    // relation_names has a row for each of those schemas that exists
+    schemas: new Set(row.relation_names.map((r) => r.schema)),
     roundTrips: 1,
   };
 }
@@ -229,6 +241,7 @@ function toParentInfo(row: ParentRow, target: SnapshotTarget, members: MemberRow
         fromText: bound.fromText,
         toText: bound.toText,
         subPartitioned: member.sub_partitioned,
+        ...(member.detach_pending && { detachPending: true }),
       });
     }
   }
@@ -261,12 +274,16 @@ function archivedTables(members: MemberRow[], target: SnapshotTarget): ArchivedT
   const ours = carriesNaming(target.naming, target.name);
   return candidates
     .filter((m) => ours(m.name))
-    .map((m) => ({
-      schema: m.schema,
-      name: m.name,
-      bytes: m.bytes,
-      estimatedRows: estimatedRows(m.reltuples),
-    }));
+    .map((m) => {
+      const origin = parseOrigin(m.comment);
+      return {
+        schema: m.schema,
+        name: m.name,
+        bytes: m.bytes,
+        estimatedRows: estimatedRows(m.reltuples),
+        ...(origin && ('problem' in origin ? { originProblem: origin.problem } : { origin })),
+      };
+    });
 }
 
 /** reltuples is negative (-1) until the first ANALYZE: unknown, not zero. */

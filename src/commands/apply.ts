@@ -14,7 +14,8 @@ import { stepStatements } from '../sql/step-sql';
 import { buildSteps } from '../steps/build';
 import { APPLY_APPLICATION_NAME, closeAll, openConnections } from '../run/connections';
 import type { StepOutcome } from '../run/execute';
-import { applyCounts, summarize, type ApplyReport } from '../report/apply';
+import { applyCounts, archivalCounts, summarize, type ApplyReport } from '../report/apply';
+import { EffectRun } from '../run/effects';
 import { acquireRunLock, releaseRunLock } from '../run/lock';
 import { runSteps, type RunnableStep } from '../run/runner';
 import { judge } from '../report/verdict';
@@ -66,8 +67,15 @@ export async function apply(settings: Settings, logger: Logger): Promise<ApplyRe
     }
     return fresh;
   };
+  // Dumps, verification, storage and drops (archival steps that are not SQL), with their local files.
+  const effects = new EffectRun(settings.databaseUrl, deadline);
   const run = (steps: RunnableStep[], connections: pg.Client[]): Promise<StepOutcome[]> =>
-    runSteps(connections, steps, { lockTimeoutMs: settings.lockTimeoutMs, deadline, reconnect }, logger);
+    runSteps(
+      connections,
+      steps,
+      { lockTimeoutMs: settings.lockTimeoutMs, deadline, reconnect, effects },
+      logger,
+    );
   try {
     const lockWait = Math.min(settings.lockWaitSeconds, Math.max(0, (deadline - Date.now()) / 1000));
     await acquireRunLock(client, lockWait);
@@ -94,7 +102,8 @@ export async function apply(settings: Settings, logger: Logger): Promise<ApplyRe
       opened.push(...(await opening));
       const deferred = plan.tables.reduce((n, t) => n + t.deferred, 0);
       const steps = buildSteps(plan);
-      if (steps.length === 0) logger.log('info', 'nothing to do: every planned partition exists');
+      if (steps.length === 0)
+        logger.log('info', 'nothing to do: every planned partition exists, nothing to archive');
       const outcomes = await run(
         steps.map((step, i) => ({
           step,
@@ -109,6 +118,7 @@ export async function apply(settings: Settings, logger: Logger): Promise<ApplyRe
       // Something failed: read the catalog again to say what is left (when we still can).
       const again = await inspectWith(client, config!, settings.now).catch(() => undefined);
       const left = again?.plan.tables.reduce((n, t) => n + t.create.length, 0);
+      // left counts partitions still to create; archival left undone shows in the step counts
       return { ...report, ...(left !== undefined && { left }), ms: Date.now() - started };
     } finally {
       await opening.catch(() => undefined);
@@ -116,6 +126,7 @@ export async function apply(settings: Settings, logger: Logger): Promise<ApplyRe
   } finally {
     await releaseRunLock(lockHolder).catch(() => undefined);
     await closeAll([client, ...opened]);
+    await effects.close();
   }
 }
 
@@ -135,7 +146,11 @@ export async function applyCommand(
   const data = {
     summary: summarize(report),
     ...applyCounts(report),
-    ...(report.plan && { planned: report.outcomes.length, left: report.left ?? null }),
+    ...(report.plan && {
+      planned: report.outcomes.filter((o) => o.step.kind === 'create').length,
+      left: report.left ?? null,
+      archival: archivalCounts(report),
+    }),
     deferred: report.deferred,
   };
   return { output, exitCode: applyExitCode(report), data, report };

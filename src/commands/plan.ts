@@ -15,12 +15,14 @@ import type { CommandResult } from './result';
 
 type RenderSettings = Pick<Settings, 'lockTimeoutMs' | 'strategy'>;
 
-/** Partitions due for archival that this file does not carry out (archival steps come next). */
+/** Partitions due for archival that have no steps (their table has no `archive:` in the config). */
 function archivalNotes(plan: Plan): string[] {
-  const due = plan.tables.flatMap((t) => t.archive.map((a) => ({ t, a })));
+  const due = plan.tables.flatMap((t) =>
+    t.archive.filter((a) => a.steps.length === 0).map((a) => ({ t, a })),
+  );
   if (due.length === 0) return [];
   return [
-    'Due for archival, reported only (not carried out by this file):',
+    'Due for archival, reported only (no archive: in the config; not carried out by this file):',
     ...due.map(({ t, a }) => `  ${quoteQualified(a)} of ${t.table}: ${a.from} to ${a.to}`),
   ];
 }

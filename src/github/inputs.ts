@@ -153,6 +153,9 @@ export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
     catalogLockWaitSeconds: 'catalog-lock-wait',
     jobs: 'jobs',
     sqlFile: 'sql-file',
+    // reattach is a CLI command only: the action never reads these
+    reattachTable: 'table',
+    fromDump: 'from-dump',
   };
   const settings = resolveSettings(
     {

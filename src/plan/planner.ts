@@ -48,7 +48,10 @@ export function planTable(spec: TableSpec, snapshot: CatalogSnapshot, now: Now):
   }
   const problem = parentProblem(spec, parent);
   if (problem || !parent?.keyType) return skippedPlan(spec, parent, problem ?? unsupportedKey(spec, parent));
-  return planParent(spec, parent, parent.keyType, snapshot.relationNames.get(spec.schema) ?? new Map(), now);
+  return planParent(spec, parent, parent.keyType, snapshot.relationNames.get(spec.schema) ?? new Map(), now, {
+    serverVersion: snapshot.serverVersion,
+    ...(snapshot.schemas && { schemas: snapshot.schemas }),
+  });
 }
 
 function parentProblem(spec: TableSpec, parent: ParentInfo | undefined): Finding | undefined {
@@ -108,6 +111,7 @@ function planParent(
   keyType: KeyType,
   relationNames: ReadonlyMap<string, string>,
   now: Now,
+  { serverVersion, schemas }: { serverVersion: number; schemas?: ReadonlySet<string> },
 ): TablePlan {
   const grid: Grid = { interval: spec.interval, keyType, timezone: spec.timezone };
   const partitions = [...parent.partitions].sort(byBoundsThenName);
@@ -133,7 +137,24 @@ function planParent(
 
   const cutoff = retentionCutoff(spec, current);
   const cutoffBound = cutoff === undefined ? undefined : dateToBound(cutoff, keyType, spec.timezone);
-  const due = cutoffBound === undefined ? [] : duePartitions(partitions, cutoffBound);
+  const due =
+    cutoffBound === undefined
+      ? []
+      : duePartitions(
+          partitions.filter((p) => !p.detachPending),
+          cutoffBound,
+        );
+  const archives = planArchives({
+    parent: spec,
+    partitions,
+    detached: parent.archived,
+    cutoff: cutoffBound,
+    ...(cutoff !== undefined && { cutoffText: cutoff }),
+    archive: spec.archive,
+    grid,
+    concurrently: serverVersion >= 140000 && !parent.defaultPartition,
+    schemaExists: spec.archive?.schema === undefined || (schemas?.has(spec.archive.schema) ?? true),
+  });
   const keptPastCutoff = cutoffBound === undefined ? [] : unboundedBelowPastCutoff(partitions, cutoffBound);
 
   const startPeriod = startAhead(spec, grid, current);
@@ -156,6 +177,7 @@ function planParent(
     ...unexaminedFinding(window, spec.interval),
     ...(cutoff === undefined ? [] : retentionDueFinding(due, spec, cutoff)),
     ...(cutoff === undefined ? [] : unboundedBelowFinding(keptPastCutoff, grid, cutoff)),
+    ...archives.findings,
   ];
 
   return {
@@ -164,7 +186,7 @@ function planParent(
     coverageAfterPlan,
     create: creates,
     deferred: deferred.length,
-    archive: planArchives(due, spec.archive, grid),
+    archive: archives.archive,
     findings,
     skipped: false,
     layout: tableLayout({

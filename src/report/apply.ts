@@ -31,21 +31,45 @@ export function applyCounts(report: ApplyReport) {
   };
 }
 
+/** Archival in the run: its steps carried out, and due partitions left alone (no `archive:`). */
+export function archivalCounts(report: ApplyReport) {
+  const archival = report.outcomes.filter((o) => o.step.kind !== 'create');
+  return {
+    steps: archival.length,
+    completed: archival.filter((o) => o.status === 'done' || o.status === 'already-done').length,
+    dueUntouched: (report.plan?.tables ?? []).reduce(
+      (n, t) => n + t.archive.filter((a) => a.steps.length === 0).length,
+      0,
+    ),
+  };
+}
+
+function archivalSummary(report: ApplyReport): string {
+  const a = archivalCounts(report);
+  const parts = [
+    ...(a.steps > 0 ? [`archival: ${a.completed} of ${plural(a.steps, 'step')} completed`] : []),
+    ...(a.dueUntouched > 0
+      ? [`${plural(a.dueUntouched, 'partition')} due for archival, not touched (no archive: in the config)`]
+      : []),
+  ];
+  return parts.map((p) => `; ${p}`).join('');
+}
+
 export function summarize(report: ApplyReport): string {
   const c = applyCounts(report);
   const steps =
     `${plural(c.steps, 'step')}: ${c.done} done, ${c.alreadyDone} already done, ${c.failed} failed, ` +
     `${c.notRun} not run; ${c.retried} retried after lock timeouts; slowest ${c.slowestMs} ms; ${c.seconds.toFixed(1)} s in all`;
   if (!report.plan) return `apply --sql: ${steps}`;
-  const planned = report.outcomes.length;
+  const planned = report.outcomes.filter((o) => o.step.kind === 'create').length;
   const held =
     report.deferred > 0
       ? `; ${plural(report.deferred, 'more partition')} still due, held back by maxPartitionsPerRun: run apply again`
       : '';
   if (report.left === undefined) {
-    return `apply: the catalog could not be read again after a failure; the next run completes what is left (${steps})${held}`;
+    return `apply: the catalog could not be read again after a failure; the next run completes what is left${archivalSummary(report)} (${steps})${held}`;
   }
-  return `apply: ${planned - report.left} of ${planned} planned partitions created, ${report.left} still missing (${steps})${held}`;
+  return `apply: ${planned - report.left} of ${planned} planned partitions created, ${report.left} still missing${archivalSummary(report)} (${steps})${held}`;
 }
 
 const STATUS: Record<string, string> = {

@@ -20,15 +20,17 @@ export function planToJson(plan: Plan, steps: readonly Step[], strategy: Strateg
       // `coverageNow` is the table as it is (what `check` judges).
       coverage: t.coverageAfterPlan,
       coverageNow: t.coverage,
-      create: stepsOf(steps, t).map((s) => ({
-        name: s.partition.name,
-        schema: s.partition.schema,
-        from: s.from,
-        to: s.to,
-        reason: s.reason,
-        defaultRows: s.defaultRows,
-        adopt: s.adopt,
-      })),
+      create: stepsOf(steps, t)
+        .filter((s) => s.kind === 'create')
+        .map((s) => ({
+          name: s.partition.name,
+          schema: s.partition.schema,
+          from: s.from,
+          to: s.to,
+          reason: s.reason,
+          defaultRows: s.defaultRows,
+          adopt: s.adopt,
+        })),
       deferred: t.deferred,
       archive: t.archive.map((a) => ({
         name: a.name,
@@ -37,6 +39,9 @@ export function planToJson(plan: Plan, steps: readonly Step[], strategy: Strateg
         to: a.to,
         steps: a.steps,
         targetSchema: a.targetSchema,
+        state: a.state,
+        ...(a.store !== undefined && { store: a.store }),
+        ...(a.dumped !== undefined && { dumped: a.dumped }),
       })),
       findings: t.findings,
     })),

@@ -25,14 +25,30 @@ function tableHeading(t: TablePlan): string {
   return oneLine(`${t.table}  (${t.interval}${key})`);
 }
 
-/** What the step does beyond its reason, in words. */
+/** What the step does beyond its kind, table and bounds, in words. */
 export function stepNotes(step: Step): string {
-  return [
-    step.reason,
-    ...(step.adopt ? ['attaches the existing table'] : []),
-    ...(step.defaultRows > 0 ? [`moves ${plural(step.defaultRows, 'row')} out of DEFAULT`] : []),
-  ].join('; ');
+  switch (step.kind) {
+    case 'create':
+      return [
+        step.reason,
+        ...(step.adopt ? ['attaches the existing table'] : []),
+        ...(step.defaultRows > 0 ? [`moves ${plural(step.defaultRows, 'row')} out of DEFAULT`] : []),
+      ].join('; ');
+    case 'detach':
+      return step.concurrently ? 'DETACH CONCURRENTLY' : 'DETACH in one transaction';
+    case 'finalize':
+      return 'finishes a pending detach';
+    case 'move':
+      return `to schema ${oneLine(step.schema)}${step.createSchema ? ' (creates it)' : ''}`;
+    case 'reattach':
+      return `back into ${oneLine(step.parent.schema)}`;
+    default:
+      return `store ${oneLine(step.store)}`;
+  }
 }
+
+/** Due partitions that have no steps: reported only (no `archive:` in the config). */
+export const reportedOnly = (t: TablePlan) => t.archive.filter((a) => a.steps.length === 0);
 
 function tableSection(t: TablePlan, steps: readonly Step[]): string[] {
   const lines = [tableHeading(t)];
@@ -41,12 +57,12 @@ function tableSection(t: TablePlan, steps: readonly Step[]): string[] {
     lines.push(`  after plan: ${describeCoverage(t.coverageAfterPlan)}`);
   }
   const rows = [
-    ...steps.map((s) => ['create', oneLine(s.partition.name), `${s.from} → ${s.to}`, stepNotes(s)]),
-    ...t.archive.map((a) => [
-      'archive',
+    ...steps.map((s) => [s.kind, oneLine(s.partition.name), `${s.from} → ${s.to}`, stepNotes(s)]),
+    ...reportedOnly(t).map((a) => [
+      'due',
       oneLine(a.name),
       `${a.from} → ${a.to}`,
-      a.steps.join(', ') || 'report only',
+      'report only: no archive: in the config',
     ]),
   ];
   lines.push(...columns(rows));
@@ -60,8 +76,9 @@ export function renderPlanText(plan: Plan, steps: readonly Step[]): string {
   const errors = plan.tables.reduce((n, t) => n + t.findings.filter((f) => f.level === 'error').length, 0);
   const out = [`partition-keeper plan for ${plan.now}`, ''];
   for (const t of plan.tables) out.push(...tableSection(t, stepsOf(steps, t)), '');
+  const creates = steps.filter((s) => s.kind === 'create').length;
   out.push(
-    `${plural(steps.length, 'partition')} to create, ${archives} due for archival, ${plural(errors, 'error')} in ${plural(plan.tables.length, 'table')}.`,
+    `${plural(creates, 'partition')} to create, ${archives} due for archival${steps.length > creates ? ` (${plural(steps.length - creates, 'archival step')})` : ''}, ${plural(errors, 'error')} in ${plural(plan.tables.length, 'table')}.`,
   );
   return `${out.join('\n')}\n`;
 }

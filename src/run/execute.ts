@@ -7,7 +7,7 @@
 // carries ALREADY_DONE in its detail field.
 import type pg from 'pg';
 import type { Step } from '../steps/step';
-import { ALREADY_DONE } from '../sql/step-sql';
+import { ALREADY_DONE, STEP_COMPLETE } from '../sql/step-sql';
 import { plural } from '../words';
 import { sleep } from './sleep';
 
@@ -160,23 +160,33 @@ export async function executeBatch(
     client.off('notice', onNotice);
   }
 
+  /**
+   * A step of several statements (a DETACH … CONCURRENTLY between its checks) starts over from its
+   * first statement after a lock timeout, since that one checks where things stand (a detach cut off
+   * half-way is left pending, and the check finalizes it). Its first statement may find the whole
+   * step done (ALREADY_DONE), and any statement may finish it (STEP_COMPLETE): the rest is skipped.
+   */
   async function runAlone(): Promise<StepOutcome> {
     const s = batch.steps[0]!;
     current = 0;
-    for (const sql of s.statements) {
-      for (;;) {
-        attempts += 1;
-        const before = notices[0]!.length;
-        try {
-          await client.query(sql);
-          break;
-        } catch (error) {
-          notices[0]!.length = before;
-          const retryIn = backoff(error);
-          if (retryIn === undefined) return outcome(0, 'failed', failedWith(error));
-          await sleep(retryIn);
-        }
+    for (let n = 0; n < s.statements.length;) {
+      attempts += 1;
+      const before = notices[0]!.length;
+      try {
+        await client.query(s.statements[n]!);
+      } catch (error) {
+        notices[0]!.length = before;
+        const retryIn = backoff(error);
+        if (retryIn === undefined) return outcome(0, 'failed', failedWith(error));
+        await sleep(retryIn);
+        n = 0;
+        continue;
       }
+      const said = notices[0]!.slice(before).map((notice) => notice.detail);
+      if (said.includes(STEP_COMPLETE)) return outcome(0, 'done');
+      if (n === 0 && s.statements.length > 1 && said.includes(ALREADY_DONE))
+        return outcome(0, 'already-done');
+      n += 1;
     }
     return outcome(0, alreadyDone(0, s.statements.length) ? 'already-done' : 'done');
   }

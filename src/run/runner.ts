@@ -7,6 +7,9 @@ import type pg from 'pg';
 import type { Logger } from '../log';
 import { relationKey } from '../sql/quote';
 import { describeStep } from '../steps/describe';
+import { isEffect } from '../steps/step';
+import { executeEffect } from './effect-step';
+import type { EffectRun } from './effects';
 import { executeBatch, type Batch, type RunnableStep, type StepOutcome } from './execute';
 
 export type { RunnableStep } from './execute';
@@ -20,6 +23,8 @@ export interface RunSettings {
    * the caller closes what it opens.
    */
   reconnect?: (lost: pg.Client) => Promise<pg.Client>;
+  /** Carries out the steps that are not SQL (dump, verify, upload, drop); absent: they fail. */
+  effects?: EffectRun;
 }
 
 /** The server ended the session (admin shutdown, terminated backend) or the socket closed. */
@@ -80,6 +85,11 @@ const notRun = (s: RunnableStep, why: string): StepOutcome => ({
   error: why,
 });
 
+const notRunEffect = (s: RunnableStep): StepOutcome => ({
+  ...notRun(s, `${s.step.kind} is not SQL and nothing here can carry it out`),
+  status: 'failed',
+});
+
 /**
  * Groups steps by parent, keeping their order (a table's steps run in order on one connection),
  * and each table's steps into batches: a step alone, or the steps of one BEGIN … COMMIT block.
@@ -111,8 +121,22 @@ export async function runSteps(
   };
   const queue = byTable(steps);
   const stepsOf = (batches: readonly Batch[]): RunnableStep[] => batches.flatMap((b) => b.steps);
-  const run = async (session: Session, batch: Batch): Promise<StepOutcome[]> =>
-    (await executeBatch(session.client, batch, settings)).map((o) => explainCancel(o, session, settings));
+  const run = async (session: Session, batch: Batch): Promise<StepOutcome[]> => {
+    const [first] = batch.steps;
+    if (batch.steps.length === 1 && first && isEffect(first.step)) {
+      if (!settings.effects) return [notRunEffect(first)];
+      return [
+        explainCancel(
+          await executeEffect(session.client, first.step, first.index, settings.effects),
+          session,
+          settings,
+        ),
+      ];
+    }
+    return (await executeBatch(session.client, batch, settings)).map((o) =>
+      explainCancel(o, session, settings),
+    );
+  };
 
   async function runTable(session: Session, table: Batch[]): Promise<Session | undefined> {
     for (const [i, batch] of table.entries()) {

@@ -2,9 +2,9 @@
 // `-- step 3/9: create public.p_y2024m04 [2024-04-01, 2024-05-01) of public.p (premake)`
 // Names are written as in SQL, then escaped so that nothing in them can end the comment line.
 import type { CreateReason, QualifiedName } from '../types';
-import type { Step } from '../steps/step';
+import type { CreateStep, Step, StepKind } from '../steps/step';
 import { plural } from '../words';
-import { parseQualifiedName, quoteQualified } from './quote';
+import { parseQualifiedName, quoteIdent, quoteQualified } from './quote';
 
 const REASONS: readonly CreateReason[] = ['gap', 'current', 'premake'];
 const ADOPT_NOTE = 'adopts the existing table';
@@ -41,7 +41,7 @@ export interface Header {
   step: Step;
 }
 
-function notes(step: Step): string[] {
+function notes(step: CreateStep): string[] {
   const rows = step.defaultRows;
   return [
     ...(step.adopt ? [ADOPT_NOTE] : []),
@@ -49,12 +49,32 @@ function notes(step: Step): string[] {
   ];
 }
 
+const CREATES_SCHEMA_NOTE = 'creates the schema';
+
+/** A store location in a header: single-quoted, quotes doubled (it may hold spaces and parentheses). */
+const storeText = (store: string): string => `'${store.replace(/'/g, "''")}'`;
+
+/** The header body of a step, unescaped. */
+export function stepHeaderBody(step: Step): string {
+  const what = `${step.kind} ${quoteQualified(step.partition)} [${step.from}, ${step.to}) of ${quoteQualified(step.parent)}`;
+  switch (step.kind) {
+    case 'create':
+      return `${what} (${[step.reason, ...notes(step)].join('; ')})`;
+    case 'detach':
+      return `${what} (${step.concurrently ? 'concurrently' : 'plain'})`;
+    case 'move':
+      return `${what} to schema ${quoteIdent(step.schema)}${step.createSchema ? ` (${CREATES_SCHEMA_NOTE})` : ''}`;
+    case 'finalize':
+    case 'reattach':
+      return what;
+    default:
+      return `${what} (store ${storeText(step.store)})`;
+  }
+}
+
 /** The header line of step `index` (1-based) of `total`. */
 export function renderHeader(step: Step, index: number, total: number): string {
-  const body =
-    `create ${quoteQualified(step.partition)} [${step.from}, ${step.to}) of ` +
-    `${quoteQualified(step.parent)} (${[step.reason, ...notes(step)].join('; ')})`;
-  return `-- step ${index}/${total}: ${escapeForComment(body)}`;
+  return `-- step ${index}/${total}: ${escapeForComment(stepHeaderBody(step))}`;
 }
 
 export class HeaderError extends Error {
@@ -81,6 +101,30 @@ class Cursor {
     const value = this.text.slice(this.at, end);
     this.at = end + literal.length;
     return value;
+  }
+
+  /** One identifier as quoteIdent writes it (unquoted, folded; or quoted). */
+  ident(what: string): string {
+    const start = this.at;
+    if (this.text[this.at] === '"') {
+      this.at += 1;
+      for (;;) {
+        const quote = this.text.indexOf('"', this.at);
+        if (quote === -1) throw new HeaderError(`${what}: unterminated quoted name`);
+        this.at = quote + 1;
+        if (this.text[this.at] !== '"') break;
+        this.at += 1;
+      }
+    } else {
+      const match = /^[a-z_][a-z0-9_$]*/.exec(this.text.slice(this.at));
+      if (!match) throw new HeaderError(`expected ${what} at "${this.text.slice(this.at, this.at + 30)}"`);
+      this.at += match[0].length;
+    }
+    try {
+      return parseQualifiedName(`${this.text.slice(start, this.at)}.x`).schema;
+    } catch (error) {
+      throw new HeaderError(`${what} ${(error as Error).message}`);
+    }
   }
 
   /** A schema-qualified name as quoteQualified writes it. */
@@ -111,21 +155,71 @@ class Cursor {
   }
 }
 
+const KINDS: readonly StepKind[] = [
+  'create',
+  'detach',
+  'finalize',
+  'move',
+  'dump',
+  'verify',
+  'upload',
+  'drop',
+  'reattach',
+];
+
 /** Reads a header line back into its step; throws HeaderError saying what does not fit. */
 export function parseHeader(line: string): Header {
   const prefix = HEADER_PREFIX.exec(line);
   if (!prefix) throw new HeaderError('not a step header (`-- step N/M: …`)');
   const cursor = new Cursor(unescapeComment(line.slice(prefix[0].length).trimEnd()));
-  cursor.expect('create ', 'a step kind (create)');
-  const partition = cursor.name('the partition');
+  const kind = KINDS.find((k) => cursor.text.startsWith(`${k} `, cursor.at));
+  if (!kind) throw new HeaderError(`expected a step kind (${KINDS.join(', ')})`);
+  cursor.at += kind.length + 1;
+  const partition = cursor.name('the table');
   cursor.expect(' [', '" [" before the bounds');
   const from = cursor.until(', ', 'the lower bound');
   const to = cursor.until(') of ', 'the upper bound and " of "');
   const parent = cursor.name('the parent');
-  cursor.expect(' (', '" (" before the reason');
+  const base = { parent, partition, from, to };
   const rest = cursor.text.slice(cursor.at);
+  const step = ((): Step => {
+    switch (kind) {
+      case 'create':
+        return parseCreate(base, rest);
+      case 'detach':
+        if (rest === ' (concurrently)' || rest === ' (plain)') {
+          return { kind, ...base, concurrently: rest === ' (concurrently)' };
+        }
+        throw new HeaderError('expected " (concurrently)" or " (plain)" after the parent');
+      case 'finalize':
+      case 'reattach':
+        if (rest !== '') throw new HeaderError(`unexpected "${rest}" after the parent`);
+        return { kind, ...base };
+      case 'move': {
+        cursor.expect(' to schema ', '" to schema " after the parent');
+        const schema = cursor.ident('the archive schema');
+        const note = cursor.text.slice(cursor.at);
+        if (note !== '' && note !== ` (${CREATES_SCHEMA_NOTE})`)
+          throw new HeaderError(`unknown note "${note}"`);
+        return { kind, ...base, schema, createSchema: note !== '' };
+      }
+      default: {
+        const store = /^ \(store '((?:[^']|'')+)'\)$/.exec(rest);
+        if (!store) throw new HeaderError(`expected " (store '…')" after the parent`);
+        return { kind, ...base, store: (store[1] ?? '').replace(/''/g, "'") };
+      }
+    }
+  })();
+  return { index: Number(prefix[1]), total: Number(prefix[2]), step };
+}
+
+function parseCreate(
+  base: Omit<CreateStep, 'kind' | 'reason' | 'adopt' | 'defaultRows'>,
+  rest: string,
+): CreateStep {
+  if (!rest.startsWith(' (')) throw new HeaderError('expected " (" before the reason');
   if (!rest.endsWith(')')) throw new HeaderError('expected ")" at the end');
-  const [reason, ...extra] = rest.slice(0, -1).split('; ');
+  const [reason, ...extra] = rest.slice(2, -1).split('; ');
   if (!REASONS.includes(reason as CreateReason)) {
     throw new HeaderError(`"${reason}" is not a reason (${REASONS.join(', ')})`);
   }
@@ -137,15 +231,5 @@ export function parseHeader(line: string): Header {
     else if (rows) defaultRows = Number(rows[1]);
     else throw new HeaderError(`unknown note "${note}"`);
   }
-  const step: Step = {
-    kind: 'create',
-    parent,
-    partition,
-    from,
-    to,
-    reason: reason as CreateReason,
-    adopt,
-    defaultRows,
-  };
-  return { index: Number(prefix[1]), total: Number(prefix[2]), step };
+  return { kind: 'create', ...base, reason: reason as CreateReason, adopt, defaultRows };
 }

@@ -4,13 +4,16 @@
 // A file is run only if every step's SQL is exactly the SQL its header stands for: a file that
 // says one thing and does another is refused, with the line, before anything runs.
 import { loadModule, parsePlPgSQLSync, parseSync, scanSync } from 'libpg-query';
-import type { Step } from '../steps/step';
+import { isEffect, type Step } from '../steps/step';
 import { escapeForComment, HEADER_PREFIX, HeaderError, parseHeader, renderHeader } from './header';
 import { plural } from '../words';
 import { quoteLiteral, quoteQualified } from './quote';
 import { STRATEGIES, stepStatements, type Strategy } from './step-sql';
 
 export const FORMAT_MARK = 'partition-keeper:v1 reviewed file';
+
+/** The line under the header of a step that is not SQL (dump, verify, upload, drop). */
+export const NOT_SQL_NOTE = '-- (not SQL: apply --sql carries this step out; psql skips it)';
 
 export interface WriteOptions {
   now: string;
@@ -38,6 +41,7 @@ export function writeReviewedFile(steps: readonly Step[], options: WriteOptions)
   ];
   steps.forEach((step, i) => {
     lines.push('', renderHeader(step, i + 1, steps.length));
+    if (isEffect(step)) lines.push(NOT_SQL_NOTE);
     for (const statement of stepStatements(step, options.strategy)) lines.push(`${statement};`);
   });
   return `${lines.join('\n')}\n`;
@@ -300,6 +304,16 @@ export async function readReviewedFile(original: string): Promise<ReviewedFile> 
     } else {
       const step = readStep(region.header, region.body, steps.at(-1)?.index ?? 0, total);
       total = step.total;
+      if (block && (isEffect(step.step) || (step.step.kind === 'detach' && step.step.concurrently))) {
+        throw new ReviewedFileError(
+          step.line,
+          `step ${step.index} (${step.step.kind}${step.step.kind === 'detach' ? ' concurrently' : ''}) cannot run inside ` +
+            `the BEGIN … COMMIT block begun at line ${block.line}: ` +
+            (isEffect(step.step)
+              ? 'it is not SQL'
+              : 'DETACH … CONCURRENTLY runs outside any transaction block'),
+        );
+      }
       if (block) {
         const parent = quoteQualified(step.step.parent);
         if (block.parent !== undefined && block.parent !== parent) {

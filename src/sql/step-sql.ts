@@ -3,10 +3,19 @@
 // what it finds is what it meant, and ends by asserting its own result, so a reviewer may delete a
 // whole step and the rest still holds.
 import type { KeyType } from '../types';
-import type { CreateStep, Step } from '../steps/step';
+import type {
+  CreateStep,
+  DetachStep,
+  EffectStep,
+  FinalizeStep,
+  MoveStep,
+  ReattachStep,
+  Step,
+} from '../steps/step';
+import { ORIGIN_PREFIX, renderOrigin } from '../catalog/origin';
 import { parseBoundLiteral } from '../catalog/bounds';
 import { formatBound } from '../plan/bounds';
-import { quoteLiteral, quoteQualified } from './quote';
+import { quoteIdent, quoteLiteral, quoteQualified } from './quote';
 
 /**
  * How a partition is made when the parent has no DEFAULT partition. `attach` creates the table on its
@@ -20,6 +29,13 @@ export const STRATEGIES: readonly Strategy[] = ['attach', 'partition-of'];
 /** The `detail` of the notice a step raises when it finds its work already done. */
 export const ALREADY_DONE = 'partition-keeper: already done';
 
+/**
+ * The `detail` of the notice a statement raises when it has finished its step by itself (a detach
+ * that found its DETACH … CONCURRENTLY left pending and finalized it): the step's later statements
+ * are not run.
+ */
+export const STEP_COMPLETE = 'partition-keeper: step complete';
+
 // What CREATE TABLE … PARTITION OF would copy from the parent; ATTACH adds the indexes and
 // foreign keys, and marks columns and constraints as inherited, so both end up the same.
 const LIKE_OPTIONS =
@@ -32,10 +48,15 @@ function dollarQuoted(body: string): string {
   return `${tag}\n${body}\n${tag}`;
 }
 
+interface Bounds {
+  from: string;
+  to: string;
+}
+
 const boundSql = (text: string): string =>
   text === 'MINVALUE' || text === 'MAXVALUE' ? text : quoteLiteral(text);
 
-function forValues(step: CreateStep): string {
+function forValues(step: Bounds): string {
   return `FOR VALUES FROM (${boundSql(step.from)}) TO (${boundSql(step.to)})`;
 }
 
@@ -53,7 +74,7 @@ function boundInUtc(text: string): string {
 }
 
 /** The bound text the attached partition must show (compared under UTC and ISO, whatever the session). */
-export function expectedBound(step: CreateStep): string {
+export function expectedBound(step: Bounds): string {
   return `FOR VALUES FROM (${boundInUtc(step.from)}) TO (${boundInUtc(step.to)})`;
 }
 
@@ -247,7 +268,422 @@ function createSql(step: CreateStep, strategy: Strategy): string {
   return `DO ${dollarQuoted(body.join('\n'))}`;
 }
 
-/** The statements of a step, in order, without their closing semicolons. */
+// ---------------------------------------------------------------------------
+// Archival: detach, finalize, move, drop, reattach. Each checks that the table it finds is the one
+// it means (attached to this parent with these bounds, or detached carrying our origin mark for
+// them), is safe to run twice, and asserts its result.
+
+/** What stands under a name, into `into`: the lookUp fields plus a pending detach and the comment. */
+function lookUpArchival(relation: string, into = 'existing'): string[] {
+  return [
+    '  SELECT c.oid, c.relkind, c.relispartition, i.inhparent::regclass AS attached_to,',
+    '         pg_get_expr(c.relpartbound, c.oid) AS bound,',
+    "         coalesce((to_jsonb(i) ->> 'inhdetachpending')::boolean, false) AS pending,",
+    "         obj_description(c.oid, 'pg_class') AS mark",
+    `    INTO ${into}`,
+    '    FROM pg_class c LEFT JOIN pg_inherits i ON i.inhrelid = c.oid',
+    `   WHERE c.oid = to_regclass(${relation});`,
+  ];
+}
+
+/** Sets `ours` from `<record>.mark`: true when it is our origin mark for this parent and these bounds. */
+function readMark(step: Step, record = 'existing'): string[] {
+  return [
+    '  origin := NULL;',
+    `  IF left(${record}.mark, ${ORIGIN_PREFIX_LENGTH}) = ${quoteLiteral(ORIGIN_PREFIX_TEXT)} THEN`,
+    '    BEGIN',
+    `      origin := substr(${record}.mark, ${ORIGIN_PREFIX_LENGTH + 1})::jsonb;`,
+    '    EXCEPTION WHEN others THEN',
+    '      origin := NULL;',
+    '    END;',
+    '  END IF;',
+    `  ours := origin ->> 'parent' IS NOT DISTINCT FROM ${quoteLiteral(quoteQualified(step.parent))}`,
+    `      AND origin ->> 'from' IS NOT DISTINCT FROM ${quoteLiteral(step.from)}`,
+    `      AND origin ->> 'to' IS NOT DISTINCT FROM ${quoteLiteral(step.to)};`,
+  ];
+}
+
+const ORIGIN_PREFIX_TEXT = ORIGIN_PREFIX;
+const ORIGIN_PREFIX_LENGTH = ORIGIN_PREFIX.length;
+
+const ARCHIVAL_DECLARE = [
+  'DECLARE',
+  '  existing record;',
+  '  target record;',
+  '  origin jsonb;',
+  '  ours boolean;',
+  '  others bigint;',
+  '  mine text;',
+  '  theirs text;',
+];
+
+function names(step: Step) {
+  const parent = quoteQualified(step.parent);
+  const table = quoteQualified(step.partition);
+  return { parent, table, parentText: quoteLiteral(parent), tableText: quoteLiteral(table) };
+}
+
+function block(lines: string[]): string {
+  return `DO ${dollarQuoted(lines.join('\n'))}`;
+}
+
+const notice = (message: string, args: string[], detail: string): string =>
+  `    RAISE NOTICE USING MESSAGE = format(${quoteLiteral(message)}, ${args.join(', ')}), DETAIL = ${quoteLiteral(detail)};`;
+
+/** The partition of this parent with these bounds, or an error naming what stands there instead. */
+function requireAttached(step: Step, n: ReturnType<typeof names>): string[] {
+  const expected = quoteLiteral(expectedBound(step));
+  return [
+    "  PERFORM set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, YMD', true);",
+    '  IF existing.attached_to IS DISTINCT FROM parent THEN',
+    "    RAISE EXCEPTION '% is a partition of %, not of %', " +
+      `${n.tableText}, existing.attached_to, ${n.parentText};`,
+    `  ELSIF existing.bound IS DISTINCT FROM ${expected} THEN`,
+    "    RAISE EXCEPTION '% is a partition of % % (UTC), not %', " +
+      `${n.tableText}, ${n.parentText}, existing.bound, ${expected};`,
+    '  END IF;',
+  ];
+}
+
+/**
+ * The detach step's first part: finds the partition (or its work done), refuses the last partition
+ * of the parent, finalizes a detach left pending, and sets the origin mark.
+ */
+function detachCheck(step: DetachStep, n: ReturnType<typeof names>, mark: string): string[] {
+  return [
+    ...lookUpArchival(n.tableText),
+    // Gone: a later step of its archival dropped it (a file run again), or someone else did.
+    '  IF existing.oid IS NULL THEN',
+    notice('%s does not exist (any more): nothing to detach', [n.tableText], ALREADY_DONE),
+    '    RETURN;',
+    '  END IF;',
+    ...readMark(step),
+    '  IF existing.attached_to IS NULL THEN',
+    '    IF ours THEN',
+    notice(
+      '%s is already detached from %s and carries its origin mark',
+      [n.tableText, n.parentText],
+      ALREADY_DONE,
+    ),
+    '      RETURN;',
+    '    END IF;',
+    "    RAISE EXCEPTION '% is not a partition of % and carries no partition-keeper mark for [%, %): it is not ours to archive', " +
+      `${n.tableText}, ${n.parentText}, ${quoteLiteral(step.from)}, ${quoteLiteral(step.to)};`,
+    '  END IF;',
+    ...requireAttached(step, n),
+    '  IF NOT existing.pending THEN',
+    '    SELECT count(*) INTO others FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid',
+    "     WHERE i.inhparent = parent AND c.oid <> existing.oid AND pg_get_expr(c.relpartbound, c.oid) <> 'DEFAULT';",
+    '    IF others = 0 THEN',
+    "      RAISE EXCEPTION '% is the last partition of %: it is never detached', " +
+      `${n.tableText}, ${n.parentText};`,
+    '    END IF;',
+    '  END IF;',
+    `  COMMENT ON TABLE ${n.table} IS ${quoteLiteral(mark)};`,
+  ];
+}
+
+/** Asserts the result of detach and finalize: detached, carrying its origin mark. */
+function assertDetached(step: Step, n: ReturnType<typeof names>): string[] {
+  return [
+    ...lookUpArchival(n.tableText),
+    ...readMark(step),
+    '  IF existing.oid IS NULL OR existing.attached_to IS NOT NULL OR NOT ours THEN',
+    "    RAISE EXCEPTION 'step did not hold: % is not detached from % with its origin mark', " +
+      `${n.tableText}, ${n.parentText};`,
+    '  END IF;',
+  ];
+}
+
+const parentDeclaration = (n: ReturnType<typeof names>): string =>
+  `  parent regclass := ${n.parentText}::regclass;`;
+
+function detachStatements(step: DetachStep): string[] {
+  const n = names(step);
+  const mark = renderOrigin({ parent: step.parent, from: step.from, to: step.to });
+  const finalize = `ALTER TABLE ${n.parent} DETACH PARTITION ${n.table} FINALIZE;`;
+  if (!step.concurrently) {
+    return [
+      block([
+        ...ARCHIVAL_DECLARE,
+        parentDeclaration(n),
+        'BEGIN',
+        ...detachCheck(step, n, mark),
+        '  IF existing.pending THEN',
+        `    ${finalize}`,
+        '  ELSE',
+        `    ALTER TABLE ${n.parent} DETACH PARTITION ${n.table};`,
+        '  END IF;',
+        ...assertDetached(step, n),
+        'END',
+      ]),
+    ];
+  }
+  // DETACH … CONCURRENTLY cannot run inside a transaction block (nor DO): the step is three
+  // statements. The first checks, marks, and finalizes a detach left pending by an earlier attempt
+  // (the runner retries a step from its first statement); the last asserts the result.
+  return [
+    block([
+      ...ARCHIVAL_DECLARE,
+      parentDeclaration(n),
+      'BEGIN',
+      ...detachCheck(step, n, mark),
+      '  IF existing.pending THEN',
+      `    ${finalize}`,
+      notice('finalized the pending detach of %s from %s', [n.tableText, n.parentText], STEP_COMPLETE),
+      '  END IF;',
+      'END',
+    ]),
+    `ALTER TABLE ${n.parent} DETACH PARTITION ${n.table} CONCURRENTLY`,
+    block([...ARCHIVAL_DECLARE, parentDeclaration(n), 'BEGIN', ...assertDetached(step, n), 'END']),
+  ];
+}
+
+function finalizeStatements(step: FinalizeStep): string[] {
+  const n = names(step);
+  const mark = renderOrigin({ parent: step.parent, from: step.from, to: step.to });
+  return [
+    block([
+      ...ARCHIVAL_DECLARE,
+      parentDeclaration(n),
+      'BEGIN',
+      ...lookUpArchival(n.tableText),
+      '  IF existing.oid IS NULL THEN',
+      notice('%s does not exist (any more): nothing to finalize', [n.tableText], ALREADY_DONE),
+      '    RETURN;',
+      '  END IF;',
+      ...readMark(step),
+      '  IF existing.attached_to IS NULL AND ours THEN',
+      notice(
+        '%s is already detached from %s and carries its origin mark',
+        [n.tableText, n.parentText],
+        ALREADY_DONE,
+      ),
+      '    RETURN;',
+      '  ELSIF existing.attached_to IS NULL THEN',
+      "    RAISE EXCEPTION '% is detached but carries no partition-keeper mark for % [%, %): it is not ours to archive', " +
+        `${n.tableText}, ${n.parentText}, ${quoteLiteral(step.from)}, ${quoteLiteral(step.to)};`,
+      '  END IF;',
+      ...requireAttached(step, n),
+      '  IF NOT existing.pending THEN',
+      "    RAISE EXCEPTION '% is attached to %, not pending detach: plan again to detach it', " +
+        `${n.tableText}, ${n.parentText};`,
+      '  END IF;',
+      `  COMMENT ON TABLE ${n.table} IS ${quoteLiteral(mark)};`,
+      `  ALTER TABLE ${n.parent} DETACH PARTITION ${n.table} FINALIZE;`,
+      ...assertDetached(step, n),
+      'END',
+    ]),
+  ];
+}
+
+function moveStatements(step: MoveStep): string[] {
+  const n = names(step);
+  const targetName = { schema: step.schema, name: step.partition.name };
+  const target = quoteQualified(targetName);
+  const targetText = quoteLiteral(target);
+  const schemaText = quoteLiteral(quoteIdent(step.schema));
+  return [
+    block([
+      ...ARCHIVAL_DECLARE,
+      parentDeclaration(n),
+      'BEGIN',
+      ...(step.createSchema
+        ? [
+            `  IF to_regnamespace(${schemaText}) IS NULL THEN`,
+            `    CREATE SCHEMA ${quoteIdent(step.schema)};`,
+            '  END IF;',
+          ]
+        : []),
+      ...lookUpArchival(n.tableText),
+      ...lookUpArchival(targetText, 'target'),
+      '  IF existing.oid IS NULL THEN',
+      ...readMark(step, 'target'),
+      '    IF target.oid IS NOT NULL AND target.attached_to IS NULL AND ours THEN',
+      notice('%s is already in %s, carrying its origin mark', [targetText, schemaText], ALREADY_DONE),
+      '      RETURN;',
+      '    END IF;',
+      '    IF target.oid IS NULL THEN',
+      notice('neither %s nor %s exists (any more): nothing to move', [n.tableText, targetText], ALREADY_DONE),
+      '      RETURN;',
+      '    END IF;',
+      "    RAISE EXCEPTION '% exists but carries no partition-keeper mark for % [%, %): % cannot move there', " +
+        `${targetText}, ${n.parentText}, ${quoteLiteral(step.from)}, ${quoteLiteral(step.to)}, ${n.tableText};`,
+      '  END IF;',
+      '  IF existing.attached_to IS NOT NULL THEN',
+      "    RAISE EXCEPTION '% is still a partition of %: detach it first', " +
+        `${n.tableText}, existing.attached_to;`,
+      '  END IF;',
+      ...readMark(step),
+      '  IF NOT ours THEN',
+      "    RAISE EXCEPTION '% carries no partition-keeper mark for % [%, %): it is not ours to move', " +
+        `${n.tableText}, ${n.parentText}, ${quoteLiteral(step.from)}, ${quoteLiteral(step.to)};`,
+      '  END IF;',
+      '  IF target.oid IS NOT NULL THEN',
+      "    RAISE EXCEPTION '% already exists: % cannot move there', " + `${targetText}, ${n.tableText};`,
+      '  END IF;',
+      `  IF to_regnamespace(${schemaText}) IS NULL THEN`,
+      "    RAISE EXCEPTION 'schema % does not exist: create it, or plan again', " + `${schemaText};`,
+      '  END IF;',
+      `  ALTER TABLE ${n.table} SET SCHEMA ${quoteIdent(step.schema)};`,
+      ...lookUpArchival(targetText),
+      ...readMark(step),
+      '  IF existing.oid IS NULL OR existing.attached_to IS NOT NULL OR NOT ours THEN',
+      "    RAISE EXCEPTION 'step did not hold: % is not in % with its origin mark', " +
+        `${targetText}, ${schemaText};`,
+      '  END IF;',
+      'END',
+    ]),
+  ];
+}
+
+/**
+ * DROP TABLE of an archived table: never written into a reviewed file (psql never drops anything);
+ * `apply` runs it only once the store confirms this table's verified dump.
+ */
+export function dropSql(step: EffectStep): string {
+  const n = names(step);
+  return block([
+    ...ARCHIVAL_DECLARE,
+    'BEGIN',
+    ...lookUpArchival(n.tableText),
+    '  IF existing.oid IS NULL THEN',
+    notice('%s is already dropped', [n.tableText], ALREADY_DONE),
+    '    RETURN;',
+    '  END IF;',
+    '  IF existing.attached_to IS NOT NULL THEN',
+    "    RAISE EXCEPTION '% is a partition of %: only detached, archived tables are dropped', " +
+      `${n.tableText}, existing.attached_to;`,
+    '  END IF;',
+    ...readMark(step),
+    '  IF NOT ours THEN',
+    "    RAISE EXCEPTION '% carries no partition-keeper mark for % [%, %): it is not ours to drop', " +
+      `${n.tableText}, ${n.parentText}, ${quoteLiteral(step.from)}, ${quoteLiteral(step.to)};`,
+    '  END IF;',
+    `  DROP TABLE ${n.table};`,
+    `  IF to_regclass(${n.tableText}) IS NOT NULL THEN`,
+    "    RAISE EXCEPTION 'step did not hold: % still exists', " + `${n.tableText};`,
+    '  END IF;',
+    'END',
+  ]);
+}
+
+/** Records in the origin mark where the table's verified dump is stored (run after the upload). */
+export function markStoredSql(step: EffectStep, dump: string): string {
+  const n = names(step);
+  const mark = renderOrigin({ parent: step.parent, from: step.from, to: step.to, dump });
+  return block([
+    ...ARCHIVAL_DECLARE,
+    'BEGIN',
+    ...lookUpArchival(n.tableText),
+    ...readMark(step),
+    '  IF existing.oid IS NULL OR existing.attached_to IS NOT NULL OR NOT ours THEN',
+    "    RAISE EXCEPTION '% is not a detached table carrying its origin mark for %', " +
+      `${n.tableText}, ${n.parentText};`,
+    '  END IF;',
+    `  COMMENT ON TABLE ${n.table} IS ${quoteLiteral(mark)};`,
+    'END',
+  ]);
+}
+
+/**
+ * Reattach: back into the parent's schema (the table must carry our mark for these bounds and the
+ * parent's columns), attached like a create step that adopts it (rows of its range move out of
+ * DEFAULT first), then its origin mark cleared.
+ */
+function reattachStatements(step: ReattachStep, strategy: Strategy): string[] {
+  const n = names(step);
+  const home = { schema: step.parent.schema, name: step.partition.name };
+  const homeText = quoteLiteral(quoteQualified(home));
+  const expected = quoteLiteral(expectedBound(step));
+  const columnsOf = (record: string, into: string): string =>
+    `  SELECT string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' ORDER BY attname) INTO ${into}
+` + `    FROM pg_attribute WHERE attrelid = ${record} AND attnum > 0 AND NOT attisdropped;`;
+  const moveBack = block([
+    ...ARCHIVAL_DECLARE,
+    parentDeclaration(n),
+    'BEGIN',
+    ...lookUpArchival(n.tableText),
+    ...lookUpArchival(homeText, 'target'),
+    '  IF existing.oid IS NULL OR existing.oid = target.oid THEN',
+    '    IF target.oid IS NULL THEN',
+    "      RAISE EXCEPTION 'neither % nor % exists: restore it from its dump (reattach --from-dump)', " +
+      `${n.tableText}, ${homeText};`,
+    '    END IF;',
+    '    IF target.attached_to = parent THEN',
+    '      RETURN;',
+    '    END IF;',
+    '    existing := target;',
+    '  END IF;',
+    '  IF existing.attached_to IS NOT NULL THEN',
+    "    RAISE EXCEPTION '% is a partition of %, not an archived table', " +
+      `${n.tableText}, existing.attached_to;`,
+    '  END IF;',
+    ...readMark(step),
+    '  IF NOT ours THEN',
+    "    RAISE EXCEPTION '% carries no partition-keeper mark for % [%, %): reattach puts back only what partition-keeper archived', " +
+      `${n.tableText}, ${n.parentText}, ${quoteLiteral(step.from)}, ${quoteLiteral(step.to)};`,
+    '  END IF;',
+    columnsOf('existing.oid', 'mine'),
+    columnsOf('parent', 'theirs'),
+    '  IF mine IS DISTINCT FROM theirs THEN',
+    "    RAISE EXCEPTION '% has columns (%), no longer those of % (%): it cannot be reattached', " +
+      `${n.tableText}, mine, ${n.parentText}, theirs;`,
+    '  END IF;',
+    '  IF existing.oid IS DISTINCT FROM target.oid THEN',
+    '    IF target.oid IS NOT NULL THEN',
+    "      RAISE EXCEPTION '% already exists: % cannot move back there', " + `${homeText}, ${n.tableText};`,
+    '    END IF;',
+    `    ALTER TABLE ${n.table} SET SCHEMA ${quoteIdent(step.parent.schema)};`,
+    '  END IF;',
+    'END',
+  ]);
+  const attach = createSql(
+    {
+      kind: 'create',
+      parent: step.parent,
+      partition: home,
+      from: step.from,
+      to: step.to,
+      reason: 'gap',
+      adopt: true,
+      defaultRows: 0,
+    },
+    strategy,
+  );
+  const unmark = block([
+    ...ARCHIVAL_DECLARE,
+    parentDeclaration(n),
+    'BEGIN',
+    "  PERFORM set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, YMD', true);",
+    ...lookUpArchival(homeText),
+    `  IF existing.attached_to IS DISTINCT FROM parent OR existing.bound IS DISTINCT FROM ${expected} THEN`,
+    "    RAISE EXCEPTION 'step did not hold: % is not a partition of % %', " +
+      `${homeText}, ${n.parentText}, ${expected};`,
+    '  END IF;',
+    ...readMark(step),
+    '  IF ours THEN',
+    `    COMMENT ON TABLE ${quoteQualified(home)} IS NULL;`,
+    '  END IF;',
+    'END',
+  ]);
+  return [moveBack, attach, unmark];
+}
+
+/** The statements of a step, in order, without their closing semicolons; none for dump, verify, upload, drop. */
 export function stepStatements(step: Step, strategy: Strategy): string[] {
-  return [createSql(step, strategy)];
+  switch (step.kind) {
+    case 'create':
+      return [createSql(step, strategy)];
+    case 'detach':
+      return detachStatements(step);
+    case 'finalize':
+      return finalizeStatements(step);
+    case 'move':
+      return moveStatements(step);
+    case 'reattach':
+      return reattachStatements(step, strategy);
+    default:
+      return [];
+  }
 }

@@ -79,8 +79,10 @@ describeEachBackend('plan formats', (db) => {
               schema: 'public',
               from: '2022-01-01',
               to: '2023-01-01',
-              steps: ['detach', 'move', 'dump'],
+              steps: ['detach', 'move', 'dump', 'verify', 'upload'],
               targetSchema: 'archive',
+              state: 'attached',
+              store: './archive',
             },
           ],
           findings: [
@@ -114,17 +116,36 @@ describeEachBackend('plan formats', (db) => {
           description: 'create public.kid_absences_2026 [2026-01-01, 2027-01-01) of public.kid_absences',
           sql: [expect.stringMatching(/^DO \$pk\$/)],
         },
+        ...[
+          ['detach', 'public', '(concurrently)', 3],
+          ['move', 'public', 'to schema archive', 1],
+          ['dump', 'archive', "(store './archive')", 0],
+          ['verify', 'archive', "(store './archive')", 0],
+          ['upload', 'archive', "(store './archive')", 0],
+        ].map(([kind, schema, tail, statements], i) => ({
+          index: 3 + i,
+          kind,
+          table: 'public.kid_absences',
+          description: `${kind} ${schema}.kid_absences_2022 [2022-01-01, 2023-01-01) of public.kid_absences ${tail}`,
+          sql: Array.from({ length: statements as number }, () => expect.any(String)),
+        })),
       ],
-      statements: [expect.any(String), expect.any(String)],
+      statements: Array.from({ length: 6 }, () => expect.any(String)),
     });
-    // The statements are the SQL that makes them, runnable as they are.
+    // The statements are the SQL of the steps, runnable as they are (the archival steps that are
+    // not SQL have none): the partitions made, 2022 detached into the archive schema.
     for (const statement of json.statements) await db().client.query(statement);
+    const archived = await db().client.query(
+      "select obj_description('archive.kid_absences_2022'::regclass, 'pg_class') as mark",
+    );
+    expect(archived.rows).toEqual([
+      { mark: 'partition-keeper:v1 {"parent":"public.kid_absences","from":"2022-01-01","to":"2023-01-01"}' },
+    ]);
     const { rows } = await db().client.query<{ name: string }>(
       `select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid
         where i.inhparent = 'kid_absences'::regclass order by 1`,
     );
     expect(rows.map((r) => r.name)).toEqual([
-      'kid_absences_2022',
       'kid_absences_2023',
       'kid_absences_2024',
       'kid_absences_2025',
@@ -142,13 +163,17 @@ describeEachBackend('plan formats', (db) => {
         'public.kid_absences  (year, key date date)',
         '  now:        covered through 2026-01-01 (0 periods ahead) — falls short',
         '  after plan: covered through 2027-01-01 (1 period ahead)',
-        '  create   kid_absences_2024  2024-01-01 → 2025-01-01  gap',
-        '  create   kid_absences_2026  2026-01-01 → 2027-01-01  premake',
-        '  archive  kid_absences_2022  2022-01-01 → 2023-01-01  detach, move, dump',
+        '  create  kid_absences_2024  2024-01-01 → 2025-01-01  gap',
+        '  create  kid_absences_2026  2026-01-01 → 2027-01-01  premake',
+        '  detach  kid_absences_2022  2022-01-01 → 2023-01-01  DETACH CONCURRENTLY',
+        '  move    kid_absences_2022  2022-01-01 → 2023-01-01  to schema archive',
+        '  dump    kid_absences_2022  2022-01-01 → 2023-01-01  store ./archive',
+        '  verify  kid_absences_2022  2022-01-01 → 2023-01-01  store ./archive',
+        '  upload  kid_absences_2022  2022-01-01 → 2023-01-01  store ./archive',
         '  error   gap: no partition covers [2024-01-01, 2025-01-01), before the current year; rows there are rejected or land in DEFAULT.',
         '  error   shortfall: covered through 2026-01-01, 0 years ahead; coverage.minimumAhead is 1; this plan fixes it.',
         '',
-        '2 partitions to create, 1 due for archival, 2 errors in 1 table.',
+        '2 partitions to create, 1 due for archival (5 archival steps), 2 errors in 1 table.',
         '',
       ].join('\n'),
     );
@@ -165,8 +190,11 @@ describeEachBackend('plan formats', (db) => {
     );
     expect(md).toContain('| create | <code>kid_absences_2024</code> | 2024-01-01 | 2025-01-01 | gap |');
     expect(md).toContain('| create | <code>kid_absences_2026</code> | 2026-01-01 | 2027-01-01 | premake |');
-    expect(md).toMatch(
-      /\| archive \| <code>kid_absences_2022<\/code> \| 2022-01-01 \| 2023-01-01 \| .*detach, move, dump/,
+    expect(md).toContain(
+      '| detach | <code>kid_absences_2022</code> | 2022-01-01 | 2023-01-01 | DETACH CONCURRENTLY |',
+    );
+    expect(md).toContain(
+      '| upload | <code>kid_absences_2022</code> | 2022-01-01 | 2023-01-01 | store ./archive |',
     );
     expect(md).toContain('- **error** `gap`: no partition covers \\[2024-01-01, 2025-01-01)');
     // The SQL block is exactly what plan --format sql prints.

@@ -183,7 +183,9 @@ describeOnServer('check before apply, as a role that cannot apply', (db) => {
 
     await db().client.query(`grant create on database ${database()} to ${roles.ci}`);
     const granted = await run('plan', asCi(), '2024-04-15', archiving);
-    expect(granted.stdout).toMatch(/archive\s+orders_y2024m02 .* detach, move/);
+    expect(granted.stdout).toMatch(
+      /detach\s+orders_y2024m02 .*\n\s+move\s+orders_y2024m02 .* to schema arch \(creates it\)/,
+    );
     expect(granted.stdout).not.toMatch(PREFLIGHT_CODE);
   });
 });

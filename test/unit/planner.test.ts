@@ -147,6 +147,9 @@ describe('the seeds', () => {
         to: '2026-01-01',
         steps: ['detach', 'move'],
         targetSchema: 'archive',
+        state: 'attached',
+        concurrently: true,
+        createSchema: false,
       },
     ]);
     expect(names(plan.create)).toEqual(['kid_absences_2028']);
@@ -585,7 +588,12 @@ describe('retention and archival', () => {
   it('archives a misaligned partition past the retention like any other', () => {
     const plan = planOne(
       specOf({ name: 't', retention: sevenYears, archive: { drop: false } }),
-      { partitions: [['t_odd', '2016-11-15', '2016-12-15']] },
+      {
+        partitions: [
+          ['t_odd', '2016-11-15', '2016-12-15'],
+          ['t_y2024m02', '2024-02-01', '2024-03-01'],
+        ],
+      },
       { date: '2024-02-15' },
     );
     expect(plan.archive.map((a) => [a.name, a.from, a.to])).toEqual([['t_odd', '2016-11-15', '2016-12-15']]);
@@ -613,9 +621,14 @@ describe('retention and archival', () => {
 
   it.each([
     [{ schema: 'archive', drop: false }, ['detach', 'move'], 'archive'],
-    [{ dump: './archive', drop: false }, ['detach', 'dump'], 'public'],
-    [{ schema: 'archive', dump: './archive', drop: true }, ['detach', 'move', 'dump', 'drop'], 'archive'],
-    [{ drop: true }, ['detach', 'drop'], 'public'],
+    [{ dump: './archive', drop: false }, ['detach', 'dump', 'verify', 'upload'], 'public'],
+    [
+      { schema: 'archive', dump: './archive', drop: true },
+      ['detach', 'move', 'dump', 'verify', 'upload', 'drop'],
+      'archive',
+    ],
+    // config validation refuses drop without dump; the planner never drops without one either
+    [{ drop: true }, ['detach'], 'public'],
   ])('archive %o → steps %o', (archive, steps, targetSchema) => {
     const plan = planOne(
       specOf({ name: 't', retention: sevenYears, archive }),
@@ -633,7 +646,13 @@ describe('retention and archival', () => {
         timezone: 'Europe/Berlin',
         retention: { count: 1, unit: 'year' },
       }),
-      { keyType: 'timestamptz', partitions: [['t_y2022', '2022-01-01', '2023-01-01']] },
+      {
+        keyType: 'timestamptz',
+        partitions: [
+          ['t_y2022', '2022-01-01', '2023-01-01'],
+          ['t_y2024', '2024-01-01', '2025-01-01'],
+        ],
+      },
       { date: '2024-06-01' },
     );
     expect(plan.archive.map((a) => [a.from, a.to])).toEqual([

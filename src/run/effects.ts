@@ -1,0 +1,282 @@
+// Carries out the archival steps that are not SQL (dump, verify, upload, drop) for `apply`: pg_dump
+// of the table, the dump checked against the table's rows, stored with its manifest where the config
+// says, and the table dropped only once the store confirms its verified dump. What one step hands the
+// next (the local dump, its figures) lives in one EffectRun per apply, never in module state.
+//
+// Each effect is safe to run again: before dumping, the store's manifest for this table is read; a
+// dump already stored, confirmed by the store and matching the table's rows counts as done. So a
+// run killed after any step is completed by the next one with nothing dumped or stored twice.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type pg from 'pg';
+import { parseConnInfo, type Env } from '../db/conninfo';
+import { quoteQualified, relationKey } from '../sql/quote';
+import { dropSql, markStoredSql } from '../sql/step-sql';
+import type { EffectStep } from '../steps/step';
+import {
+  dumpFileName,
+  dumpTable,
+  dumpTarget,
+  openStore,
+  readServerVersion,
+  tableFingerprint,
+  verifyDump,
+  type ArchiveStore,
+  type DumpResult,
+  type DumpTarget,
+  type Fingerprint,
+  type ManifestEntry,
+} from './archive';
+
+/** What the dump step made, for verify and upload in the same run. */
+interface LocalDump {
+  file: string;
+  name: string;
+  fingerprint: Fingerprint;
+  dump: DumpResult;
+  serverVersion: string;
+  createdAt: string;
+  verified: boolean;
+}
+
+export interface EffectResult {
+  /** `already-done`: the store already holds this table's verified dump (or the table is gone). */
+  status: 'done' | 'already-done';
+  notices: string[];
+}
+
+/** An effect that cannot go ahead; the step fails with this message (nothing was dropped). */
+export class EffectRefused extends Error {
+  override name = 'EffectRefused';
+}
+
+/** The location of a stored dump as the origin mark records it: the configured store, then the name. */
+export function storedAt(location: string, name: string): string {
+  return `${location.replace(/\/+$/, '')}/${name}`;
+}
+
+/** One apply's archival effects: stores opened once, local dumps kept in a directory removed at the end. */
+export class EffectRun {
+  private readonly stores = new Map<string, ArchiveStore>();
+  private readonly dumps = new Map<string, LocalDump>();
+  /** Tables whose verified dump the store already held when this run looked. */
+  private readonly stored = new Map<string, ManifestEntry>();
+  private workDir: string | undefined;
+  private target: DumpTarget | undefined;
+
+  constructor(
+    private readonly databaseUrl: string,
+    /** Epoch ms: the run's deadline stops pg_dump, pg_restore and transfers still running then. */
+    private readonly deadline: number,
+    private readonly env: Env = process.env,
+  ) {}
+
+  /** Aborts at the run's deadline. */
+  private signal(): { signal: AbortSignal } {
+    return { signal: AbortSignal.timeout(Math.max(1, this.deadline - Date.now())) };
+  }
+
+  private store(location: string): ArchiveStore {
+    let store = this.stores.get(location);
+    if (!store) {
+      store = openStore(location, this.env);
+      this.stores.set(location, store);
+    }
+    return store;
+  }
+
+  private async dumpTarget(client: pg.Client): Promise<DumpTarget> {
+    this.target ??= dumpTarget(
+      parseConnInfo(this.databaseUrl, this.env),
+      await readServerVersion(client),
+      this.env,
+    );
+    return this.target;
+  }
+
+  private async directory(): Promise<string> {
+    this.workDir ??= await mkdtemp(join(tmpdir(), 'partition-keeper-dumps-'));
+    return this.workDir;
+  }
+
+  /** Removes the local dumps (stored ones live in the store). */
+  async close(): Promise<void> {
+    if (this.workDir) await rm(this.workDir, { recursive: true, force: true });
+  }
+
+  async run(client: pg.Client, step: EffectStep): Promise<EffectResult> {
+    switch (step.kind) {
+      case 'dump':
+        return this.dump(client, step);
+      case 'verify':
+        return this.verify(client, step);
+      case 'upload':
+        return this.upload(client, step);
+      case 'drop':
+        return this.drop(client, step);
+    }
+  }
+
+  /** The store's manifest for this table, when it names this table's parent and bounds. */
+  private async manifestOf(step: EffectStep): Promise<ManifestEntry | undefined> {
+    const name = dumpFileName(step.partition);
+    const manifest = await this.store(step.store).getManifest(name);
+    if (!manifest) return undefined;
+    const parent = quoteQualified(step.parent);
+    if (manifest.parent !== parent || manifest.from !== step.from || manifest.to !== step.to) {
+      throw new EffectRefused(
+        `the store ${this.store(step.store).label} holds ${name} for ${manifest.parent} [${manifest.from}, ${manifest.to}), ` +
+          `not for ${parent} [${step.from}, ${step.to}): move it away or archive into another location`,
+      );
+    }
+    return manifest;
+  }
+
+  /** The store holds a verified dump of exactly the table's rows. */
+  private async storedAndCurrent(
+    client: pg.Client,
+    step: EffectStep,
+    manifest: ManifestEntry,
+  ): Promise<string | undefined> {
+    if (!(await this.store(step.store).confirm(manifest.file, manifest.sha256, this.signal()))) {
+      return `the store does not show ${manifest.file} with the sha256 its manifest records`;
+    }
+    const now = await tableFingerprint(client, step.partition);
+    if (now.rows !== manifest.rows || now.checksum !== manifest.checksum) {
+      return `${quoteQualified(step.partition)} now has ${now.rows} rows (checksum ${now.checksum}), its stored dump ${manifest.rows} (${manifest.checksum})`;
+    }
+    return undefined;
+  }
+
+  private async exists(client: pg.Client, table: EffectStep['partition']): Promise<boolean> {
+    const { rows } = await client.query<{ oid: string | null }>('select to_regclass($1)::oid as oid', [
+      quoteQualified(table),
+    ]);
+    return Boolean(rows[0]?.oid);
+  }
+
+  private async dump(client: pg.Client, step: EffectStep): Promise<EffectResult> {
+    const key = relationKey(step.partition);
+    const manifest = await this.manifestOf(step);
+    if (!(await this.exists(client, step.partition))) {
+      // Dropped after its dump was stored (a reviewed file run again): done, if the store shows it.
+      if (manifest && (await this.store(step.store).confirm(manifest.file, manifest.sha256, this.signal()))) {
+        this.stored.set(key, manifest);
+        return {
+          status: 'already-done',
+          notices: [`dropped; its dump is ${storedAt(step.store, manifest.file)}`],
+        };
+      }
+      throw new EffectRefused(
+        `${quoteQualified(step.partition)} does not exist, and ${this.store(step.store).label} holds no confirmed dump of it`,
+      );
+    }
+    if (manifest && (await this.storedAndCurrent(client, step, manifest)) === undefined) {
+      this.stored.set(key, manifest);
+      return {
+        status: 'already-done',
+        notices: [`${storedAt(step.store, manifest.file)} already holds this table's verified dump`],
+      };
+    }
+    const target = await this.dumpTarget(client);
+    const name = dumpFileName(step.partition);
+    const file = join(await this.directory(), name);
+    const fingerprint = await tableFingerprint(client, step.partition);
+    const dump = await dumpTable(target, step.partition, file, this.signal());
+    this.dumps.set(key, {
+      file,
+      name,
+      fingerprint,
+      dump,
+      serverVersion: target.server.text,
+      createdAt: new Date().toISOString(),
+      verified: false,
+    });
+    return {
+      status: 'done',
+      notices: [`dumped ${fingerprint.rows} rows, ${dump.size} bytes, sha256 ${dump.sha256}`],
+    };
+  }
+
+  private local(step: EffectStep): LocalDump {
+    const local = this.dumps.get(relationKey(step.partition));
+    if (!local) {
+      throw new EffectRefused(
+        `no dump of ${quoteQualified(step.partition)} was made in this run: its dump step must run first`,
+      );
+    }
+    return local;
+  }
+
+  private async verify(client: pg.Client, step: EffectStep): Promise<EffectResult> {
+    if (this.stored.has(relationKey(step.partition))) {
+      return { status: 'already-done', notices: [] };
+    }
+    const local = this.local(step);
+    await verifyDump(
+      await this.dumpTarget(client),
+      local.file,
+      { ...local.fingerprint, sha256: local.dump.sha256, size: local.dump.size },
+      this.signal(),
+    );
+    local.verified = true;
+    return {
+      status: 'done',
+      notices: [`${local.fingerprint.rows} rows read back from the dump match the table`],
+    };
+  }
+
+  private async upload(client: pg.Client, step: EffectStep): Promise<EffectResult> {
+    const store = this.store(step.store);
+    const known = this.stored.get(relationKey(step.partition));
+    if (known) {
+      if (await this.exists(client, step.partition)) {
+        await client.query(markStoredSql(step, storedAt(step.store, known.file)));
+      }
+      return { status: 'already-done', notices: [] };
+    }
+    const local = this.local(step);
+    if (!local.verified) {
+      throw new EffectRefused(
+        `the dump of ${quoteQualified(step.partition)} was not verified: it is not stored`,
+      );
+    }
+    await store.put(local.name, local.file, local.dump.sha256, this.signal());
+    await store.putManifest({
+      version: 1,
+      table: quoteQualified(step.partition),
+      parent: quoteQualified(step.parent),
+      from: step.from,
+      to: step.to,
+      rows: local.fingerprint.rows,
+      checksum: local.fingerprint.checksum,
+      file: local.name,
+      size: local.dump.size,
+      sha256: local.dump.sha256,
+      serverVersion: local.serverVersion,
+      pgDumpVersion: local.dump.pgDumpVersion,
+      createdAt: local.createdAt,
+    });
+    await client.query(markStoredSql(step, storedAt(step.store, local.name)));
+    return {
+      status: 'done',
+      notices: [`stored as ${storedAt(step.store, local.name)}, sha256 confirmed by the store`],
+    };
+  }
+
+  /** DROP only when the store confirms this table's verified dump and the table still holds exactly its rows. */
+  private async drop(client: pg.Client, step: EffectStep): Promise<EffectResult> {
+    if (!(await this.exists(client, step.partition))) return { status: 'already-done', notices: [] };
+    const manifest = await this.manifestOf(step);
+    if (!manifest) {
+      throw new EffectRefused(
+        `not dropped: ${this.store(step.store).label} holds no manifest for ${dumpFileName(step.partition)}`,
+      );
+    }
+    const problem = await this.storedAndCurrent(client, step, manifest);
+    if (problem) throw new EffectRefused(`not dropped: ${problem}`);
+    await client.query(dropSql(step));
+    return { status: 'done', notices: [`dropped; its dump is ${storedAt(step.store, manifest.file)}`] };
+  }
+}
