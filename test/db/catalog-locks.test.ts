@@ -114,7 +114,8 @@ describeOnServer('catalog reads facing a lock', (db) => {
     // The run lock is released: no session holds the advisory lock, and another run can take it.
     const { rows } = await db().client.query<{ n: number }>(
       `select count(*)::int as n from pg_locks
-        where locktype = 'advisory' and ((classid::int8 << 32) | objid::int8) = $1::bigint`,
+        where locktype = 'advisory' and ((classid::int8 << 32) | objid::int8) = $1::bigint
+          and database = (select oid from pg_database where datname = current_database())`,
       [RUN_LOCK_KEY],
     );
     expect(rows).toEqual([{ n: 0 }]);
