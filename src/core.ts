@@ -285,7 +285,14 @@ export async function inspect(settings: InspectSettings): Promise<Inspection> {
         reading.catch(() => undefined); // awaited below, unless the config turns out bad first
         const checking = readPreflight(client, tables); // queued right behind the snapshot
         checking.catch(() => undefined);
-        const config = resolution.apply(finish());
+        let config: Config;
+        try {
+          config = resolution.apply(finish());
+        } catch (error) {
+          // A bad config: the rollback waits for the queued reads (the driver warns past one).
+          await Promise.allSettled([reading, checking]);
+          throw error;
+        }
         return { config, ...(await bothRead(reading, checking)) };
       },
     );

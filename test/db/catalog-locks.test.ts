@@ -111,7 +111,8 @@ describeOnServer('catalog reads facing a lock', (db) => {
     expect(result.stderr).toContain('the time left to the run deadline, --deadline');
     expect(result.stderr).toContain(`public.orders is held in ACCESS EXCLUSIVE mode by pid ${pid}`);
     expect(result.ms).toBeLessThan(6000);
-    // The run lock is released: no session holds the advisory lock, and another run can take it.
+    // The run lock is released: no session holds it in this database (other tests' runs may hold
+    // theirs in their own databases), and another run can take it.
     const { rows } = await db().client.query<{ n: number }>(
       `select count(*)::int as n from pg_locks
         where locktype = 'advisory' and ((classid::int8 << 32) | objid::int8) = $1::bigint
