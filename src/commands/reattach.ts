@@ -12,7 +12,7 @@ import { parseQualifiedName, quoteQualified } from '../sql/quote';
 import { stepStatements } from '../sql/step-sql';
 import type { ReattachStep } from '../steps/step';
 import { describeStep } from '../steps/describe';
-import type { QualifiedName } from '../types';
+import type { OriginMark, QualifiedName } from '../types';
 import {
   DumpToolError,
   DumpVerificationError,
@@ -58,6 +58,8 @@ export async function reattach(
     try {
       let table = named;
       let restored = false;
+      // From a dump, its verified manifest says what the table is (and the restored table carries its mark).
+      let fromManifest: OriginMark | undefined;
       if (settings.fromDump !== undefined) {
         const target = dumpTarget(
           parseConnInfo(settings.databaseUrl, env),
@@ -73,11 +75,12 @@ export async function reattach(
         );
         table = fetched.table;
         restored = fetched.restored;
+        fromManifest = { parent: fetched.parent, from: fetched.manifest.from, to: fetched.manifest.to };
         logger.log(
           'info',
           restored
             ? `restored ${quoteQualified(table)} from ${settings.fromDump} (${fetched.manifest.rows} rows, verified against its manifest)`
-            : `${quoteQualified(table)} is still there: not restored again`,
+            : `${quoteQualified(table)} is there already: not restored again`,
         );
       }
       if (!table) throw new UsageError('reattach: no table');
@@ -85,7 +88,7 @@ export async function reattach(
         "select to_regclass($1) is not null as found, obj_description(to_regclass($1), 'pg_class') as mark",
         [quoteQualified(table)],
       );
-      const origin = parseOrigin(rows[0]?.mark);
+      const origin = fromManifest ?? parseOrigin(rows[0]?.mark);
       if (!rows[0]?.found) {
         throw new ReattachRefused(
           `${quoteQualified(table)} does not exist; if it was dropped, reattach --from-dump its dump`,

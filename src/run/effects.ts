@@ -182,8 +182,16 @@ export class EffectRun {
     const target = await this.dumpTarget(client);
     const name = dumpFileName(step.partition);
     const file = join(await this.directory(), name);
-    const fingerprint = await tableFingerprint(client, step.partition);
-    const dump = await dumpTable(target, step.partition, file, this.signal());
+    // The fingerprint (this session) and pg_dump (its own connection) read the table side by side;
+    // both are awaited whatever happens, so no query is left running on this session.
+    const [counted, dumped] = await Promise.allSettled([
+      tableFingerprint(client, step.partition),
+      dumpTable(target, step.partition, file, this.signal()),
+    ]);
+    if (counted.status === 'rejected') throw counted.reason;
+    if (dumped.status === 'rejected') throw dumped.reason;
+    const fingerprint = counted.value;
+    const dump = dumped.value;
     this.dumps.set(key, {
       file,
       name,

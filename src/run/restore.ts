@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type pg from 'pg';
-import { quoteIdent, parseQualifiedName } from '../sql/quote';
+import { parseQualifiedName, quoteIdent, quoteQualified } from '../sql/quote';
 import type { QualifiedName } from '../types';
 import { openStore, verifyDump, type DumpTarget, type ManifestEntry } from './archive';
 import { failure, runTool } from './archive/tools';
@@ -52,6 +52,13 @@ export async function restoreFromDump(
     throw new RestoreError(`${location}: no manifest beside it (${name}.manifest.json) in ${store.label}`);
   const table = parseQualifiedName(manifest.table);
   const parent = parseQualifiedName(manifest.parent);
+  // Already put back (a second run): its partition in the parent's schema, attached to the parent.
+  const home = { schema: parent.schema, name: table.name };
+  const back = await client.query<{ attached: boolean }>(
+    'select coalesce((select i.inhparent = to_regclass($2) from pg_inherits i where i.inhrelid = to_regclass($1)), false) as attached',
+    [quoteQualified(home), manifest.parent],
+  );
+  if (back.rows[0]?.attached) return { manifest, table: home, parent, restored: false };
   const { rows } = await client.query<{ oid: string | null }>('select to_regclass($1)::oid as oid', [
     manifest.table,
   ]);

@@ -610,7 +610,23 @@ function reattachStatements(step: ReattachStep, strategy: Strategy): string[] {
     "      RAISE EXCEPTION 'neither % nor % exists: restore it from its dump (reattach --from-dump)', " +
       `${n.tableText}, ${homeText};`,
     '    END IF;',
+    // Back already (a second run): with these bounds, its mark cleared; the step is done.
     '    IF target.attached_to = parent THEN',
+    "      PERFORM set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, YMD', true);",
+    '      SELECT pg_get_expr(relpartbound, oid) INTO mine FROM pg_class WHERE oid = target.oid;',
+    `      IF mine IS DISTINCT FROM ${expected} THEN`,
+    "        RAISE EXCEPTION '% is a partition of % % (UTC), not %', " +
+      `${homeText}, ${n.parentText}, mine, ${expected};`,
+    '      END IF;',
+    ...readMark(step, 'target').map((line) => `    ${line}`),
+    '      IF ours THEN',
+    `        COMMENT ON TABLE ${quoteQualified(home)} IS NULL;`,
+    '      END IF;',
+    notice(
+      '%s is already a partition of %s with these bounds',
+      [homeText, n.parentText],
+      ALREADY_DONE,
+    ).replace(/^ {4}/, '      '),
     '      RETURN;',
     '    END IF;',
     '    existing := target;',

@@ -147,6 +147,17 @@ ${archive}
     expect(
       await query("select obj_description('public.kid_absences_2025'::regclass, 'pg_class') as mark"),
     ).toEqual([{ mark: null }]);
+
+    // run again: already back, nothing restored twice
+    const twice = await cli(
+      'reattach',
+      '--from-dump',
+      's3://kids-archive/absences/archive.kid_absences_2025.pgdump',
+    );
+    expect(twice.code).toBe(0);
+    expect(twice.stdout).toMatch(/^reattach: already done: /);
+    expect(await rowsOf(query, 'public.kid_absences_2025')).toEqual(before);
+    expect(await query("select to_regclass('archive.kid_absences_2025') as t")).toEqual([{ t: null }]);
   });
 
   it('with a DEFAULT partition: plain detach; rows that landed in DEFAULT move back into the reattached table', async () => {

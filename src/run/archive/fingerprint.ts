@@ -6,9 +6,10 @@
 //
 // Reading the dump back: pg_restore --data-only -f - streamed into Node, not a restore into a
 // scratch database and the same SQL there. Measured by bench/archive-bench.ts (BENCHMARKS.md,
-// "Archival"), 794 MB table, 8.7 M rows, 276 MB dump: the stream took 90 s, the restore 70 s plus
-// 67 s for the SQL fingerprint (137 s); and a restore writes every row again and needs CREATEDB
-// (or a scratch schema, which the dump's schema-qualified names cannot be pointed at).
+// "Archival"), 794 MB table, 8.7 M rows, 276 MB dump: the stream took 63 s, the restore 36 s plus
+// 64 s for the SQL fingerprint there (100 s; another run: 90 s against 137 s); and a restore writes
+// every row again and needs CREATEDB (or a scratch schema, which the dump's schema-qualified names
+// cannot be pointed at).
 import { hash } from 'node:crypto';
 import type pg from 'pg';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../../sql/quote';
