@@ -14,7 +14,8 @@ import { jobSummary, pullRequestBody } from '../src/report/summary';
 import { timeline } from '../src/report/timeline';
 import { allScenarios, type Scenario } from './timeline-scenarios';
 
-export const CHROMIUM = '/usr/bin/chromium';
+/** Debian's chromium here; PK_CHROMIUM names another build (GitHub's runners: /usr/bin/google-chrome). */
+export const CHROMIUM = process.env.PK_CHROMIUM || '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',

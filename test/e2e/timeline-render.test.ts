@@ -1,7 +1,7 @@
 // The timelines rendered by Mermaid itself in headless Chromium (bench/render-timeline.ts): the
 // seeds, 200 tables, a table with rows in DEFAULT and archival, and hostile names. A render is the
 // check that counts (mermaid.parse lets broken gantt charts through). Runs wherever
-// /usr/bin/chromium exists; under CI its absence is a failure, not a skip.
+// /usr/bin/chromium (or PK_CHROMIUM) exists; under CI its absence is a failure, not a skip.
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CHROMIUM, problemsOf, renderCharts, type Chart } from '../../bench/render-timeline';
