@@ -30,7 +30,8 @@ export async function benchDatabase(name: string, template?: string): Promise<st
 /** Wall-clock milliseconds of one run of a command; throws when it fails. */
 export function timeCommand(command: string, args: string[], env: NodeJS.ProcessEnv): number {
   const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, { env, encoding: 'utf8' });
+  // A plan of hundreds of tables prints megabytes of JSON: past spawnSync's 1 MB default it is killed.
+  const result = spawnSync(command, args, { env, encoding: 'utf8', maxBuffer: 1 << 30 });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
   return ms;

@@ -104,7 +104,8 @@ async function pullRequest(
   const path = pullRequestFilePath(pr.sqlDir, plan.now);
   const result = await syncPullRequest(
     {
-      octokit: getOctokit(pr.token, { baseUrl: pr.apiUrl }),
+      // Every GitHub request is bounded: a stalled API fails the step instead of hanging it.
+      octokit: getOctokit(pr.token, { baseUrl: pr.apiUrl, request: { timeout: 30_000 } }),
       owner: pr.owner,
       repo: pr.repo,
       branch: pr.branch,

@@ -1,4 +1,5 @@
 // One settings object for the CLI and the action, read once; every default is defined here.
+import { MAX_LOCK_TIMEOUT_MS } from './sql/reviewed-file';
 import { UsageError } from './errors';
 import type { LogFormat } from './log';
 import { parseNow } from './now';
@@ -130,7 +131,13 @@ export function resolveSettings(raw: RawSettings, names: Record<keyof RawSetting
     format,
     logFormat: oneOf(names.logFormat, raw.logFormat || DEFAULTS.logFormat, ['text', 'json'] as const),
     strategy: oneOf(names.strategy, raw.strategy || DEFAULTS.strategy, STRATEGIES),
-    lockTimeoutMs: number(names.lockTimeoutMs, raw.lockTimeoutMs, DEFAULTS.lockTimeoutMs, 1, 600_000),
+    lockTimeoutMs: number(
+      names.lockTimeoutMs,
+      raw.lockTimeoutMs,
+      DEFAULTS.lockTimeoutMs,
+      1,
+      MAX_LOCK_TIMEOUT_MS,
+    ),
     deadlineSeconds: number(names.deadlineSeconds, raw.deadlineSeconds, DEFAULTS.deadlineSeconds, 1, 86_400),
     lockWaitSeconds: number(names.lockWaitSeconds, raw.lockWaitSeconds, DEFAULTS.lockWaitSeconds, 0, 86_400),
     catalogLockWaitSeconds: number(

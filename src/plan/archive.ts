@@ -83,7 +83,16 @@ export function planArchives(input: ArchiveInput): ArchivePlan {
   const parentName = quoteQualified(input.parent);
 
   const attached = input.partitions.filter((p) => !p.detachPending);
-  let due = duePartitions(attached, cutoff);
+  // A partition that is itself partitioned is left alone: pg_dump of it holds no rows, and moving
+  // it would leave its sub-partitions behind.
+  let due = duePartitions(attached, cutoff).filter((p) => !p.subPartitioned);
+  for (const p of duePartitions(attached, cutoff).filter((q) => q.subPartitioned)) {
+    findings.push({
+      level: 'warning',
+      code: 'retention-due',
+      message: `${quoteQualified(p)} is past the retention but is itself partitioned; retention leaves it alone (archive its sub-partitions by hand).`,
+    });
+  }
   // Never the last partition: a parent left with none takes no rows at all.
   if (due.length > 0 && due.length === attached.length) {
     const kept = due[due.length - 1]!;

@@ -8,11 +8,11 @@
 // run killed after any step is completed by the next one with nothing dumped or stored twice.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import type pg from 'pg';
 import { parseConnInfo, type Env } from '../db/conninfo';
 import { quoteQualified, relationKey } from '../sql/quote';
-import { dropSql, markStoredSql } from '../sql/step-sql';
+import { dropSql, markStoredSql, ourArchivedTableSql } from '../sql/step-sql';
 import type { EffectStep } from '../steps/step';
 import {
   dumpFileName,
@@ -172,6 +172,9 @@ export class EffectRun {
         `${quoteQualified(step.partition)} does not exist, and ${this.store(step.store).label} holds no confirmed dump of it`,
       );
     }
+    // Only detached tables carrying our mark for these bounds are ever dumped (a reviewed file
+    // edited to name another table is refused here, before anything leaves the database).
+    await client.query(ourArchivedTableSql(step));
     if (manifest && (await this.storedAndCurrent(client, step, manifest)) === undefined) {
       this.stored.set(key, manifest);
       return {
@@ -276,6 +279,12 @@ export class EffectRun {
   /** DROP only when the store confirms this table's verified dump and the table still holds exactly its rows. */
   private async drop(client: pg.Client, step: EffectStep): Promise<EffectResult> {
     if (!(await this.exists(client, step.partition))) return { status: 'already-done', notices: [] };
+    if (vanishesWithJob(step.store, this.env)) {
+      throw new EffectRefused(
+        `not dropped: ${step.store} lies in this job's workspace or temp directory, which the runner deletes ` +
+          'when the job ends; store dumps in s3://… (or a directory the machine keeps) to drop archived tables',
+      );
+    }
     const manifest = await this.manifestOf(step);
     if (!manifest) {
       throw new EffectRefused(
@@ -287,4 +296,15 @@ export class EffectRun {
     await client.query(dropSql(step));
     return { status: 'done', notices: [`dropped; its dump is ${storedAt(step.store, manifest.file)}`] };
   }
+}
+
+/** A directory inside the job's workspace or temp directory vanishes when the job ends. */
+export function vanishesWithJob(location: string, env: NodeJS.ProcessEnv): boolean {
+  if (location.startsWith('s3://')) return false;
+  const dir = resolve(location);
+  return [env.GITHUB_WORKSPACE, env.RUNNER_TEMP].some((root) => {
+    if (!root) return false;
+    const base = resolve(root);
+    return dir === base || dir.startsWith(base + sep);
+  });
 }

@@ -47,6 +47,16 @@ export function writeReviewedFile(steps: readonly Step[], options: WriteOptions)
   return `${lines.join('\n')}\n`;
 }
 
+/** The longest lock bound a reviewed file (and --lock-timeout) may carry: 10 minutes. */
+export const MAX_LOCK_TIMEOUT_MS = 600_000;
+
+/** The file's `SET lock_timeout = 'Nms'` with 1 ≤ N ≤ MAX_LOCK_TIMEOUT_MS: a bound, never 0 (none). */
+function isLockBound(statementText: string): boolean {
+  const match = /^SET\s+lock_timeout\s*(?:=|TO)\s*'(\d+)ms'$/i.exec(statementText.trim().replace(/;$/, ''));
+  const ms = Number(match?.[1]);
+  return match !== null && ms >= 1 && ms <= MAX_LOCK_TIMEOUT_MS;
+}
+
 export class ReviewedFileError extends Error {
   override name = 'ReviewedFileError';
   constructor(
@@ -294,7 +304,13 @@ export async function readReviewedFile(original: string): Promise<ReviewedFile> 
     if (region.header === undefined) {
       for (const statement of region.body) {
         const set = statement.tree.VariableSetStmt as Node | undefined;
-        if (set?.name === 'lock_timeout' && set.kind === 'VAR_SET_VALUE' && !set.is_local) continue;
+        if (set?.name === 'lock_timeout' && set.kind === 'VAR_SET_VALUE' && !set.is_local) {
+          if (isLockBound(statement.text)) continue;
+          throw new ReviewedFileError(
+            at.line(statement.start),
+            `SET lock_timeout must bound lock waits for psql: write it as '<1 to ${MAX_LOCK_TIMEOUT_MS}>ms', as plan writes it`,
+          );
+        }
         const why = explain(statement);
         throw new ReviewedFileError(
           at.line(statement.start),

@@ -568,6 +568,22 @@ export function dropSql(step: EffectStep): string {
   ]);
 }
 
+/** Refuses, before anything is dumped, a table that is not detached with our origin mark for these bounds. */
+export function ourArchivedTableSql(step: EffectStep): string {
+  const n = names(step);
+  return block([
+    ...ARCHIVAL_DECLARE,
+    'BEGIN',
+    ...lookUpArchival(n.tableText),
+    ...readMark(step),
+    '  IF existing.oid IS NULL OR existing.attached_to IS NOT NULL OR NOT ours THEN',
+    "    RAISE EXCEPTION '% is not a detached table carrying the partition-keeper origin mark for % [%, %): only those are dumped', " +
+      `${n.tableText}, ${n.parentText}, ${quoteLiteral(step.from)}, ${quoteLiteral(step.to)};`,
+    '  END IF;',
+    'END',
+  ]);
+}
+
 /** Records in the origin mark where the table's verified dump is stored (run after the upload). */
 export function markStoredSql(step: EffectStep, dump: string): string {
   const n = names(step);

@@ -144,4 +144,49 @@ tables:
     // the table is gone and the store confirms its dump: every step finds its work done
     expect(second.stdout).toMatch(/^apply --sql: 6 steps: 0 done, 6 already done/);
   });
+
+  it('a file edited to dump a table that is not ours is refused before anything leaves the database', async () => {
+    const dir = scratchDir('dumps-');
+    await db().client.query(
+      "create table public.secrets (id int, token text); insert into public.secrets values (1, 'x')",
+    );
+    const other = { schema: 'public', name: 'secrets' };
+    const steps: Step[] = [
+      { kind: 'dump', ...base, partition: other, store: dir },
+      { kind: 'verify', ...base, partition: other, store: dir },
+      { kind: 'upload', ...base, partition: other, store: dir },
+    ];
+    const file = join(scratchDir('sql-'), 'plan.sql');
+    writeFileSync(
+      file,
+      writeReviewedFile(steps, { now: '2027-03-01', lockTimeoutMs: 100, strategy: 'attach' }),
+    );
+    const result = await runCli(['apply', '--sql', file], { DATABASE_URL: db().url });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /public\.secrets is not a detached table carrying the partition-keeper origin mark for public\.kid_absences \[2025-01-01, 2026-01-01\): only those are dumped/,
+    );
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('no drop relies on a directory inside the job workspace: the runner deletes it when the job ends', async () => {
+    const dir = scratchDir('dumps-');
+    const env = { DATABASE_URL: db().url };
+    const sql = await runCli(
+      ['plan', '--config', configWith(dir), '--now', '2027-03-01', '--format', 'sql'],
+      env,
+    );
+    const file = join(scratchDir('sql-'), 'plan.sql');
+    writeFileSync(file, sql.stdout);
+    // The runner sets GITHUB_WORKSPACE for the whole process (apply's effects read the process's own).
+    process.env.GITHUB_WORKSPACE = dir;
+    const result = await runCli(['apply', '--sql', file], env).finally(() => {
+      delete process.env.GITHUB_WORKSPACE;
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^apply --sql: 6 steps: 5 done, 0 already done, 1 failed/);
+    expect(result.stderr).toMatch(/not dropped: .* lies in this job's workspace or temp directory/);
+    const { rows } = await db().client.query('select count(*)::int as n from archive.kid_absences_2025');
+    expect(rows).toEqual([{ n: 20 * 365 }]);
+  });
 });

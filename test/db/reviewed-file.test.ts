@@ -154,6 +154,11 @@ describeEachBackend('reviewed files', (db) => {
       /step 2 \(header at line \d+\): its SQL is not the SQL its header stands for/,
     ],
     [
+      'the lock bound lifted for psql (SET lock_timeout = 0)',
+      (t: string) => t.replace("SET lock_timeout = '100ms';", 'SET lock_timeout = 0;'),
+      /line 6: SET lock_timeout must bound lock waits for psql/,
+    ],
+    [
       'a step edited inside',
       (t: string) => t.replace(/(-- step 2\/2[^\n]*\nDO \$pk\$\n)/, '$1-- tweak\n'),
       /step 2 \(header at line \d+\): its SQL is not the SQL its header stands for/,

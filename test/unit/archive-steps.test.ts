@@ -8,6 +8,7 @@ import { parseOrigin, renderOrigin } from '../../src/catalog/origin';
 import type { ArchiveSpec, CatalogSnapshot, Now, TablePlan, TableSpec } from '../../src/types';
 import type { Step } from '../../src/steps/step';
 import { snapshotOf, specOf, type TableInput } from '../helpers/snapshot';
+import { vanishesWithJob } from '../../src/run/effects';
 
 const kid = (archive?: ArchiveSpec, extra: Partial<TableSpec> = {}): TableSpec =>
   specOf({
@@ -58,6 +59,21 @@ describe('retention acts only where it may', () => {
     expect([...touched]).toEqual(['kid_absences_2024', 'kid_absences_2025']);
     // a DEFAULT partition rules out CONCURRENTLY
     expect(plan.archive.every((a) => !a.concurrently)).toBe(true);
+  });
+
+  it('leaves a partition that is itself partitioned alone, and says so', () => {
+    const partitions: TableInput['partitions'] = [
+      { name: 'kid_absences_2024', from: '2024-01-01', to: '2025-01-01', subPartitioned: true },
+      ...(years(2025, 2029) ?? []),
+    ];
+    const plan = planWith(kid(ALL), { name: 'kid_absences', partitions }, { date: '2027-03-01' });
+    expect(plan.archive.map((a) => a.name)).toEqual(['kid_absences_2025']);
+    expect(plan.findings).toContainEqual({
+      level: 'warning',
+      code: 'retention-due',
+      message:
+        'public.kid_absences_2024 is past the retention but is itself partitioned; retention leaves it alone (archive its sub-partitions by hand).',
+    });
   });
 
   it('keeps the last partition even when it is past the retention, and says so', () => {
@@ -314,5 +330,17 @@ describe('the origin mark', () => {
     ] as const) {
       expect(parseOrigin(`partition-keeper:v1 ${body}`)).toEqual({ problem: expect.stringMatching(problem) });
     }
+  });
+});
+
+describe('a directory store that vanishes with the job', () => {
+  it('is one inside GITHUB_WORKSPACE or RUNNER_TEMP; s3:// and other directories are kept', () => {
+    const env = { GITHUB_WORKSPACE: '/home/runner/work/repo', RUNNER_TEMP: '/home/runner/_temp' };
+    expect(vanishesWithJob('/home/runner/work/repo/archive', env)).toBe(true);
+    expect(vanishesWithJob('/home/runner/_temp/dumps', env)).toBe(true);
+    expect(vanishesWithJob('/home/runner/work/repository-other', env)).toBe(false);
+    expect(vanishesWithJob('/srv/archive', env)).toBe(false);
+    expect(vanishesWithJob('s3://bucket/prefix', env)).toBe(false);
+    expect(vanishesWithJob('/srv/archive', {})).toBe(false);
   });
 });

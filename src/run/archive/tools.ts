@@ -160,7 +160,8 @@ export function installHint(major: number): string {
  */
 export async function checkToolVersion(target: DumpTarget, tool: Tool): Promise<string> {
   const wanted = serverMajor(target.server.num);
-  const run = runTool(target, tool, ['--version']);
+  // `--version` answers at once; a tool that hangs (a broken wrapper) is stopped after 30 s.
+  const run = runTool(target, tool, ['--version'], { signal: AbortSignal.timeout(30_000) });
   let out = '';
   run.child.stdout.setEncoding('utf8');
   run.child.stdout.on('data', (text: string) => {
