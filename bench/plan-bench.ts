@@ -108,10 +108,7 @@ const n = median(samples.node);
 const check = spawnSync(
   'node',
   ['dist/cli/index.js', 'plan', '--format', 'json', '--config', configFile, '--now', NOW],
-  {
-    env,
-    encoding: 'utf8',
-  },
+  { env, encoding: 'utf8', maxBuffer: 1 << 30 },
 );
 const creates = (JSON.parse(check.stdout) as { statements: string[] }).statements.length;
 
