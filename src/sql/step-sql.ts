@@ -568,18 +568,24 @@ export function dropSql(step: EffectStep): string {
   ]);
 }
 
-/** Refuses, before anything is dumped, a table that is not detached with our origin mark for these bounds. */
-export function ourArchivedTableSql(step: EffectStep): string {
-  const n = names(step);
-  return block([
-    ...ARCHIVAL_DECLARE,
-    'BEGIN',
+/** Fails unless the table is detached and carries our origin mark for the step's parent and bounds. */
+function requireOurs(step: EffectStep, n: ReturnType<typeof names>, why: string): string[] {
+  return [
     ...lookUpArchival(n.tableText),
     ...readMark(step),
     '  IF existing.oid IS NULL OR existing.attached_to IS NOT NULL OR NOT ours THEN',
-    "    RAISE EXCEPTION '% is not a detached table carrying the partition-keeper origin mark for % [%, %): only those are dumped', " +
-      `${n.tableText}, ${n.parentText}, ${quoteLiteral(step.from)}, ${quoteLiteral(step.to)};`,
+    "    RAISE EXCEPTION '% is not a detached table carrying the partition-keeper origin mark for % [%, %): %', " +
+      `${n.tableText}, ${n.parentText}, ${quoteLiteral(step.from)}, ${quoteLiteral(step.to)}, ${quoteLiteral(why)};`,
     '  END IF;',
+  ];
+}
+
+/** Refuses, before anything is dumped, a table that is not detached with our origin mark for these bounds. */
+export function ourArchivedTableSql(step: EffectStep): string {
+  return block([
+    ...ARCHIVAL_DECLARE,
+    'BEGIN',
+    ...requireOurs(step, names(step), 'only those are dumped'),
     'END',
   ]);
 }
@@ -591,12 +597,7 @@ export function markStoredSql(step: EffectStep, dump: string): string {
   return block([
     ...ARCHIVAL_DECLARE,
     'BEGIN',
-    ...lookUpArchival(n.tableText),
-    ...readMark(step),
-    '  IF existing.oid IS NULL OR existing.attached_to IS NOT NULL OR NOT ours THEN',
-    "    RAISE EXCEPTION '% is not a detached table carrying its origin mark for %', " +
-      `${n.tableText}, ${n.parentText};`,
-    '  END IF;',
+    ...requireOurs(step, n, 'its dump location is not recorded'),
     `  COMMENT ON TABLE ${n.table} IS ${quoteLiteral(mark)};`,
     'END',
   ]);
