@@ -7,6 +7,7 @@ import { quoteQualified } from '../sql/quote';
 import { stepStatements, type Strategy } from '../sql/step-sql';
 
 export function planToJson(plan: Plan, steps: readonly Step[], strategy: Strategy): object {
+  const sql = steps.map((s) => stepStatements(s, strategy)); // rendered once, shown twice
   return {
     now: plan.now,
     tables: plan.tables.map((t) => ({
@@ -50,9 +51,9 @@ export function planToJson(plan: Plan, steps: readonly Step[], strategy: Strateg
       kind: s.kind,
       table: quoteQualified(s.parent),
       description: describeStep(s),
-      sql: stepStatements(s, strategy),
+      sql: sql[i],
     })),
-    statements: steps.flatMap((s) => stepStatements(s, strategy)),
+    statements: sql.flat(),
   };
 }
 

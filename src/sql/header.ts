@@ -103,9 +103,8 @@ class Cursor {
     return value;
   }
 
-  /** One identifier as quoteIdent writes it (unquoted, folded; or quoted). */
-  ident(what: string): string {
-    const start = this.at;
+  /** Moves past one identifier as quoteIdent writes it (unquoted, folded; or quoted). */
+  private skipIdent(what: string): void {
     if (this.text[this.at] === '"') {
       this.at += 1;
       for (;;) {
@@ -115,11 +114,17 @@ class Cursor {
         if (this.text[this.at] !== '"') break;
         this.at += 1;
       }
-    } else {
-      const match = /^[a-z_][a-z0-9_$]*/.exec(this.text.slice(this.at));
-      if (!match) throw new HeaderError(`expected ${what} at "${this.text.slice(this.at, this.at + 30)}"`);
-      this.at += match[0].length;
+      return;
     }
+    const match = /^[a-z_][a-z0-9_$]*/.exec(this.text.slice(this.at));
+    if (!match) throw new HeaderError(`expected ${what} at "${this.text.slice(this.at, this.at + 30)}"`);
+    this.at += match[0].length;
+  }
+
+  /** One identifier as quoteIdent writes it. */
+  ident(what: string): string {
+    const start = this.at;
+    this.skipIdent(what);
     try {
       return parseQualifiedName(`${this.text.slice(start, this.at)}.x`).schema;
     } catch (error) {
@@ -130,23 +135,9 @@ class Cursor {
   /** A schema-qualified name as quoteQualified writes it. */
   name(what: string): QualifiedName {
     const start = this.at;
-    for (let part = 0; part < 2; part += 1) {
-      if (part === 1) this.expect('.', `${what} as schema.name`);
-      if (this.text[this.at] === '"') {
-        this.at += 1;
-        for (;;) {
-          const quote = this.text.indexOf('"', this.at);
-          if (quote === -1) throw new HeaderError(`${what}: unterminated quoted name`);
-          this.at = quote + 1;
-          if (this.text[this.at] !== '"') break;
-          this.at += 1;
-        }
-      } else {
-        const match = /^[a-z_][a-z0-9_$]*/.exec(this.text.slice(this.at));
-        if (!match) throw new HeaderError(`expected ${what} at "${this.text.slice(this.at, this.at + 30)}"`);
-        this.at += match[0].length;
-      }
-    }
+    this.skipIdent(what);
+    this.expect('.', `${what} as schema.name`);
+    this.skipIdent(what);
     try {
       return parseQualifiedName(this.text.slice(start, this.at));
     } catch (error) {

@@ -353,8 +353,29 @@ function detachCheck(step: DetachStep, n: ReturnType<typeof names>, mark: string
   return [
     ...lookUpArchival(n.tableText),
     // Gone: a later step of its archival dropped it (a file run again), or someone else did.
+    ...goneOrDetached(step, n, 'detach'),
+    ...requireAttached(step, n),
+    '  IF NOT existing.pending THEN',
+    '    SELECT count(*) INTO others FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid',
+    "     WHERE i.inhparent = parent AND c.oid <> existing.oid AND pg_get_expr(c.relpartbound, c.oid) <> 'DEFAULT';",
+    '    IF others = 0 THEN',
+    "      RAISE EXCEPTION '% is the last partition of %: it is never detached', " +
+      `${n.tableText}, ${n.parentText};`,
+    '    END IF;',
+    '  END IF;',
+    `  COMMENT ON TABLE ${n.table} IS ${quoteLiteral(mark)};`,
+  ];
+}
+
+/** Asserts the result of detach and finalize: detached, carrying its origin mark. */
+/**
+ * The start of detach and finalize: a table gone (dropped by a later step of its archival) or
+ * already detached with our mark is done; one detached without our mark is not ours to archive.
+ */
+function goneOrDetached(step: Step, n: ReturnType<typeof names>, verb: 'detach' | 'finalize'): string[] {
+  return [
     '  IF existing.oid IS NULL THEN',
-    notice('%s does not exist (any more): nothing to detach', [n.tableText], ALREADY_DONE),
+    notice(`%s does not exist (any more): nothing to ${verb}`, [n.tableText], ALREADY_DONE),
     '    RETURN;',
     '  END IF;',
     ...readMark(step),
@@ -370,20 +391,24 @@ function detachCheck(step: DetachStep, n: ReturnType<typeof names>, mark: string
     "    RAISE EXCEPTION '% is not a partition of % and carries no partition-keeper mark for [%, %): it is not ours to archive', " +
       `${n.tableText}, ${n.parentText}, ${quoteLiteral(step.from)}, ${quoteLiteral(step.to)};`,
     '  END IF;',
-    ...requireAttached(step, n),
-    '  IF NOT existing.pending THEN',
-    '    SELECT count(*) INTO others FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid',
-    "     WHERE i.inhparent = parent AND c.oid <> existing.oid AND pg_get_expr(c.relpartbound, c.oid) <> 'DEFAULT';",
-    '    IF others = 0 THEN',
-    "      RAISE EXCEPTION '% is the last partition of %: it is never detached', " +
-      `${n.tableText}, ${n.parentText};`,
-    '    END IF;',
-    '  END IF;',
-    `  COMMENT ON TABLE ${n.table} IS ${quoteLiteral(mark)};`,
   ];
 }
 
-/** Asserts the result of detach and finalize: detached, carrying its origin mark. */
+/** Move and drop act only on a table that is detached and carries our mark for these bounds. */
+function detachedAndOurs(step: Step, n: ReturnType<typeof names>, verb: 'move' | 'drop'): string[] {
+  return [
+    '  IF existing.attached_to IS NOT NULL THEN',
+    "    RAISE EXCEPTION '% is a partition of %: only detached, archived tables are %', " +
+      `${n.tableText}, existing.attached_to, ${quoteLiteral(verb === 'move' ? 'moved' : 'dropped')};`,
+    '  END IF;',
+    ...readMark(step),
+    '  IF NOT ours THEN',
+    "    RAISE EXCEPTION '% carries no partition-keeper mark for % [%, %): it is not ours to %', " +
+      `${n.tableText}, ${n.parentText}, ${quoteLiteral(step.from)}, ${quoteLiteral(step.to)}, ${quoteLiteral(verb)};`,
+    '  END IF;',
+  ];
+}
+
 function assertDetached(step: Step, n: ReturnType<typeof names>): string[] {
   return [
     ...lookUpArchival(n.tableText),
@@ -448,22 +473,7 @@ function finalizeStatements(step: FinalizeStep): string[] {
       parentDeclaration(n),
       'BEGIN',
       ...lookUpArchival(n.tableText),
-      '  IF existing.oid IS NULL THEN',
-      notice('%s does not exist (any more): nothing to finalize', [n.tableText], ALREADY_DONE),
-      '    RETURN;',
-      '  END IF;',
-      ...readMark(step),
-      '  IF existing.attached_to IS NULL AND ours THEN',
-      notice(
-        '%s is already detached from %s and carries its origin mark',
-        [n.tableText, n.parentText],
-        ALREADY_DONE,
-      ),
-      '    RETURN;',
-      '  ELSIF existing.attached_to IS NULL THEN',
-      "    RAISE EXCEPTION '% is detached but carries no partition-keeper mark for % [%, %): it is not ours to archive', " +
-        `${n.tableText}, ${n.parentText}, ${quoteLiteral(step.from)}, ${quoteLiteral(step.to)};`,
-      '  END IF;',
+      ...goneOrDetached(step, n, 'finalize'),
       ...requireAttached(step, n),
       '  IF NOT existing.pending THEN',
       "    RAISE EXCEPTION '% is attached to %, not pending detach: plan again to detach it', " +
@@ -510,15 +520,7 @@ function moveStatements(step: MoveStep): string[] {
       "    RAISE EXCEPTION '% exists but carries no partition-keeper mark for % [%, %): % cannot move there', " +
         `${targetText}, ${n.parentText}, ${quoteLiteral(step.from)}, ${quoteLiteral(step.to)}, ${n.tableText};`,
       '  END IF;',
-      '  IF existing.attached_to IS NOT NULL THEN',
-      "    RAISE EXCEPTION '% is still a partition of %: detach it first', " +
-        `${n.tableText}, existing.attached_to;`,
-      '  END IF;',
-      ...readMark(step),
-      '  IF NOT ours THEN',
-      "    RAISE EXCEPTION '% carries no partition-keeper mark for % [%, %): it is not ours to move', " +
-        `${n.tableText}, ${n.parentText}, ${quoteLiteral(step.from)}, ${quoteLiteral(step.to)};`,
-      '  END IF;',
+      ...detachedAndOurs(step, n, 'move'),
       '  IF target.oid IS NOT NULL THEN',
       "    RAISE EXCEPTION '% already exists: % cannot move there', " + `${targetText}, ${n.tableText};`,
       '  END IF;',
@@ -551,15 +553,7 @@ export function dropSql(step: EffectStep): string {
     notice('%s is already dropped', [n.tableText], ALREADY_DONE),
     '    RETURN;',
     '  END IF;',
-    '  IF existing.attached_to IS NOT NULL THEN',
-    "    RAISE EXCEPTION '% is a partition of %: only detached, archived tables are dropped', " +
-      `${n.tableText}, existing.attached_to;`,
-    '  END IF;',
-    ...readMark(step),
-    '  IF NOT ours THEN',
-    "    RAISE EXCEPTION '% carries no partition-keeper mark for % [%, %): it is not ours to drop', " +
-      `${n.tableText}, ${n.parentText}, ${quoteLiteral(step.from)}, ${quoteLiteral(step.to)};`,
-    '  END IF;',
+    ...detachedAndOurs(step, n, 'drop'),
     `  DROP TABLE ${n.table};`,
     `  IF to_regclass(${n.tableText}) IS NOT NULL THEN`,
     "    RAISE EXCEPTION 'step did not hold: % still exists', " + `${n.tableText};`,

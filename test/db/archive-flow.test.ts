@@ -4,11 +4,11 @@
 // listing exactly what apply then does.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import { describeOnServer } from '../helpers/backends';
 import { partitionsOf, relationsOf } from '../helpers/catalog';
 import { runCli, scratchDir, SEEDS_SCHEMA, writeConfig } from '../helpers/cli';
-import { startS3Server, type S3TestServer } from '../helpers/s3-server';
+import { useS3Server } from '../helpers/s3-server';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { openStore } from '../../src/run/archive';
 
@@ -33,23 +33,7 @@ const rowsOf = async (query: (sql: string) => Promise<unknown[]>, table: string)
   (await query(`select kid_id, date::text, reason from ${table} order by kid_id, date`)) as Row[];
 
 describeOnServer('archival end to end', (db) => {
-  let s3: S3TestServer;
-  const saved: Record<string, string | undefined> = {};
-  beforeAll(async () => {
-    s3 = await startS3Server('kids-archive');
-    // the CLI runs in this process: its AWS SDK reads the standard variables
-    for (const [k, v] of Object.entries(s3.env)) {
-      saved[k] = process.env[k];
-      process.env[k] = v;
-    }
-  });
-  afterAll(async () => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    await s3?.stop();
-  });
+  useS3Server('kids-archive');
 
   const env = () => ({ ...process.env, DATABASE_URL: db().url });
   const cli = (...args: string[]) => runCli(args, env());

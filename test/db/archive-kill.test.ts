@@ -4,11 +4,11 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import { describeOnServer } from '../helpers/backends';
 import { partitionsOf } from '../helpers/catalog';
 import { runCli, SEEDS_SCHEMA, writeConfig } from '../helpers/cli';
-import { startS3Server, type S3TestServer } from '../helpers/s3-server';
+import { useS3Server } from '../helpers/s3-server';
 import { openStore } from '../../src/run/archive';
 
 const KIDS = `
@@ -77,24 +77,8 @@ function applyKilledAfter(kind: string, env: NodeJS.ProcessEnv, config: string):
 }
 
 describeOnServer('archival: a killed run is completed by the next', (db) => {
-  let s3: S3TestServer;
-  const saved: Record<string, string | undefined> = {};
-  beforeAll(async () => {
-    s3 = await startS3Server('kill-test');
-    // the second run and the store here run in this process: the AWS SDK reads the standard variables
-    for (const [k, v] of Object.entries(s3.env)) {
-      saved[k] = process.env[k];
-      process.env[k] = v;
-    }
-  });
-  afterAll(async () => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    await s3?.stop();
-  });
-  const env = () => ({ ...process.env, ...s3.env, DATABASE_URL: db().url });
+  const s3 = useS3Server('kill-test');
+  const env = () => ({ ...process.env, ...s3().env, DATABASE_URL: db().url });
 
   async function keys(): Promise<string[]> {
     const client = new S3Client({ forcePathStyle: true });

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
+import { afterAll, beforeAll } from 'vitest';
 
 export interface S3TestServer {
   endpoint: string;
@@ -38,5 +39,32 @@ export async function startS3Server(bucket = 'archive-test'): Promise<S3TestServ
       await server.close();
       await rm(directory, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * An S3 server for the tests of one describe block, its variables set on process.env meanwhile
+ * (the CLI runs in this process, and its AWS SDK reads the standard variables from there).
+ */
+export function useS3Server(bucket: string): () => S3TestServer {
+  let s3: S3TestServer | undefined;
+  const saved: Record<string, string | undefined> = {};
+  beforeAll(async () => {
+    s3 = await startS3Server(bucket);
+    for (const [k, v] of Object.entries(s3.env)) {
+      saved[k] = process.env[k];
+      process.env[k] = v;
+    }
+  });
+  afterAll(async () => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    await s3?.stop();
+  });
+  return () => {
+    if (!s3) throw new Error('the S3 server is not started yet');
+    return s3;
   };
 }
