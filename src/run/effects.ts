@@ -6,28 +6,41 @@
 // Each effect is safe to run again: before dumping, the store's manifest for this table is read; a
 // dump already stored, confirmed by the store and matching the table's rows counts as done. So a
 // run killed after any step is completed by the next one with nothing dumped or stored twice.
+// A manifest names the database its dump came from: one of another database (or one that does not
+// say, written before manifests did) is never overwritten nor counted as this table's dump.
+//
+// The drop checks the table's rows against the stored dump and drops it in one transaction that
+// first takes ACCESS EXCLUSIVE on it: no row can be written in between and dropped unarchived.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import type pg from 'pg';
 import { parseConnInfo, type Env } from '../db/conninfo';
 import { quoteQualified, relationKey } from '../sql/quote';
-import { dropSql, markStoredSql, ourArchivedTableSql } from '../sql/step-sql';
+import { dropSql, lockForDropSql, markStoredSql, ourArchivedTableSql } from '../sql/step-sql';
 import type { EffectStep } from '../steps/step';
+import { plural } from '../words';
 import {
+  describeDatabase,
   dumpFileName,
   dumpTable,
   dumpTarget,
+  fingerprintInTransaction,
   openStore,
+  readDatabaseIdentity,
   readServerVersion,
+  sameDatabase,
   tableFingerprint,
   verifyDump,
   type ArchiveStore,
+  type DatabaseIdentity,
   type DumpResult,
   type DumpTarget,
   type Fingerprint,
   type ManifestEntry,
 } from './archive';
+import { isRetryable, retryDelay } from './execute';
+import { sleep } from './sleep';
 
 /** What the dump step made, for verify and upload in the same run. */
 interface LocalDump {
@@ -64,6 +77,7 @@ export class EffectRun {
   private readonly stored = new Map<string, ManifestEntry>();
   private workDir: string | undefined;
   private target: DumpTarget | undefined;
+  private database: DatabaseIdentity | undefined;
 
   constructor(
     private readonly databaseUrl: string,
@@ -72,7 +86,7 @@ export class EffectRun {
     private readonly env: Env = process.env,
   ) {}
 
-  /** Aborts at the run's deadline. */
+  /** Aborts at the run's deadline: given to every store call and tool. */
   private signal(): { signal: AbortSignal } {
     return { signal: AbortSignal.timeout(Math.max(1, this.deadline - Date.now())) };
   }
@@ -118,11 +132,38 @@ export class EffectRun {
     }
   }
 
-  /** The store's manifest for this table, when it names this table's parent and bounds. */
-  private async manifestOf(step: EffectStep): Promise<ManifestEntry | undefined> {
+  /** This database (and cluster, where the role may read it), as manifests record it. */
+  private async identity(client: pg.Client): Promise<DatabaseIdentity> {
+    this.database ??= await readDatabaseIdentity(client);
+    return this.database;
+  }
+
+  /**
+   * The store's manifest for this table, when it comes from this database and names this table's
+   * parent and bounds; refused when it is another's (the dump's name carries no database), so that
+   * a dump of another database, whose table may be dropped already, is never overwritten.
+   */
+  private async manifestOf(client: pg.Client, step: EffectStep): Promise<ManifestEntry | undefined> {
     const name = dumpFileName(step.partition);
-    const manifest = await this.store(step.store).getManifest(name);
+    const store = this.store(step.store);
+    const manifest = await store.getManifest(name, this.signal());
     if (!manifest) return undefined;
+    const here = await this.identity(client);
+    const elsewhere = `archive this database's tables into another location, e.g. ${storedAt(step.store, here.name)}`;
+    if (!manifest.database) {
+      throw new EffectRefused(
+        `${store.label} holds ${name} with a manifest that does not say which database it came from ` +
+          `(version ${manifest.version}, written before manifests recorded it): it is neither overwritten nor ` +
+          `counted as the dump of this ${describeDatabase(here)}; ${elsewhere}, or, if that dump is this ` +
+          `database's own, move it and its manifest out of the way first`,
+      );
+    }
+    if (!sameDatabase(manifest.database, here)) {
+      throw new EffectRefused(
+        `${store.label} holds ${name} from ${describeDatabase(manifest.database)}, not from this ` +
+          `${describeDatabase(here)}: it is neither overwritten nor counted as this table's dump; ${elsewhere}`,
+      );
+    }
     const parent = quoteQualified(step.parent);
     if (manifest.parent !== parent || manifest.from !== step.from || manifest.to !== step.to) {
       throw new EffectRefused(
@@ -142,11 +183,7 @@ export class EffectRun {
     if (!(await this.store(step.store).confirm(manifest.file, manifest.sha256, this.signal()))) {
       return `the store does not show ${manifest.file} with the sha256 its manifest records`;
     }
-    const now = await tableFingerprint(client, step.partition);
-    if (now.rows !== manifest.rows || now.checksum !== manifest.checksum) {
-      return `${quoteQualified(step.partition)} now has ${now.rows} rows (checksum ${now.checksum}), its stored dump ${manifest.rows} (${manifest.checksum})`;
-    }
-    return undefined;
+    return differs(step, await tableFingerprint(client, step.partition), manifest);
   }
 
   private async exists(client: pg.Client, table: EffectStep['partition']): Promise<boolean> {
@@ -158,7 +195,7 @@ export class EffectRun {
 
   private async dump(client: pg.Client, step: EffectStep): Promise<EffectResult> {
     const key = relationKey(step.partition);
-    const manifest = await this.manifestOf(step);
+    const manifest = await this.manifestOf(client, step);
     if (!(await this.exists(client, step.partition))) {
       // Dropped after its dump was stored (a reviewed file run again): done, if the store shows it.
       if (manifest && (await this.store(step.store).confirm(manifest.file, manifest.sha256, this.signal()))) {
@@ -253,22 +290,28 @@ export class EffectRun {
         `the dump of ${quoteQualified(step.partition)} was not verified: it is not stored`,
       );
     }
+    // Looked at again: another database's dump may have arrived under this name since the dump step.
+    await this.manifestOf(client, step);
     await store.put(local.name, local.file, local.dump.sha256, this.signal());
-    await store.putManifest({
-      version: 1,
-      table: quoteQualified(step.partition),
-      parent: quoteQualified(step.parent),
-      from: step.from,
-      to: step.to,
-      rows: local.fingerprint.rows,
-      checksum: local.fingerprint.checksum,
-      file: local.name,
-      size: local.dump.size,
-      sha256: local.dump.sha256,
-      serverVersion: local.serverVersion,
-      pgDumpVersion: local.dump.pgDumpVersion,
-      createdAt: local.createdAt,
-    });
+    await store.putManifest(
+      {
+        version: 2,
+        database: await this.identity(client),
+        table: quoteQualified(step.partition),
+        parent: quoteQualified(step.parent),
+        from: step.from,
+        to: step.to,
+        rows: local.fingerprint.rows,
+        checksum: local.fingerprint.checksum,
+        file: local.name,
+        size: local.dump.size,
+        sha256: local.dump.sha256,
+        serverVersion: local.serverVersion,
+        pgDumpVersion: local.dump.pgDumpVersion,
+        createdAt: local.createdAt,
+      },
+      this.signal(),
+    );
     await client.query(markStoredSql(step, storedAt(step.store, local.name)));
     return {
       status: 'done',
@@ -276,7 +319,11 @@ export class EffectRun {
     };
   }
 
-  /** DROP only when the store confirms this table's verified dump and the table still holds exactly its rows. */
+  /**
+   * DROP only when the store confirms this table's verified dump and the table still holds exactly
+   * its rows, checked under the lock the DROP holds (dropLocked). A lock timeout is tried again, as
+   * for SQL steps, until the run's deadline.
+   */
   private async drop(client: pg.Client, step: EffectStep): Promise<EffectResult> {
     if (!(await this.exists(client, step.partition))) return { status: 'already-done', notices: [] };
     if (vanishesWithJob(step.store, this.env)) {
@@ -285,16 +332,67 @@ export class EffectRun {
           'when the job ends; store dumps in s3://… (or a directory the machine keeps) to drop archived tables',
       );
     }
-    const manifest = await this.manifestOf(step);
+    const manifest = await this.manifestOf(client, step);
     if (!manifest) {
       throw new EffectRefused(
         `not dropped: ${this.store(step.store).label} holds no manifest for ${dumpFileName(step.partition)}`,
       );
     }
-    const problem = await this.storedAndCurrent(client, step, manifest);
-    if (problem) throw new EffectRefused(`not dropped: ${problem}`);
+    if (!(await this.store(step.store).confirm(manifest.file, manifest.sha256, this.signal()))) {
+      throw new EffectRefused(
+        `not dropped: the store does not show ${manifest.file} with the sha256 its manifest records`,
+      );
+    }
+    for (let attempts = 1; ; attempts += 1) {
+      let problem: string | undefined;
+      try {
+        problem = await dropLocked(client, step, manifest);
+      } catch (error) {
+        if (!isRetryable(error)) throw error;
+        const wait = retryDelay(attempts, { deadline: this.deadline });
+        if (wait === undefined) {
+          throw new EffectRefused(
+            `not dropped: ${(error as Error).message} (gave up at the run deadline after ${plural(attempts, 'attempt')})`,
+          );
+        }
+        await sleep(wait);
+        continue;
+      }
+      if (problem) throw new EffectRefused(`not dropped: ${problem}`);
+      return { status: 'done', notices: [`dropped; its dump is ${storedAt(step.store, manifest.file)}`] };
+    }
+  }
+}
+
+/** Why the table's rows are not exactly those of its stored dump, or undefined when they are. */
+function differs(step: EffectStep, now: Fingerprint, manifest: ManifestEntry): string | undefined {
+  if (now.rows === manifest.rows && now.checksum === manifest.checksum) return undefined;
+  return `${quoteQualified(step.partition)} now has ${now.rows} rows (checksum ${now.checksum}), its stored dump ${manifest.rows} (${manifest.checksum})`;
+}
+
+/**
+ * One transaction: ACCESS EXCLUSIVE on the table (under the session's lock_timeout), its rows
+ * checked against the manifest, DROP, COMMIT. Returns why not (rolled back), or undefined when dropped.
+ */
+async function dropLocked(
+  client: pg.Client,
+  step: EffectStep,
+  manifest: ManifestEntry,
+): Promise<string | undefined> {
+  await client.query('BEGIN');
+  try {
+    await client.query(lockForDropSql(step));
+    const problem = differs(step, await fingerprintInTransaction(client, step.partition), manifest);
+    if (problem) {
+      await client.query('ROLLBACK');
+      return problem;
+    }
     await client.query(dropSql(step));
-    return { status: 'done', notices: [`dropped; its dump is ${storedAt(step.store, manifest.file)}`] };
+    await client.query('COMMIT');
+    return undefined;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
   }
 }
 

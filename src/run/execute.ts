@@ -55,6 +55,23 @@ export interface RetryOptions {
 // transaction was in the way, so the same statement can simply be tried again.
 const RETRYABLE = new Set(['55P03', '40P01', '40001']);
 
+/** Whether the statement failed only because someone else's transaction was in the way. */
+export function isRetryable(error: unknown): boolean {
+  return RETRYABLE.has((error as { code?: string }).code ?? '');
+}
+
+/**
+ * The wait before trying again after `attempts` attempts (backoff with jitter), or undefined when the
+ * next attempt would start after the deadline.
+ */
+export function retryDelay(attempts: number, options: RetryOptions): number | undefined {
+  const random = options.random ?? Math.random;
+  const wait =
+    Math.min(options.maxBackoffMs ?? 5000, (options.backoffMs ?? 100) * 2 ** (attempts - 1)) *
+    (0.5 + random());
+  return Date.now() + wait <= options.deadline ? wait : undefined;
+}
+
 interface Notice {
   message?: string;
   detail?: string;
@@ -73,7 +90,6 @@ export async function executeBatch(
   options: RetryOptions,
 ): Promise<StepOutcome[]> {
   const started = Date.now();
-  const random = options.random ?? Math.random;
   // Notices per step of the batch, for the attempt under way.
   let notices: Notice[][] = batch.steps.map(() => []);
   let current = 0;
@@ -193,11 +209,7 @@ export async function executeBatch(
 
   /** How long to wait before trying again, or undefined when the error is final. */
   function backoff(error: unknown): number | undefined {
-    const code = (error as { code?: string }).code ?? '';
-    const wait =
-      Math.min(options.maxBackoffMs ?? 5000, (options.backoffMs ?? 100) * 2 ** (attempts - 1)) *
-      (0.5 + random());
-    return RETRYABLE.has(code) && Date.now() + wait <= options.deadline ? wait : undefined;
+    return isRetryable(error) ? retryDelay(attempts, options) : undefined;
   }
 
   function failedWith(error: unknown): Partial<StepOutcome> {

@@ -47,7 +47,7 @@ export async function restoreFromDump(
   const bounded = signal ? { signal } : {};
   const { store: where, name } = locateDump(location);
   const store = openStore(where, env);
-  const manifest = await store.getManifest(name);
+  const manifest = await store.getManifest(name, bounded);
   if (!manifest)
     throw new RestoreError(`${location}: no manifest beside it (${name}.manifest.json) in ${store.label}`);
   const table = parseQualifiedName(manifest.table);

@@ -40,7 +40,7 @@ interface Session {
 /**
  * Bounds every lock wait by lock_timeout, and every statement by the time left to the deadline
  * (or the role's own statement_timeout, when that is shorter: it stays in force and is named when
- * it cancels a step).
+ * it cancels a step). The time left shrinks: boundByDeadline sets it again before each batch.
  */
 async function openSession(client: pg.Client, settings: RunSettings): Promise<Session> {
   const left = Math.max(1, settings.deadline - Date.now());
@@ -53,6 +53,18 @@ async function openSession(client: pg.Client, settings: RunSettings): Promise<Se
     [`${settings.lockTimeoutMs}ms`, left],
   );
   return { client, ownStatementTimeoutMs: Number(rows[0]?.own ?? 0) };
+}
+
+/**
+ * statement_timeout set to the time left to the deadline now (or the role's own, when shorter),
+ * before each batch: set once per session, a later step could run past the deadline by as long as
+ * the steps before it took. One round trip.
+ */
+async function boundByDeadline(session: Session, settings: RunSettings): Promise<void> {
+  const left = Math.max(1, settings.deadline - Date.now());
+  const own = session.ownStatementTimeoutMs;
+  const ms = own > 0 && own < left ? own : left;
+  await session.client.query("select set_config('statement_timeout', $1, false)", [String(ms)]);
 }
 
 function explainCancel(outcome: StepOutcome, session: Session, settings: RunSettings): StepOutcome {
@@ -122,6 +134,17 @@ export async function runSteps(
   const queue = byTable(steps);
   const stepsOf = (batches: readonly Batch[]): RunnableStep[] => batches.flatMap((b) => b.steps);
   const run = async (session: Session, batch: Batch): Promise<StepOutcome[]> => {
+    try {
+      await boundByDeadline(session, settings);
+    } catch (error) {
+      // The session is gone (or broken): the batch fails as a whole, and a lost connection is retried.
+      const code = (error as { code?: unknown }).code;
+      return batch.steps.map((s) => ({
+        ...notRun(s, (error as Error).message),
+        status: 'failed' as const,
+        ...(typeof code === 'string' && { code }),
+      }));
+    }
     const [first] = batch.steps;
     if (batch.steps.length === 1 && first && isEffect(first.step)) {
       if (!settings.effects) return [notRunEffect(first)];

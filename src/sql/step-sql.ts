@@ -541,7 +541,8 @@ function moveStatements(step: MoveStep): string[] {
 
 /**
  * DROP TABLE of an archived table: never written into a reviewed file (psql never drops anything);
- * `apply` runs it only once the store confirms this table's verified dump.
+ * `apply` runs it only once the store confirms this table's verified dump, in the transaction that
+ * lockForDropSql opened and in which the table's rows were found to be exactly the dump's.
  */
 export function dropSql(step: EffectStep): string {
   const n = names(step);
@@ -560,6 +561,15 @@ export function dropSql(step: EffectStep): string {
     '  END IF;',
     'END',
   ]);
+}
+
+/**
+ * The first statement of the drop's transaction: ACCESS EXCLUSIVE on the archived table (waiting at
+ * most the session's lock_timeout), so no row can be written between the check of its rows against
+ * the stored dump and the DROP. Run inside BEGIN … COMMIT; the lock is held until then.
+ */
+export function lockForDropSql(step: EffectStep): string {
+  return `LOCK TABLE ${names(step).table} IN ACCESS EXCLUSIVE MODE`;
 }
 
 /** Fails unless the table is detached and carries our origin mark for the step's parent and bounds. */

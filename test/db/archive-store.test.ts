@@ -25,7 +25,7 @@ import {
   type DumpTarget,
   type ManifestEntry,
 } from '../../src/run/archive';
-import { s3ClientConfig } from '../../src/run/archive/store';
+import { S3_TIMEOUTS, s3ClientConfig } from '../../src/run/archive/store';
 import { quoteQualified } from '../../src/sql/quote';
 import { describeOnServer } from '../helpers/backends';
 import { startS3Server, type S3TestServer } from '../helpers/s3-server';
@@ -395,9 +395,22 @@ describe('archive store: directory and S3', () => {
       /manifest x.json: field sha256 must be 64 lower-case hex digits/,
     );
     expect(() => parseManifest(JSON.stringify({ ...manifest(), rows: -1 }), 'x.json')).toThrow(/field rows/);
-    expect(() => parseManifest(JSON.stringify({ ...manifest(), version: 2 }), 'x.json')).toThrow(
+    expect(() => parseManifest(JSON.stringify({ ...manifest(), version: 3 }), 'x.json')).toThrow(
       /field version/,
     );
+    // Version 2 names its database; version 1 (written before) does not have to.
+    expect(() => parseManifest(JSON.stringify({ ...manifest(), version: 2 }), 'x.json')).toThrow(
+      /manifest x.json: field database is required from version 2 on/,
+    );
+    const v2 = {
+      ...manifest(),
+      version: 2 as const,
+      database: { name: 'app', systemIdentifier: '7713972487180605569' },
+    };
+    expect(parseManifest(serializeManifest(v2), 'm')).toEqual(v2);
+    expect(() =>
+      parseManifest(JSON.stringify({ ...v2, database: { name: 'app', systemIdentifier: 'x' } }), 'x.json'),
+    ).toThrow(/field database.systemIdentifier/);
     expect(() => parseManifest(JSON.stringify({ ...manifest(), password: 'x' }), 'x.json')).toThrow();
     expect(name).toBe('arch%22ive%202025.kid%2Eabsences%0A2025.pgdump');
     expect(dumpFileName({ schema: 'a.b', name: 'c' })).not.toBe(dumpFileName({ schema: 'a', name: 'b.c' }));
@@ -406,6 +419,7 @@ describe('archive store: directory and S3', () => {
 
   it('the integrity-header setting follows the SDK variables, and path style only with an endpoint', () => {
     expect(s3ClientConfig({})).toEqual({
+      requestHandler: S3_TIMEOUTS,
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
@@ -415,7 +429,7 @@ describe('archive store: directory and S3', () => {
         AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_SUPPORTED',
         AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_SUPPORTED',
       }),
-    ).toEqual({ forcePathStyle: true });
+    ).toEqual({ requestHandler: S3_TIMEOUTS, forcePathStyle: true });
   });
 });
 

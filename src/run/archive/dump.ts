@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import type { ConnInfo, Env } from '../../db/conninfo';
 import type { QualifiedName } from '../../types';
+import type { DatabaseIdentity } from './manifest';
 import {
   DumpToolError,
   PG_BIN_VARIABLE,
@@ -50,6 +51,22 @@ export async function readServerVersion(client: pg.Client): Promise<ServerVersio
   const row = rows[0];
   if (!row) throw new Error('the server did not say its version');
   return { text: row.text, num: Number(row.num) };
+}
+
+/**
+ * Which database this session is in, for the manifest: current_database(), and the cluster's system
+ * identifier where the role may call pg_control_system() (PostgreSQL 15 lets any role by default;
+ * a provider may revoke it, and then the name alone is recorded).
+ */
+export async function readDatabaseIdentity(client: pg.Client): Promise<DatabaseIdentity> {
+  const { rows } = await client.query<{ name: string; cluster: string | null }>(
+    `SELECT current_database() AS name,
+            CASE WHEN has_function_privilege('pg_catalog.pg_control_system()', 'EXECUTE')
+                 THEN (SELECT system_identifier::text FROM pg_catalog.pg_control_system()) END AS cluster`,
+  );
+  const row = rows[0];
+  if (!row) throw new Error('the server did not say which database this is');
+  return { name: row.name, ...(row.cluster ? { systemIdentifier: row.cluster } : {}) };
 }
 
 /** A DumpTarget for `conn`, with the binary directory taken from PARTITION_KEEPER_PG_BIN in `env`. */

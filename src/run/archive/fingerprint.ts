@@ -71,46 +71,59 @@ function copyColumn(name: string, typeOid: number): string {
 
 /**
  * The fingerprint of `table`'s own rows (ONLY), in one snapshot. Runs in its own transaction, with
- * the output settings pg_dump uses (ISO dates, postgres intervals, extra_float_digits 3) and UTC,
- * as pg_dump runs with PGTZ=UTC (tools.ts). The columns are those pg_dump copies: not dropped, not
- * generated, in attnum order. It runs under the session's statement_timeout and lock_timeout (the
- * runner sets them to the time left and the lock bound; a big table takes minutes). Not to be called
- * inside a transaction of the caller's.
+ * the output settings pg_dump uses (see fingerprintInTransaction). It runs under the session's
+ * statement_timeout and lock_timeout (the runner sets them to the time left and the lock bound; a
+ * big table takes minutes). Not to be called inside a transaction of the caller's.
  */
 export async function tableFingerprint(client: pg.Client, table: QualifiedName): Promise<Fingerprint> {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
-    await client.query(
-      "SET LOCAL datestyle = 'ISO'; SET LOCAL intervalstyle = 'postgres'; SET LOCAL extra_float_digits = 3; " +
-        "SET LOCAL timezone = 'UTC'",
-    );
-    const exists = await client.query<{ found: boolean }>(
-      `SELECT to_regclass(${quoteLiteral(quoteQualified(table))}) IS NOT NULL AS found`,
-    );
-    if (!exists.rows[0]?.found) throw new Error(`table ${quoteQualified(table)} does not exist`);
-    const columns = await client.query<{ name: string; type: number }>(
-      `SELECT a.attname AS name, a.atttypid::int AS type
-         FROM pg_attribute a
-        WHERE a.attrelid = to_regclass(${quoteLiteral(quoteQualified(table))})
-          AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
-        ORDER BY a.attnum`,
-    );
-    const line = columns.rows.length
-      ? columns.rows.map((c) => copyColumn(c.name, c.type)).join(` || ${quoteLiteral('\t')} || `)
-      : quoteLiteral('');
-    const { rows } = await client.query<{ rows: string; high: string; low: string }>(
-      `SELECT count(*) AS rows,
-              coalesce(sum(('x' || substr(h, 1, 16))::bit(64)::bigint::numeric), 0) AS high,
-              coalesce(sum(('x' || substr(h, 17, 16))::bit(64)::bigint::numeric), 0) AS low
-         FROM (SELECT md5(${line}) AS h FROM ONLY ${quoteQualified(table)}) AS rows_as_copy_text`,
-    );
+    const fingerprint = await fingerprintInTransaction(client, table);
     await client.query('COMMIT');
-    const row = rows[0] as { rows: string; high: string; low: string };
-    return { rows: Number(row.rows), checksum: checksumText(row.high, row.low) };
+    return fingerprint;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * The fingerprint of `table`'s own rows, inside the caller's open transaction (the drop takes its
+ * lock first, then fingerprints and drops in that one transaction). Sets, for the rest of that
+ * transaction, the output settings pg_dump uses (ISO dates, postgres intervals, extra_float_digits 3)
+ * and UTC, as pg_dump runs with PGTZ=UTC (tools.ts). The columns are those pg_dump copies: not
+ * dropped, not generated, in attnum order.
+ */
+export async function fingerprintInTransaction(
+  client: pg.Client,
+  table: QualifiedName,
+): Promise<Fingerprint> {
+  await client.query(
+    "SET LOCAL datestyle = 'ISO'; SET LOCAL intervalstyle = 'postgres'; SET LOCAL extra_float_digits = 3; " +
+      "SET LOCAL timezone = 'UTC'",
+  );
+  const exists = await client.query<{ found: boolean }>(
+    `SELECT to_regclass(${quoteLiteral(quoteQualified(table))}) IS NOT NULL AS found`,
+  );
+  if (!exists.rows[0]?.found) throw new Error(`table ${quoteQualified(table)} does not exist`);
+  const columns = await client.query<{ name: string; type: number }>(
+    `SELECT a.attname AS name, a.atttypid::int AS type
+       FROM pg_attribute a
+      WHERE a.attrelid = to_regclass(${quoteLiteral(quoteQualified(table))})
+        AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+      ORDER BY a.attnum`,
+  );
+  const line = columns.rows.length
+    ? columns.rows.map((c) => copyColumn(c.name, c.type)).join(` || ${quoteLiteral('\t')} || `)
+    : quoteLiteral('');
+  const { rows } = await client.query<{ rows: string; high: string; low: string }>(
+    `SELECT count(*) AS rows,
+            coalesce(sum(('x' || substr(h, 1, 16))::bit(64)::bigint::numeric), 0) AS high,
+            coalesce(sum(('x' || substr(h, 17, 16))::bit(64)::bigint::numeric), 0) AS low
+       FROM (SELECT md5(${line}) AS h FROM ONLY ${quoteQualified(table)}) AS rows_as_copy_text`,
+  );
+  const row = rows[0] as { rows: string; high: string; low: string };
+  return { rows: Number(row.rows), checksum: checksumText(row.high, row.low) };
 }
 
 /**

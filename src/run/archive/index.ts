@@ -9,7 +9,8 @@
 //   await verifyDump(target, localFile, { ...fp, ...dump }, { signal }); // DumpVerificationError
 //   const store = openStore(spec.archive.dump);
 //   await store.put(name, localFile, dump.sha256, { signal });     // resolves only once confirmed
-//   await store.putManifest({ version: 1, table, parent, from, to, ...fp, file: name, size, sha256,
+//   await store.putManifest({ version: 2, database: await readDatabaseIdentity(client), table, parent,
+//                             from, to, ...fp, file: name, size, sha256,
 //                             serverVersion: target.server.text, pgDumpVersion, createdAt });
 //   // drop only when store.confirm(name, (await store.getManifest(name)).sha256) is true
 // And back (reattach --from-dump): getManifest(name) → download(name, file) → verifyDump(target,
@@ -18,17 +19,21 @@
 // session's statement_timeout instead. The fingerprint and the dump are independent (two sessions),
 // as are verify and upload (both only read the file): BENCHMARKS.md measures them overlapped.
 export {
+  describeDatabase,
   dumpFileName,
+  sameDatabase,
   manifestName,
   manifestEntrySchema,
   parseManifest,
   serializeManifest,
   MANIFEST_SUFFIX,
+  type DatabaseIdentity,
   type ManifestEntry,
 } from './manifest';
 export {
   dumpTable,
   dumpTarget,
+  readDatabaseIdentity,
   readServerVersion,
   DumpToolError,
   PG_BIN_VARIABLE,
@@ -37,6 +42,6 @@ export {
   type RunOptions,
   type ServerVersion,
 } from './dump';
-export { tableFingerprint, type Fingerprint } from './fingerprint';
+export { fingerprintInTransaction, tableFingerprint, type Fingerprint } from './fingerprint';
 export { verifyDump, DumpVerificationError, type ExpectedDump } from './verify';
 export { openStore, StoreError, type ArchiveStore, type StoreOptions } from './store';

@@ -18,7 +18,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import type { Env } from '../../db/conninfo';
 import { manifestName, parseManifest, serializeManifest, type ManifestEntry } from './manifest';
 
-/** Bounds a long transfer: when `signal` aborts (the run's deadline), it stops with a StoreError. */
+/** Bounds a store call: when `signal` aborts (the run's deadline), it stops with a StoreError. */
 export interface StoreOptions {
   signal?: AbortSignal;
 }
@@ -33,9 +33,9 @@ export interface ArchiveStore {
   /** Copies `name` into local `file` (streamed; written beside as .partial, renamed when whole). */
   download(name: string, file: string, options?: StoreOptions): Promise<void>;
   /** Stores the manifest beside its dump, as `<entry.file>.manifest.json`. */
-  putManifest(entry: ManifestEntry): Promise<void>;
+  putManifest(entry: ManifestEntry, options?: StoreOptions): Promise<void>;
   /** The manifest of dump `name`; undefined when there is none; throws StoreError when it is invalid. */
-  getManifest(name: string): Promise<ManifestEntry | undefined>;
+  getManifest(name: string, options?: StoreOptions): Promise<ManifestEntry | undefined>;
 }
 
 /** A store failure (network, permissions, missing bucket, bad manifest), with no secret in its message. */
@@ -173,11 +173,24 @@ export function configuredEndpoint(env: Env): string | undefined {
  */
 export function s3ClientConfig(env: Env): S3ClientConfig {
   return {
+    requestHandler: S3_TIMEOUTS,
     ...(configuredEndpoint(env) ? { forcePathStyle: true } : {}),
     ...(env.AWS_REQUEST_CHECKSUM_CALCULATION ? {} : { requestChecksumCalculation: 'WHEN_REQUIRED' as const }),
     ...(env.AWS_RESPONSE_CHECKSUM_VALIDATION ? {} : { responseChecksumValidation: 'WHEN_REQUIRED' as const }),
   };
 }
+
+/**
+ * Bounds on every request, for a store that hangs when no run deadline does (the deadline's signal
+ * stops any call sooner): connecting, a socket idle that long, and one request (a part of 8 MB
+ * included) from start to response. The SDK retries a failed request twice more.
+ */
+export const S3_TIMEOUTS = {
+  connectionTimeout: 10_000,
+  socketTimeout: 30_000,
+  requestTimeout: 300_000,
+  throwOnRequestTimeout: true,
+} as const;
 
 /** The endpoint for labels and messages: scheme, host and port only (never user info or a query). */
 function endpointLabel(endpoint: string): string {
@@ -187,6 +200,18 @@ function endpointLabel(endpoint: string): string {
   } catch {
     return '(unparsable endpoint URL)';
   }
+}
+
+async function readText(stream: Readable, signal?: AbortSignal): Promise<string> {
+  const chunks: Buffer[] = [];
+  await pipeline(
+    stream,
+    async (source: AsyncIterable<Buffer>) => {
+      for await (const chunk of source) chunks.push(chunk);
+    },
+    signal ? { signal } : {},
+  );
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 const hexToBase64 = (hex: string): string => Buffer.from(hex, 'hex').toString('base64');
@@ -302,7 +327,7 @@ function s3Store(location: string, env: Env): ArchiveStore {
         throw failed(`cannot fetch ${name}`, error);
       }
     },
-    async putManifest(entry) {
+    async putManifest(entry, options = {}) {
       try {
         await client.send(
           new PutObjectCommand({
@@ -311,20 +336,23 @@ function s3Store(location: string, env: Env): ArchiveStore {
             Body: serializeManifest(entry),
             ContentType: 'application/json',
           }),
+          { abortSignal: options.signal },
         );
       } catch (error) {
         if (error instanceof StoreError) throw error;
         throw failed(`cannot write the manifest of ${entry.file}`, error);
       }
     },
-    async getManifest(name) {
+    async getManifest(name, options = {}) {
       const where = `${label}/${manifestName(name)}`;
       let text: string;
       try {
         const object = await client.send(
           new GetObjectCommand({ Bucket: bucket, Key: key(manifestName(name)) }),
+          { abortSignal: options.signal },
         );
-        text = (await object.Body?.transformToString('utf8')) ?? '';
+        // A manifest is small; the body is read under the same signal.
+        text = object.Body ? await readText(object.Body as Readable, options.signal) : '';
       } catch (error) {
         if (error instanceof StoreError) throw error;
         if (missing(error)) return undefined;
