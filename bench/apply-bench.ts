@@ -4,6 +4,8 @@
 // Every subject gets its own copy (CREATE DATABASE … TEMPLATE) of one base database, so all start
 // from exactly the same catalog. Needs pg_partman: bash bench/setup-partman.sh.
 // Usage: npm run build && npx tsx bench/apply-bench.ts [parents=200] [repeats=3] [--with-default]
+//   [--earlier=DIR]: also time the CLI bundle in DIR (an earlier commit's dist/cli, e.g. from
+//   `git archive <commit> dist | tar -x -C DIR`), side by side in the same run.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +15,7 @@ const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const parents = Number(args[0] ?? 200);
 const repeats = Number(args[1] ?? 3);
 const withDefault = process.argv.includes('--with-default');
+const earlier = process.argv.find((a) => a.startsWith('--earlier='))?.slice('--earlier='.length);
 const MONTHS_BACK = 26;
 const PREMAKE = 3;
 
@@ -114,6 +117,19 @@ const subjects: Record<string, (url: string) => [string, string[]]> = {
       new Date().toISOString().slice(0, 10),
     ],
   ],
+  ...(earlier && {
+    [`partition-keeper apply (attach), earlier bundle`]: () => [
+      'node',
+      [
+        join(earlier, 'dist/cli/index.js'),
+        'apply',
+        '--config',
+        configFile,
+        '--now',
+        new Date().toISOString().slice(0, 10),
+      ],
+    ],
+  }),
   'psql, bare DDL': (url) => ['psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-f', ddlFile]],
   [`psql, bare DDL on ${PARALLEL} sessions at once`]: () => [
     'bash',
@@ -190,6 +206,11 @@ console.log(
 console.log(
   `ratio apply (partition-of) / psql bare DDL: ${(ms('partition-keeper apply (partition-of)') / ms('psql, bare DDL')).toFixed(2)}`,
 );
+if (earlier) {
+  console.log(
+    `ratio apply (attach) / the earlier bundle's: ${(ours / ms('partition-keeper apply (attach), earlier bundle')).toFixed(2)}`,
+  );
+}
 const floor = ms(`psql, bare DDL on ${PARALLEL} sessions at once`);
 console.log(
   `ratio bare DDL on ${PARALLEL} sessions / pg_partman run_maintenance(): ${(floor / ms('pg_partman run_maintenance()')).toFixed(2)} ` +

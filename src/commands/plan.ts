@@ -56,7 +56,11 @@ export async function planCommand(
   const { plan } = await inspect(settings);
   const steps = buildSteps(plan);
   const exitCode = judge(plan).configProblems.length > 0 ? EXIT.usage : EXIT.ok;
+  if (settings.format === 'json') {
+    const data = planToJson(plan, steps, settings.strategy);
+    return { output: `${JSON.stringify(data, null, 2)}\n`, exitCode, data, plan, steps };
+  }
   const output = renderPlan(plan, steps, settings);
-  const data = settings.format === 'json' ? planToJson(plan, steps, settings.strategy) : { report: output };
+  const data = { report: output };
   return { output, exitCode, data, plan, steps };
 }

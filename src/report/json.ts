@@ -7,7 +7,11 @@ import { quoteQualified } from '../sql/quote';
 import { stepStatements, type Strategy } from '../sql/step-sql';
 
 export function planToJson(plan: Plan, steps: readonly Step[], strategy: Strategy): object {
-  const sql = steps.map((s) => stepStatements(s, strategy)); // rendered once, shown twice
+  const sql = steps.map((s) => stepStatements(s, strategy));
+  // Each statement appears once, in `statements`; a step points at its own by position (a create
+  // is a DO block of several KB: carried twice, 400 creates made a 13 MB plan).
+  let next = 0;
+  const first = sql.map((statements) => (next += statements.length) - statements.length);
   return {
     now: plan.now,
     tables: plan.tables.map((t) => ({
@@ -51,7 +55,7 @@ export function planToJson(plan: Plan, steps: readonly Step[], strategy: Strateg
       kind: s.kind,
       table: quoteQualified(s.parent),
       description: describeStep(s),
-      sql: sql[i],
+      statements: { first: first[i], count: sql[i]!.length },
     })),
     statements: sql.flat(),
   };

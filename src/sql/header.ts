@@ -9,6 +9,8 @@ import { parseQualifiedName, quoteIdent, quoteQualified } from './quote';
 const REASONS: readonly CreateReason[] = ['gap', 'current', 'premake'];
 const ADOPT_NOTE = 'adopts the existing table';
 const DEFAULT_ROWS_NOTE = /^(\d+) rows? in DEFAULT move into it$/;
+/** The parent has a DEFAULT partition (holding no rows for this range when planned). */
+const FROM_DEFAULT_NOTE = 'any rows for it move out of DEFAULT';
 
 // PostgreSQL ends a `--` comment at \n or \r; editors also break lines at the other separators.
 // eslint-disable-next-line no-control-regex -- control characters are exactly what must be escaped
@@ -46,6 +48,7 @@ function notes(step: CreateStep): string[] {
   return [
     ...(step.adopt ? [ADOPT_NOTE] : []),
     ...(rows > 0 ? [`${plural(rows, 'row')} in DEFAULT move into it`] : []),
+    ...(rows === 0 && step.fromDefault ? [FROM_DEFAULT_NOTE] : []),
   ];
 }
 
@@ -205,7 +208,7 @@ export function parseHeader(line: string): Header {
 }
 
 function parseCreate(
-  base: Omit<CreateStep, 'kind' | 'reason' | 'adopt' | 'defaultRows'>,
+  base: Omit<CreateStep, 'kind' | 'reason' | 'adopt' | 'fromDefault' | 'defaultRows'>,
   rest: string,
 ): CreateStep {
   if (!rest.startsWith(' (')) throw new HeaderError('expected " (" before the reason');
@@ -215,12 +218,14 @@ function parseCreate(
     throw new HeaderError(`"${reason}" is not a reason (${REASONS.join(', ')})`);
   }
   let adopt = false;
+  let fromDefault = false;
   let defaultRows = 0;
   for (const note of extra) {
     const rows = DEFAULT_ROWS_NOTE.exec(note);
     if (note === ADOPT_NOTE) adopt = true;
-    else if (rows) defaultRows = Number(rows[1]);
+    else if (note === FROM_DEFAULT_NOTE) fromDefault = true;
+    else if (rows) [fromDefault, defaultRows] = [true, Number(rows[1])];
     else throw new HeaderError(`unknown note "${note}"`);
   }
-  return { kind: 'create', ...base, reason: reason as CreateReason, adopt, defaultRows };
+  return { kind: 'create', ...base, reason: reason as CreateReason, adopt, fromDefault, defaultRows };
 }

@@ -3,7 +3,9 @@
 // (libpg-query), so statement kinds and boundaries come from the parser, never from patterns.
 // A file is run only if every step's SQL is exactly the SQL its header stands for: a file that
 // says one thing and does another is refused, with the line, before anything runs.
-import { loadModule, parsePlPgSQLSync, parseSync, scanSync } from 'libpg-query';
+// PostgreSQL's parser (WebAssembly) is loaded only to read a reviewed file: every other command
+// starts ~80 ms sooner without it (BENCHMARKS.md, "Apply after the steps rewrite").
+type Parser = typeof import('libpg-query');
 import { isEffect, type Step } from '../steps/step';
 import { escapeForComment, HEADER_PREFIX, HeaderError, parseHeader, renderHeader } from './header';
 import { plural } from '../words';
@@ -157,10 +159,10 @@ function danger(tree: unknown): string | undefined {
 }
 
 /** Dangers inside a DO block's PL/pgSQL: its SQL statements, and SQL it builds at run time. */
-function dangerInDo(statementText: string): string | undefined {
+function dangerInDo(parser: Parser, statementText: string): string | undefined {
   let tree: unknown;
   try {
-    tree = parsePlPgSQLSync(statementText);
+    tree = parser.parsePlPgSQLSync(statementText);
   } catch {
     return 'its DO block does not parse as PL/pgSQL';
   }
@@ -175,7 +177,7 @@ function dangerInDo(statementText: string): string | undefined {
     if (kind === 'PLpgSQL_expr' && typeof node.query === 'string') {
       for (const text of [node.query, `SELECT ${node.query}`]) {
         try {
-          const found = danger(parseSync(text));
+          const found = danger(parser.parseSync(text));
           if (found) return found;
           break;
         } catch {
@@ -193,21 +195,22 @@ interface Statement {
   tree: Node;
 }
 
-function explain(statement: Statement): string | undefined {
-  return 'DoStmt' in statement.tree ? dangerInDo(statement.text) : danger(statement.tree);
+function explain(parser: Parser, statement: Statement): string | undefined {
+  return 'DoStmt' in statement.tree ? dangerInDo(parser, statement.text) : danger(statement.tree);
 }
 
 const normalize = (sql: string): string => sql.replace(/[ \t]+$/gm, '').trim();
 
 /** Parses a reviewed file into its steps, or throws ReviewedFileError naming the line at fault. */
 export async function readReviewedFile(original: string): Promise<ReviewedFile> {
-  await loadModule();
+  const parser = await import('libpg-query');
+  await parser.loadModule();
   const text = original.replace(/\r\n/g, '\n');
   const at = positions(text);
 
-  let parsed: ReturnType<typeof parseSync>;
+  let parsed: ReturnType<Parser['parseSync']>;
   try {
-    parsed = parseSync(text);
+    parsed = parser.parseSync(text);
   } catch (error) {
     const cursor = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition ?? 0;
     const char = at.char(cursor);
@@ -218,7 +221,7 @@ export async function readReviewedFile(original: string): Promise<ReviewedFile> 
     }
     throw new ReviewedFileError(line, `does not parse: ${(error as Error).message}`);
   }
-  const tokens = scanSync(text).tokens;
+  const tokens = parser.scanSync(text).tokens;
   // The parser gives the last statement no length: it ends at the last token that is not a comment.
   const lastCode = tokens.filter((t) => !/COMMENT/.test(t.tokenName) && t.text !== ';').at(-1);
   const statements: Statement[] = (parsed.stmts ?? []).map((s) => {
@@ -264,10 +267,10 @@ export async function readReviewedFile(original: string): Promise<ReviewedFile> 
     if (strategy === undefined) {
       // The statements that are not partition-keeper's: the first that is dangerous is named.
       const ours = new Set(STRATEGIES.flatMap((c) => stepStatements(read.step, c).map(normalize)));
-      const culprit = own.find((s) => !ours.has(normalize(s.text)) && explain(s) !== undefined);
+      const culprit = own.find((s) => !ours.has(normalize(s.text)) && explain(parser, s) !== undefined);
       const line = at.line((culprit ?? own[0])?.start ?? header.start);
       const why = culprit
-        ? explain(culprit)
+        ? explain(parser, culprit)
         : own.length === 0
           ? 'it has no SQL'
           : 'its SQL is not the SQL its header stands for';
@@ -311,7 +314,7 @@ export async function readReviewedFile(original: string): Promise<ReviewedFile> 
             `SET lock_timeout must bound lock waits for psql: write it as '<1 to ${MAX_LOCK_TIMEOUT_MS}>ms', as plan writes it`,
           );
         }
-        const why = explain(statement);
+        const why = explain(parser, statement);
         throw new ReviewedFileError(
           at.line(statement.start),
           `SQL outside any step${why ? ` (${why})` : ''}: every statement must belong to a step header`,

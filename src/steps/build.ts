@@ -17,6 +17,7 @@ export function buildSteps(plan: Plan): Step[] {
       to: create.to,
       reason: create.reason,
       adopt: create.adopt ?? false,
+      fromDefault: table.defaultPartition !== undefined,
       defaultRows: create.defaultRows,
     })),
     ...table.archive.flatMap((archive) => archivalSteps(table, archive)),

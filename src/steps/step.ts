@@ -15,6 +15,11 @@ export interface CreateStep {
   reason: CreateReason;
   /** The plan found a detached table of this name to attach instead of creating one. */
   adopt: boolean;
+  /**
+   * The parent had a DEFAULT partition when planned: the step moves the range's rows out of it
+   * first. Without one the step is shorter, and refuses a DEFAULT that has appeared since.
+   */
+  fromDefault: boolean;
   /** Rows the plan saw in the DEFAULT partition for this range (the step moves whatever is there). */
   defaultRows: number;
 }

@@ -61,6 +61,11 @@ describeEachBackend('reviewed files', (db) => {
       'create view orders_y2024m02 as select 1 as one',
       /orders_y2024m02 is a view \(relkind v\), not a table/,
     ],
+    [
+      'a DEFAULT partition made since the plan (the step was written for a parent without one)',
+      'create table orders_default partition of orders default',
+      /public\.orders has a DEFAULT partition \(orders_default\) that it did not have when this step was planned; nothing was changed: plan again/,
+    ],
   ])('%s makes apply --sql and psql fail on that step, naming what it found', async (_, stray, message) => {
     const file = await reviewedFile();
     await db().client.query(stray);

@@ -17,6 +17,7 @@ const step = (name: string): CreateStep => ({
   to: '2025-02-01',
   reason: 'premake',
   adopt: false,
+  fromDefault: false,
   defaultRows: 0,
 });
 

@@ -40,9 +40,17 @@ const step: fc.Arbitrary<Step> = fc
     bounds,
     reason: fc.constantFrom('gap' as const, 'current' as const, 'premake' as const),
     adopt: fc.boolean(),
+    fromDefault: fc.boolean(),
     defaultRows: fc.nat({ max: 5000 }),
   })
-  .map(({ bounds: [from, to], ...rest }) => ({ ...rest, from: from ?? '', to: to ?? '' }));
+  // Rows in DEFAULT for the range imply a DEFAULT partition.
+  .map(({ bounds: [from, to], fromDefault, defaultRows, ...rest }) => ({
+    ...rest,
+    fromDefault,
+    defaultRows: fromDefault ? defaultRows : 0,
+    from: from ?? '',
+    to: to ?? '',
+  }));
 
 describe('reviewed file', () => {
   it('reads back exactly the steps it was written from, for either strategy', async () => {

@@ -7,14 +7,7 @@ import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promis
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  S3Client,
-  type S3ClientConfig,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type { Env } from '../../db/conninfo';
 import { manifestName, parseManifest, serializeManifest, type ManifestEntry } from './manifest';
 
@@ -220,7 +213,22 @@ function s3Store(location: string, env: Env): ArchiveStore {
   const { bucket, prefix } = parseS3Location(location);
   const endpoint = configuredEndpoint(env);
   const label = `s3://${bucket}${prefix ? `/${prefix}` : ''}${endpoint ? ` at ${endpointLabel(endpoint)}` : ''}`;
-  const client = new S3Client(s3ClientConfig(env));
+  // The SDK is loaded on the first call: only runs that archive to S3 pay for it (~40 ms at start).
+  let loading:
+    | Promise<{
+        client: S3Client;
+        sdk: typeof import('@aws-sdk/client-s3');
+        Upload: typeof import('@aws-sdk/lib-storage').Upload;
+      }>
+    | undefined;
+  const aws = () =>
+    (loading ??= Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]).then(
+      ([sdk, storage]) => ({
+        client: new sdk.S3Client(s3ClientConfig(env)),
+        sdk,
+        Upload: storage.Upload,
+      }),
+    ));
   const key = (name: string): string => {
     checkName(name);
     return prefix ? `${prefix}/${name}` : name;
@@ -250,6 +258,7 @@ function s3Store(location: string, env: Env): ArchiveStore {
     async put(name, file, sha256, options = {}) {
       try {
         options.signal?.throwIfAborted();
+        const { client, Upload } = await aws();
         const upload = new Upload({
           client,
           queueSize: QUEUE_SIZE,
@@ -283,9 +292,10 @@ function s3Store(location: string, env: Env): ArchiveStore {
     async confirm(name, sha256, options = {}) {
       const abortSignal = options.signal;
       try {
+        const { client, sdk } = await aws();
         if (askChecksum) {
           const head = await client.send(
-            new HeadObjectCommand({ Bucket: bucket, Key: key(name), ChecksumMode: 'ENABLED' }),
+            new sdk.HeadObjectCommand({ Bucket: bucket, Key: key(name), ChecksumMode: 'ENABLED' }),
             { abortSignal },
           );
           // A multipart object's SHA-256 is a checksum of its parts' ("…-N"): not the file's.
@@ -297,7 +307,7 @@ function s3Store(location: string, env: Env): ArchiveStore {
             return head.ChecksumSHA256 === hexToBase64(sha256);
           }
         }
-        const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key(name) }), {
+        const object = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key(name) }), {
           abortSignal,
         });
         return (await streamSha256(object.Body as Readable, abortSignal)) === sha256;
@@ -311,7 +321,8 @@ function s3Store(location: string, env: Env): ArchiveStore {
       const partial = `${file}.partial`;
       const abortSignal = options.signal;
       try {
-        const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key(name) }), {
+        const { client, sdk } = await aws();
+        const object = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key(name) }), {
           abortSignal,
         });
         await mkdir(dirname(resolve(file)), { recursive: true });
@@ -329,8 +340,9 @@ function s3Store(location: string, env: Env): ArchiveStore {
     },
     async putManifest(entry, options = {}) {
       try {
+        const { client, sdk } = await aws();
         await client.send(
-          new PutObjectCommand({
+          new sdk.PutObjectCommand({
             Bucket: bucket,
             Key: key(manifestName(entry.file)),
             Body: serializeManifest(entry),
@@ -347,8 +359,9 @@ function s3Store(location: string, env: Env): ArchiveStore {
       const where = `${label}/${manifestName(name)}`;
       let text: string;
       try {
+        const { client, sdk } = await aws();
         const object = await client.send(
-          new GetObjectCommand({ Bucket: bucket, Key: key(manifestName(name)) }),
+          new sdk.GetObjectCommand({ Bucket: bucket, Key: key(manifestName(name)) }),
           { abortSignal: options.signal },
         );
         // A manifest is small; the body is read under the same signal.
