@@ -35,6 +35,8 @@ interface Session {
   client: pg.Client;
   /** The role's or database's own statement_timeout (ms, 0 for none), to say who cancelled a step. */
   ownStatementTimeoutMs: number;
+  /** When statement_timeout was last set to the time left (epoch ms). */
+  timeoutSetAt: number;
 }
 
 /**
@@ -52,19 +54,29 @@ async function openSession(client: pg.Client, settings: RunSettings): Promise<Se
        from pg_settings where name = 'statement_timeout'`,
     [`${settings.lockTimeoutMs}ms`, left],
   );
-  return { client, ownStatementTimeoutMs: Number(rows[0]?.own ?? 0) };
+  return { client, ownStatementTimeoutMs: Number(rows[0]?.own ?? 0), timeoutSetAt: Date.now() };
 }
 
 /**
+ * How far past the deadline a statement may run, at most: statement_timeout is set to the time left
+ * again only once this much has passed since it was last set. (Set before every step, the round
+ * trip cost 0.1–0.2 s of a 2.5 s apply of 800 partitions: BENCHMARKS.md.)
+ */
+const DEADLINE_SLACK_MS = 1000;
+
+/**
  * statement_timeout set to the time left to the deadline now (or the role's own, when shorter),
- * before each batch: set once per session, a later step could run past the deadline by as long as
- * the steps before it took. One round trip.
+ * before a batch: set once per session, a later step could run past the deadline by as long as
+ * the steps before it took.
  */
 async function boundByDeadline(session: Session, settings: RunSettings): Promise<void> {
-  const left = Math.max(1, settings.deadline - Date.now());
+  const now = Date.now();
+  if (now - session.timeoutSetAt < DEADLINE_SLACK_MS) return;
+  const left = Math.max(1, settings.deadline - now);
   const own = session.ownStatementTimeoutMs;
   const ms = own > 0 && own < left ? own : left;
   await session.client.query("select set_config('statement_timeout', $1, false)", [String(ms)]);
+  session.timeoutSetAt = now;
 }
 
 function explainCancel(outcome: StepOutcome, session: Session, settings: RunSettings): StepOutcome {
