@@ -133,7 +133,8 @@ function catalogSqlFile(configFile: string): string {
     .replaceAll('$4::text[]', array(specs.map((s) => namePrefix(s.naming, s.name))))
     .replaceAll('$5::boolean', 'false');
   const file = join(dir, 'catalog.sql');
-  writeFileSync(file, `${sql};\n`);
+  // As the tool sends it: in a transaction with jit off (catalog/transaction.ts).
+  writeFileSync(file, `set jit = off;\n${sql};\n`);
   return file;
 }
 

@@ -44,10 +44,13 @@ export async function inCatalogTransaction<T>(
   bounds: CatalogBounds,
   work: () => Promise<T>,
 ): Promise<T> {
+  // jit off: the snapshot's estimated cost is far above jit_above_cost, and compiling it took
+  // 55 ms of a 150 ms read at 200 parents, in every fresh session (BENCHMARKS.md, issue 9).
   await client.query(
     'begin isolation level repeatable read; ' +
       `set local lock_timeout = ${milliseconds(bounds.lockWaitMs)}; ` +
-      `set local statement_timeout = ${milliseconds(bounds.statementTimeoutMs)}`,
+      `set local statement_timeout = ${milliseconds(bounds.statementTimeoutMs)}; ` +
+      'set local jit = off',
   );
   try {
     const result = await work();
