@@ -1,17 +1,29 @@
 // Benchmark: archiving one partition (fingerprint, dump, verify, upload to a local S3 server) with
-// our functions, beside the bare commands a person would run by hand (pg_dump -Fc to a file,
-// sha256sum, an upload of the file with the same SDK), in one run, on the local server and s3rver.
-// Also the two ways of reading a dump's rows back (issue 10, item 5): restoring it into a scratch
-// database and fingerprinting there with the same SQL, or streaming pg_restore's COPY text into Node.
+// our functions, and end to end through the CLI as a user runs it (`partition-keeper apply`:
+// detach, move, dump, verify, upload), beside the bare commands a person would run by hand
+// (pg_dump -Fc to a file, sha256sum, an upload of the file with the same SDK), in one run, on the
+// local server and s3rver. Also the two ways of reading a dump's rows back (issue 10, item 5):
+// restoring it into a scratch database and fingerprinting there with the same SQL, or streaming
+// pg_restore's COPY text into Node.
 //
-// Usage: npx tsx bench/archive-bench.ts [sizeMB=1000]   (npm run bench:archive)
-// Each subject runs in a child process of its own, so its peak RSS (getrusage maxrss) is its own;
-// times are measured inside the child, from the start of the work to its end (Node start-up apart).
+// Usage: npx tsx bench/archive-bench.ts [sizeMB=1000] [--cli=PATH]   (npm run bench:archive)
+//   --cli=PATH: the CLI bundle apply runs from (default: built from src/ with ncc into a temporary
+//   directory first, as `npm run build` does; the build is not timed).
+// The rows are made in public.kid_absences_2025, the 2025 partition of public.kid_absences (2026–2028
+// exist too, so apply has nothing to create); `apply --now 2027-03-01` with retention 1 year and
+// `archive: {schema: archive, dump: s3://…}` (no drop) detaches it and leaves it as
+// archive.kid_absences_2025, the table every other subject then reads: same table, same data.
+// Each library subject runs in a child process of its own, so its peak RSS (getrusage maxrss) is its
+// own; times are measured inside the child, from the start of the work to its end (Node start-up
+// apart). apply is timed as a whole process (wall clock, Node start-up included); its steps' times
+// come from its --log-format json lines; its peak RSS is its own (getrusage, from a preload) and,
+// by /usr/bin/time, that of the process with its pg_dump and pg_restore children.
 import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -29,11 +41,16 @@ import {
 } from '../src/run/archive';
 import { CopyTextFingerprint } from '../src/run/archive/fingerprint';
 import { s3ClientConfig } from '../src/run/archive/store';
+import { quoteIdent, quoteLiteral, quoteQualified } from '../src/sql/quote';
 import { startS3Server } from '../test/helpers/s3-server';
 import { benchDatabase, dropDatabase, withClient } from './lib';
 
+// apply moves the 2025 partition of PARENT into the archive schema: TABLE is where it ends up.
+const PARENT = { schema: 'public', name: 'kid_absences' };
+const PARTITION = { schema: 'public', name: 'kid_absences_2025' };
 const TABLE = { schema: 'archive', name: 'kid_absences_2025' };
-const QUALIFIED = 'archive.kid_absences_2025';
+const QUALIFIED = quoteQualified(TABLE);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 interface ChildReport {
   phases: Record<string, number>;
@@ -130,9 +147,10 @@ function run(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv,
+  cwd?: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const proc = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -158,60 +176,165 @@ async function runChild(
   return JSON.parse(last) as ChildReport;
 }
 
-/** Wall-clock ms and peak RSS (MB) of a command, by /usr/bin/time. */
+/** Wall-clock ms and peak RSS (MB) of a command, by /usr/bin/time; its stdout and stderr. */
 async function timed(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv,
-): Promise<{ ms: number; maxRssMB: number }> {
+): Promise<{ ms: number; maxRssMB: number; stdout: string; stderr: string }> {
   const started = process.hrtime.bigint();
   const result = await run('/usr/bin/time', ['-f', '%M', command, ...args], env);
   const ms = since(started);
   if (result.code !== 0) throw new Error(`${command} failed: ${result.stderr}`);
-  const kb = Number(result.stderr.trim().split('\n').pop());
-  return { ms, maxRssMB: kb / 1024 };
+  const lines = result.stderr.trim().split('\n');
+  const kb = Number(lines.pop());
+  return { ms, maxRssMB: kb / 1024, stdout: result.stdout, stderr: lines.join('\n') };
+}
+
+/** The CLI bundle from src/, as `npm run build` makes it (ncc, then libpg-query's wasm beside it). */
+async function buildCli(dir: string): Promise<string> {
+  const started = process.hrtime.bigint();
+  const ncc = join(ROOT, 'node_modules', '.bin', 'ncc');
+  const args = ['build', join(ROOT, 'src/cli.ts'), '-o', dir, '--target', 'es2022', '--minify'];
+  const built = await run(ncc, [...args, '--transpile-only', '--quiet'], process.env, ROOT);
+  if (built.code !== 0) throw new Error(`ncc build failed: ${built.stderr}`);
+  const copied = await run(process.execPath, ['scripts/copy-wasm.mjs', dir], process.env, ROOT);
+  if (copied.code !== 0) throw new Error(`copy-wasm failed: ${copied.stderr}`);
+  console.log(`CLI bundle built from src/ in ${seconds(since(started))} s (not timed below)`);
+  return join(dir, 'index.js');
+}
+
+interface ApplyReport {
+  ms: number;
+  /** Of the node process alone (getrusage RUSAGE_SELF at exit), and with its children (/usr/bin/time). */
+  ownRssMB: number;
+  treeRssMB: number;
+  /** Each step's kind and `ms` as apply logged them. */
+  steps: { kind: string; ms: number }[];
+}
+
+/**
+ * `partition-keeper apply` as a user runs it, timed as a whole process. It must do exactly the
+ * archival steps of the one due partition, each done: else the figures would not be this work's.
+ */
+async function applyRun(
+  cli: string,
+  url: string,
+  work: string,
+  location: string,
+  env: NodeJS.ProcessEnv,
+): Promise<ApplyReport> {
+  const config = join(work, 'partitions.yml');
+  await writeFile(
+    config,
+    `tables:
+  - table: ${JSON.stringify(quoteQualified(PARENT))}
+    interval: year
+    naming: "{parent}_{YYYY}"
+    premake: 1
+    retention: 1 year
+    archive:
+      schema: ${JSON.stringify(quoteIdent(TABLE.schema))}
+      dump: ${JSON.stringify(location)}
+      drop: false
+`,
+  );
+  // getrusage of the node process itself, written at exit (apply's pg_dump and pg_restore apart).
+  const rssFile = join(work, 'apply-maxrss');
+  const preload = join(work, 'maxrss.mjs');
+  await writeFile(
+    preload,
+    `import { writeFileSync } from 'node:fs';
+process.on('exit', () => writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)));
+`,
+  );
+  const args = ['--import', pathToFileURL(preload).href, cli, 'apply', '--config', config];
+  // 2027: 2025's upper bound is at or before 2027-01-01 − 1 year; the deadline leaves time for 1 GB.
+  args.push('--now', '2027-03-01', '--log-format', 'json', '--deadline', '3600');
+  // The URL through the environment, as a user would pass a password: never on a command line.
+  const result = await timed(process.execPath, args, { ...env, DATABASE_URL: url });
+  const secret = env.AWS_SECRET_ACCESS_KEY;
+  if (secret && `${result.stdout}${result.stderr}`.includes(secret))
+    throw new Error('apply printed the secret access key');
+  const logged = result.stderr
+    .split('\n')
+    .filter((line) => line.startsWith('{')) // not Node's own warnings (the AWS SDK's about Node 20)
+    .map((line) => JSON.parse(line) as { message: string; status?: string; ms?: number });
+  const steps = logged
+    .filter((e) => e.ms !== undefined)
+    .map((e) => {
+      if (e.status !== 'done') throw new Error(`apply: ${e.message}`);
+      return { kind: /^done: step \d+\/\d+ (\w+) /.exec(e.message)?.[1] ?? e.message, ms: e.ms ?? 0 };
+    });
+  const kinds = steps.map((s) => s.kind).join(', ');
+  if (kinds !== 'detach, move, dump, verify, upload')
+    throw new Error(`apply ran ${kinds || 'no steps'}, not detach, move, dump, verify, upload`);
+  const ownRssMB = Number(await readFile(rssFile, 'utf8')) / 1024;
+  return { ms: result.ms, ownRssMB, treeRssMB: result.maxRssMB, steps };
 }
 
 async function main(): Promise<void> {
-  const sizeMB = Number(process.argv[2] ?? 1000);
+  const args = process.argv.slice(2);
+  const sizeMB = Number(args.find((a) => !a.startsWith('--')) ?? 1000);
+  const cliArg = args.find((a) => a.startsWith('--cli='))?.slice('--cli='.length);
   const uptime = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
   console.log(`archive bench: a partition of ~${sizeMB} MB; load before: ${uptime}`);
   const url = await benchDatabase('pk_bench_archive');
   const work = await mkdtemp(join(tmpdir(), 'pk-archive-bench-'));
   const s3 = await startS3Server('archive-bench');
-  const env = { ...process.env, ...s3.env, PGTZ: 'UTC' };
+  // Here too (the SDK reads the standard chain from process.env): apply's manifest is read below.
+  Object.assign(process.env, s3.env);
+  const env = { ...process.env, PGTZ: 'UTC' };
   try {
+    const cli = cliArg ?? (await buildCli(join(work, 'cli')));
     // ~120 bytes a row on disk: an id, a kid, a day, a reason with some variety, a timestamp.
     const rows = Math.round((sizeMB * 1024 * 1024) / 120);
     const t0 = process.hrtime.bigint();
     await withClient(url, async (c) => {
-      await c.query('CREATE SCHEMA archive');
       await c.query(
-        `CREATE TABLE ${QUALIFIED} (id bigint NOT NULL, kid_id int NOT NULL, day date NOT NULL,
-           reason text, noted_at timestamptz NOT NULL)`,
+        `CREATE TABLE ${quoteQualified(PARENT)} (id bigint NOT NULL, kid_id int NOT NULL, day date NOT NULL,
+           reason text, noted_at timestamptz NOT NULL) PARTITION BY RANGE (day)`,
       );
+      // 2025 holds the rows; 2026–2028 are there so that apply has nothing to create.
+      for (const year of [2025, 2026, 2027, 2028]) {
+        const partition = { schema: PARENT.schema, name: `${PARENT.name}_${year}` };
+        await c.query(
+          `CREATE TABLE ${quoteQualified(partition)} PARTITION OF ${quoteQualified(PARENT)}
+             FOR VALUES FROM (${quoteLiteral(`${year}-01-01`)}) TO (${quoteLiteral(`${year + 1}-01-01`)})`,
+        );
+      }
       const batch = 1_000_000;
       for (let first = 1; first <= rows; first += batch) {
         const last = Math.min(rows, first + batch - 1);
         await c.query(
-          `INSERT INTO ${QUALIFIED}
+          `INSERT INTO ${quoteQualified(PARTITION)}
            SELECT i, (i * 7919) % 50000, DATE '2025-01-01' + (i % 365)::int,
                   CASE WHEN i % 9 = 0 THEN NULL ELSE 'sick: ' || md5(i::text) || E'\\tnote ' || (i % 1000) END,
                   TIMESTAMPTZ '2025-01-01 08:00+00' + i * INTERVAL '3 seconds'
              FROM generate_series(${first}::bigint, ${last}::bigint) AS i`,
         );
       }
-      await c.query(`VACUUM ANALYZE ${QUALIFIED}`);
+      await c.query(`VACUUM ANALYZE ${quoteQualified(PARTITION)}`);
     });
     const bytes = await withClient(url, async (c) =>
-      Number((await c.query(`SELECT pg_total_relation_size('${QUALIFIED}') AS b`)).rows[0].b),
+      Number(
+        (await c.query(`SELECT pg_total_relation_size(${quoteLiteral(quoteQualified(PARTITION))}) AS b`))
+          .rows[0].b,
+      ),
     );
     console.log(
       `table: ${rows} rows, ${(bytes / 1024 / 1024).toFixed(0)} MB on disk (made in ${seconds(since(t0))} s)`,
     );
 
-    // Warm the cache the same way for both: one sequential read of the table.
-    await withClient(url, (c) => c.query(`SELECT count(*) FROM ${QUALIFIED}`));
+    // Warm the cache the same way for all: one sequential read of the table.
+    await withClient(url, (c) => c.query(`SELECT count(*) FROM ${quoteQualified(PARTITION)}`));
+
+    // apply first: it detaches the partition and moves it to TABLE, which the others then read.
+    const applyLocation = `s3://${s3.bucket}/apply`;
+    const applied = await applyRun(cli, url, work, applyLocation, env);
+    const manifest = await openStore(applyLocation, env).getManifest(dumpFileName(TABLE));
+    if (manifest?.rows !== rows)
+      throw new Error(`apply's manifest counts ${manifest?.rows} rows, not ${rows}`);
 
     // The bare commands.
     const bareFile = join(work, 'bare.pgdump');
@@ -235,7 +358,7 @@ async function main(): Promise<void> {
     // Reading the rows back: a stream into Node, or a restore into a scratch database + the same SQL.
     const stream = await runChild('readback-stream', url, ourFile, '', env);
     const scratch = await benchDatabase('pk_bench_archive_scratch');
-    await withClient(scratch, (c) => c.query('CREATE SCHEMA archive')); // the dump names its schema
+    await withClient(scratch, (c) => c.query(`CREATE SCHEMA ${quoteIdent(TABLE.schema)}`)); // the dump names it
     const restoreRun = await timed('pg_restore', ['-d', scratch, ourFile], env);
     const client = await connect(scratch, { statementTimeoutMs: 0 });
     const t1 = process.hrtime.bigint();
@@ -264,8 +387,18 @@ async function main(): Promise<void> {
     console.log(
       `| **ours, overlapped** | **total** | **${seconds(overlapped.totalMs)}** | **${overlapped.maxRssMB.toFixed(0)}** (node) |`,
     );
+    for (const step of applied.steps)
+      console.log(`| partition-keeper apply | ${step.kind} | ${seconds(step.ms)} | |`);
     console.log(
-      `\nours / bare: ${(oursMs / bareMs).toFixed(2)}× in sequence, ${(overlapped.totalMs / bareMs).toFixed(2)}× overlapped; ` +
+      `| **partition-keeper apply** | **whole process** | **${seconds(applied.ms)}** | ` +
+        `**${applied.ownRssMB.toFixed(0)}** (node; ${applied.treeRssMB.toFixed(0)} with its children) |`,
+    );
+    console.log(
+      `\npartition-keeper apply / bare: ${(applied.ms / bareMs).toFixed(2)}× (target ≤ 1.5×); ` +
+        `peak RSS of apply's process ${applied.ownRssMB.toFixed(0)} MB (target < 200 MB)`,
+    );
+    console.log(
+      `ours / bare: ${(oursMs / bareMs).toFixed(2)}× in sequence, ${(overlapped.totalMs / bareMs).toFixed(2)}× overlapped; ` +
         `peak RSS ${ours.maxRssMB.toFixed(0)} / ${overlapped.maxRssMB.toFixed(0)} MB ` +
         `(a child that loaded tsx, pg and the AWS SDK and did nothing: ${baseline.maxRssMB.toFixed(0)} MB)`,
     );
