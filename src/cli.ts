@@ -170,6 +170,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   const logger = createLogger(settings.logFormat, io.stderr, settings.databaseUrl);
+  // A library's process warning (the AWS SDK warns about Node versions) is logged like ours, so
+  // that --log-format json keeps stderr one JSON object per line.
+  const onWarning = (warning: Error): void =>
+    logger.log('warn', `${warning.name}: ${warning.message.replace(/\s+/g, ' ').trim()}`);
+  process.on('warning', onWarning);
   try {
     const result = await runCommand(settings, logger);
     if (settings.logFormat === 'json') {
@@ -185,6 +190,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const failure = describeFailure(error, settings.databaseUrl);
     logger.log('error', failure.unexpected ? `unexpected failure: ${failure.message}` : failure.message);
     return failure.code;
+  } finally {
+    process.off('warning', onWarning);
   }
 }
 
@@ -197,6 +204,8 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // Node's own printing of warnings (plain text on stderr); main logs them instead.
+  process.removeAllListeners('warning');
   const io: CliIo = {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
