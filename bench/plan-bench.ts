@@ -1,6 +1,6 @@
 // Benchmark: `partition-keeper plan` end to end (Node start-up, config, one snapshot, planner,
 // JSON out) beside psql running the bare catalog query, on the local server, in one run.
-// Usage: npm run build && npx tsx bench/plan-bench.ts [parents=200] [partitionsEach=30] [repeats=7]
+// Usage: npm run build && npx tsx bench/plan-bench.ts [parents=200] [partitionsEach=30] [repeats=7] [--earlier=DIR]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,7 +60,8 @@ const bareSql = SNAPSHOT_SQL.replaceAll('$1::text[]', array(specs.map((s) => s.s
   .replaceAll('$4::text[]', array(specs.map((s) => namePrefix(s.naming, s.name))))
   .replaceAll('$5::boolean', 'false'); // as plan sends it: no sizes
 const sqlFile = join(dir, 'catalog.sql');
-writeFileSync(sqlFile, `${bareSql};\n`);
+// As the tool sends it: jit off (catalog/transaction.ts).
+writeFileSync(sqlFile, `set jit = off;\n${bareSql};\n`);
 
 const env = { ...process.env, DATABASE_URL: url };
 const plan = (): number =>
@@ -76,14 +77,35 @@ const psql = (): number =>
     env,
   );
 const nodeStart = (): number => timeCommand('node', ['-e', ''], env);
+// --earlier=DIR: an earlier commit's bundle (`git archive <commit> dist | tar -x -C DIR`), timed beside.
+const earlier = process.argv.find((a) => a.startsWith('--earlier='))?.slice('--earlier='.length);
+const planEarlier = (): number =>
+  earlier
+    ? timeCommand(
+        'node',
+        [
+          join(earlier, 'dist/cli/index.js'),
+          'plan',
+          '--format',
+          'json',
+          '--config',
+          configFile,
+          '--now',
+          NOW,
+        ],
+        env,
+      )
+    : 0;
 
 // Warm up once each (file cache, catalog cache), then alternate so drift hits all alike.
 plan();
 psql();
 nodeStart();
-const samples = { plan: [] as number[], psql: [] as number[], node: [] as number[] };
+planEarlier();
+const samples = { plan: [] as number[], psql: [] as number[], node: [] as number[], earlier: [] as number[] };
 for (let i = 0; i < repeats; i += 1) {
   samples.plan.push(plan());
+  if (earlier) samples.earlier.push(planEarlier());
   samples.psql.push(psql());
   samples.node.push(nodeStart());
 }
@@ -124,6 +146,11 @@ console.log(`| psql running the bare catalog query | ${q.toFixed(0)} |`);
 console.log(`| node start-up (node -e '') | ${n.toFixed(0)} |`);
 console.log(`ratio plan / (bare query + node start-up): ${(p / (q + n)).toFixed(2)} (target < 1.5)`);
 console.log(`ratio plan / bare query alone: ${(p / q).toFixed(2)}`);
+if (earlier) {
+  const e = median(samples.earlier);
+  console.log(`| the earlier bundle's plan (${earlier}) | ${e.toFixed(0)} |`);
+  console.log(`ratio plan / the earlier bundle's plan: ${(p / e).toFixed(2)}`);
+}
 console.log(
   `round trips for the snapshot (after connect + session SET): 1 parent ${trips.one}, ${parents} parents ${trips.all}`,
 );
