@@ -213,7 +213,7 @@ function s3Store(location: string, env: Env): ArchiveStore {
   const { bucket, prefix } = parseS3Location(location);
   const endpoint = configuredEndpoint(env);
   const label = `s3://${bucket}${prefix ? `/${prefix}` : ''}${endpoint ? ` at ${endpointLabel(endpoint)}` : ''}`;
-  // The SDK is loaded on the first call: only runs that archive to S3 pay for it (~40 ms at start).
+  // The SDK is loaded on the first call: only runs that archive to S3 pay for loading it.
   let loading:
     | Promise<{
         client: S3Client;
