@@ -8,6 +8,7 @@ import { EffectRun } from '../../src/run/effects';
 import type { EffectStep } from '../../src/steps/step';
 import { describeOnServer } from '../helpers/backends';
 import { runCli, scratchDir, writeConfig } from '../helpers/cli';
+import { kidAbsencesConfig } from '../helpers/kid-absences';
 
 const TABLE = `
 create table kid_absences (kid_id bigint not null, date date not null, reason text) partition by range (date);
@@ -28,18 +29,7 @@ describeOnServer('archival: the drop holds its lock from the check to the DROP',
     await db().client.query('drop schema if exists archive cascade');
     await db().client.query(TABLE);
     dir = scratchDir('drop-lock-');
-    const config = writeConfig(`
-tables:
-  - table: public.kid_absences
-    interval: year
-    naming: "{parent}_{YYYY}"
-    premake: 1
-    retention: 1 year
-    archive:
-      schema: archive
-      dump: ${dir}
-      drop: false
-`);
+    const config = writeConfig(kidAbsencesConfig({ dump: dir, drop: false }));
     const applied = await runCli(['apply', '--config', config, '--now', '2027-03-01'], {
       ...process.env,
       DATABASE_URL: db().url,

@@ -11,6 +11,7 @@ import { runCli, scratchDir, SEEDS_SCHEMA, writeConfig } from '../helpers/cli';
 import { useS3Server } from '../helpers/s3-server';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { openStore } from '../../src/run/archive';
+import { kidAbsencesConfig } from '../helpers/kid-absences';
 
 const KIDS = `
 create table kid_absences_2025 partition of kid_absences for values from ('2025-01-01') to ('2026-01-01');
@@ -45,17 +46,7 @@ describeOnServer('archival end to end', (db) => {
     await db().client.query(SEEDS_SCHEMA);
   });
 
-  const kidsConfig = (archive: string) =>
-    writeConfig(`
-tables:
-  - table: public.kid_absences
-    interval: year
-    naming: "{parent}_{YYYY}"
-    premake: 1
-    retention: 1 year
-    archive:
-${archive}
-`);
+  const kidsConfig = (archive: string) => writeConfig(kidAbsencesConfig(archive));
 
   it('kid_absences: 2025 → archive.kid_absences_2025 → dump → verify → upload → drop → reattach --from-dump: every row back', async () => {
     await db().client.query(KIDS);
@@ -390,14 +381,7 @@ tables:
 
   it('without archive: apply leaves due partitions alone and says so', async () => {
     await db().client.query(KIDS);
-    const config = writeConfig(`
-tables:
-  - table: public.kid_absences
-    interval: year
-    naming: "{parent}_{YYYY}"
-    premake: 1
-    retention: 1 year
-`);
+    const config = writeConfig(kidAbsencesConfig());
     const relations = await relationsOf(db().client);
     const applied = await cli('apply', '--config', config, '--now', '2027-03-01');
     expect(applied.code).toBe(0);

@@ -11,6 +11,7 @@ import { openStore, parseManifest, readDatabaseIdentity } from '../../src/run/ar
 import { createTestDatabase, describeOnServer, type TestDatabase } from '../helpers/backends';
 import { runCli, scratchDir, writeConfig } from '../helpers/cli';
 import { useS3Server } from '../helpers/s3-server';
+import { kidAbsencesConfig } from '../helpers/kid-absences';
 
 const TABLE = `
 create table kid_absences (kid_id bigint not null, date date not null, reason text) partition by range (date);
@@ -21,19 +22,7 @@ create table kid_absences_2028 partition of kid_absences for values from ('2028-
 `;
 const DUMP = 'archive.kid_absences_2025.pgdump';
 
-const config = (store: string) =>
-  writeConfig(`
-tables:
-  - table: public.kid_absences
-    interval: year
-    naming: "{parent}_{YYYY}"
-    premake: 1
-    retention: 1 year
-    archive:
-      schema: archive
-      dump: ${store}
-      drop: true
-`);
+const config = (store: string) => writeConfig(kidAbsencesConfig({ dump: store, drop: true }));
 
 describeOnServer('archival: a manifest names its database', (db) => {
   const s3 = useS3Server('identity-archive');

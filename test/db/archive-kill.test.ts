@@ -10,6 +10,7 @@ import { partitionsOf } from '../helpers/catalog';
 import { runCli, SEEDS_SCHEMA, writeConfig } from '../helpers/cli';
 import { useS3Server } from '../helpers/s3-server';
 import { openStore } from '../../src/run/archive';
+import { kidAbsencesConfig } from '../helpers/kid-absences';
 
 const KIDS = `
 create table kid_absences_2025 partition of kid_absences for values from ('2025-01-01') to ('2026-01-01');
@@ -19,18 +20,7 @@ create table kid_absences_2028 partition of kid_absences for values from ('2028-
 insert into kid_absences select g % 30, date '2025-01-01' + (g / 30), 'r' || g from generate_series(0, 30 * 365 - 1) g;
 `;
 
-const CONFIG = `
-tables:
-  - table: public.kid_absences
-    interval: year
-    naming: "{parent}_{YYYY}"
-    premake: 1
-    retention: 1 year
-    archive:
-      schema: archive
-      dump: s3://kill-test/kids
-      drop: true
-`;
+const CONFIG = kidAbsencesConfig({ dump: 's3://kill-test/kids', drop: true });
 
 /** Runs apply in its own process and SIGKILLs it as soon as it logs that the `kind` step is done. */
 function applyKilledAfter(kind: string, env: NodeJS.ProcessEnv, config: string): Promise<string[]> {

@@ -9,6 +9,7 @@ import { partitionsOf } from '../helpers/catalog';
 import { runCli, scratchDir, SEEDS_SCHEMA, writeConfig } from '../helpers/cli';
 import { readReviewedFile, writeReviewedFile } from '../../src/sql/reviewed-file';
 import type { Step } from '../../src/steps/step';
+import { kidAbsencesConfig } from '../helpers/kid-absences';
 
 const KIDS = `
 create table kid_absences_2025 partition of kid_absences for values from ('2025-01-01') to ('2026-01-01');
@@ -79,18 +80,7 @@ describeOnServer('the reviewed file with archival steps, run', (db) => {
   });
 
   function configWith(dir: string): string {
-    return writeConfig(`
-tables:
-  - table: public.kid_absences
-    interval: year
-    naming: "{parent}_{YYYY}"
-    premake: 1
-    retention: 1 year
-    archive:
-      schema: archive
-      dump: ${dir}
-      drop: true
-`);
+    return writeConfig(kidAbsencesConfig({ dump: dir, drop: true }));
   }
 
   it('psql runs the SQL steps and skips the others: detached and moved, never dumped or dropped', async () => {
