@@ -49,6 +49,11 @@ export interface RetryOptions {
   backoffMs?: number;
   maxBackoffMs?: number;
   random?: () => number;
+  /**
+   * Runs before each statement outside a BEGIN … COMMIT block, and before each BEGIN: the runner
+   * bounds the statement by the time left to the deadline (a retry near it gets what is left).
+   */
+  beforeStatement?: () => Promise<void>;
 }
 
 // lock_not_available (lock_timeout), deadlock_detected, serialization_failure: someone else's
@@ -117,6 +122,7 @@ export async function executeBatch(
   /** One attempt at the whole block, in one transaction: the failure, if any (all rolled back). */
   async function attemptBlock(): Promise<Failure | undefined> {
     try {
+      await options.beforeStatement?.();
       await client.query('BEGIN');
     } catch (error) {
       return { at: 0, error };
@@ -189,6 +195,7 @@ export async function executeBatch(
       attempts += 1;
       const before = notices[0]!.length;
       try {
+        await options.beforeStatement?.();
         await client.query(s.statements[n]!);
       } catch (error) {
         notices[0]!.length = before;

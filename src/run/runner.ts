@@ -66,8 +66,8 @@ const DEADLINE_SLACK_MS = 1000;
 
 /**
  * statement_timeout set to the time left to the deadline now (or the role's own, when shorter),
- * before a batch: set once per session, a later step could run past the deadline by as long as
- * the steps before it took.
+ * before a batch and before each statement (or BEGIN) it runs, retries included: set once per
+ * session, a later statement could run past the deadline by as long as those before it took.
  */
 async function boundByDeadline(session: Session, settings: RunSettings): Promise<void> {
   const now = Date.now();
@@ -168,7 +168,8 @@ export async function runSteps(
         ),
       ];
     }
-    return (await executeBatch(session.client, batch, settings)).map((o) =>
+    const options = { ...settings, beforeStatement: () => boundByDeadline(session, settings) };
+    return (await executeBatch(session.client, batch, options)).map((o) =>
       explainCancel(o, session, settings),
     );
   };

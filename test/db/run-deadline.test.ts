@@ -48,6 +48,46 @@ describeOnServer('run deadline: statement_timeout follows the time left', (db) =
     }
   });
 
+  it('a step retried after lock timeouts gets only the time left on its last attempt', async () => {
+    // Another session holds the lock the step needs for the first 1.5 s of a 5 s run; the step's
+    // attempts time out (lock_timeout 100 ms) and are retried; the attempt that gets the lock
+    // would then sleep 30 s. It is cancelled within about a second of the deadline — with the
+    // 5 s the batch had when it began, it would run on for as long as its retries took (≥ 1.5 s).
+    const holder = await db().connect();
+    const client = await db().connect();
+    try {
+      await holder.query('create table if not exists deadline_lock (id int)');
+      await holder.query('begin');
+      await holder.query('lock table deadline_lock in access exclusive mode');
+      const started = Date.now();
+      const deadline = started + 5000;
+      setTimeout(() => void holder.query('commit'), 1500);
+      const steps: RunnableStep[] = [
+        {
+          step: step('retried'),
+          index: 1,
+          statements: [
+            'do $$ begin lock table deadline_lock in access exclusive mode; perform pg_sleep(30); end $$',
+          ],
+        },
+      ];
+      const outcomes = await runSteps(
+        [client],
+        steps,
+        { lockTimeoutMs: 100, deadline },
+        { log: () => undefined },
+      );
+      const ended = Date.now();
+      expect(outcomes[0]).toMatchObject({ status: 'failed', code: '57014' });
+      expect(outcomes[0]!.attempts).toBeGreaterThan(1);
+      expect(ended - deadline).toBeLessThan(1300);
+    } finally {
+      await holder.query('drop table if exists deadline_lock').catch(() => undefined);
+      await holder.end();
+      await client.end();
+    }
+  });
+
   it("the role's own statement_timeout, when shorter than the time left, stays in force and is named", async () => {
     // Given at connection start, as ALTER ROLE … SET would: the session's reset value.
     const client = new pg.Client({ connectionString: db().url, options: '-c statement_timeout=700' });
