@@ -170,10 +170,18 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   const logger = createLogger(settings.logFormat, io.stderr, settings.databaseUrl);
-  // A library's process warning (the AWS SDK warns about Node versions) is logged like ours, so
-  // that --log-format json keeps stderr one JSON object per line.
-  const onWarning = (warning: Error): void =>
-    logger.log('warn', `${warning.name}: ${warning.message.replace(/\s+/g, ' ').trim()}`);
+  // While the command runs, a library's process warning (the AWS SDK warns about Node versions) is
+  // logged like ours instead of printed by Node, so that --log-format json keeps stderr one JSON
+  // object per line; NODE_NO_WARNINGS=1 and --no-warnings still silence it. Node's printer is put
+  // back afterwards.
+  const printers = process.listeners('warning');
+  const silenced =
+    io.env.NODE_NO_WARNINGS === '1' ||
+    [...process.execArgv, ...(io.env.NODE_OPTIONS ?? '').split(/\s+/)].includes('--no-warnings');
+  const onWarning = (warning: Error): void => {
+    if (!silenced) logger.log('warn', `${warning.name}: ${warning.message.replace(/\s+/g, ' ').trim()}`);
+  };
+  process.removeAllListeners('warning');
   process.on('warning', onWarning);
   try {
     const result = await runCommand(settings, logger);
@@ -192,6 +200,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return failure.code;
   } finally {
     process.off('warning', onWarning);
+    for (const printer of printers) process.on('warning', printer);
   }
 }
 
@@ -204,8 +213,6 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
-  // Node's own printing of warnings (plain text on stderr); main logs them instead.
-  process.removeAllListeners('warning');
   const io: CliIo = {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),

@@ -6,7 +6,7 @@ import { buildSteps } from '../steps/build';
 import type { Step } from '../steps/step';
 import { writeReviewedFile } from '../sql/reviewed-file';
 import { quoteQualified } from '../sql/quote';
-import { planToJson } from '../report/json';
+import { planJsonText, planToJson } from '../report/json';
 import { renderPlanMarkdown } from '../report/summary';
 import { renderPlanText } from '../report/text';
 import { judge } from '../report/verdict';
@@ -42,7 +42,7 @@ export function renderPlan(plan: Plan, steps: readonly Step[], settings: Setting
     case 'sql':
       return reviewedFile(plan, steps, settings);
     case 'json':
-      return `${JSON.stringify(planToJson(plan, steps, settings.strategy), null, 2)}\n`;
+      return planJsonText(planToJson(plan, steps, settings.strategy));
     case 'markdown':
       return renderPlanMarkdown(plan, steps, reviewedFile(plan, steps, settings));
     default:
@@ -58,7 +58,7 @@ export async function planCommand(
   const exitCode = judge(plan).configProblems.length > 0 ? EXIT.usage : EXIT.ok;
   if (settings.format === 'json') {
     const data = planToJson(plan, steps, settings.strategy);
-    return { output: `${JSON.stringify(data, null, 2)}\n`, exitCode, data, plan, steps };
+    return { output: planJsonText(data), exitCode, data, plan, steps };
   }
   const output = renderPlan(plan, steps, settings);
   const data = { report: output };

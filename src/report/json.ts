@@ -61,6 +61,7 @@ export function planToJson(plan: Plan, steps: readonly Step[], strategy: Strateg
   };
 }
 
-export function renderPlanJson(plan: Plan, steps: readonly Step[], strategy: Strategy): string {
-  return `${JSON.stringify(planToJson(plan, steps, strategy), null, 2)}\n`;
+/** The JSON plan as `plan --format json` prints it. */
+export function planJsonText(json: object): string {
+  return `${JSON.stringify(json, null, 2)}\n`;
 }

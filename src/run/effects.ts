@@ -139,39 +139,55 @@ export class EffectRun {
   }
 
   /**
-   * The store's manifest for this table, when it comes from this database and names this table's
-   * parent and bounds; refused when it is another's (the dump's name carries no database), so that
-   * a dump of another database, whose table may be dropped already, is never overwritten.
+   * The store's manifest for this table (refused when it names another parent or other bounds),
+   * with `foreign` saying why it cannot be taken for this database's own: it names another
+   * database, or none (version 1). Such a dump is never overwritten, and counts as this table's
+   * only where its bytes and rows are shown to be exactly this table's (a database moved to a new
+   * cluster keeps its archives); the dump's name carries no database.
    */
-  private async manifestOf(client: pg.Client, step: EffectStep): Promise<ManifestEntry | undefined> {
+  private async manifestOf(
+    client: pg.Client,
+    step: EffectStep,
+  ): Promise<{ manifest?: ManifestEntry; foreign?: string }> {
     const name = dumpFileName(step.partition);
     const store = this.store(step.store);
     const manifest = await store.getManifest(name, this.signal());
-    if (!manifest) return undefined;
-    const here = await this.identity(client);
-    const elsewhere = `archive this database's tables into another location, e.g. ${storedAt(step.store, here.name)}`;
-    if (!manifest.database) {
-      throw new EffectRefused(
-        `${store.label} holds ${name} with a manifest that does not say which database it came from ` +
-          `(version ${manifest.version}, written before manifests recorded it): it is neither overwritten nor ` +
-          `counted as the dump of this ${describeDatabase(here)}; ${elsewhere}, or, if that dump is this ` +
-          `database's own, move it and its manifest out of the way first`,
-      );
-    }
-    if (!sameDatabase(manifest.database, here)) {
-      throw new EffectRefused(
-        `${store.label} holds ${name} from ${describeDatabase(manifest.database)}, not from this ` +
-          `${describeDatabase(here)}: it is neither overwritten nor counted as this table's dump; ${elsewhere}`,
-      );
-    }
+    if (!manifest) return {};
     const parent = quoteQualified(step.parent);
     if (manifest.parent !== parent || manifest.from !== step.from || manifest.to !== step.to) {
       throw new EffectRefused(
-        `the store ${this.store(step.store).label} holds ${name} for ${manifest.parent} [${manifest.from}, ${manifest.to}), ` +
+        `the store ${store.label} holds ${name} for ${manifest.parent} [${manifest.from}, ${manifest.to}), ` +
           `not for ${parent} [${step.from}, ${step.to}): move it away or archive into another location`,
       );
     }
-    return manifest;
+    const here = await this.identity(client);
+    const elsewhere = `archive this database's tables into another location, e.g. ${storedAt(step.store, here.name)}`;
+    if (!manifest.database) {
+      return {
+        manifest,
+        foreign:
+          `${store.label} holds ${name} with a manifest that does not say which database it came from ` +
+          `(version ${manifest.version}, written before manifests recorded it), and not this table's rows: it is ` +
+          `neither overwritten nor counted as the dump of this ${describeDatabase(here)}; ${elsewhere}, or, if ` +
+          `that dump is this database's own, move it and its manifest out of the way first`,
+      };
+    }
+    if (!sameDatabase(manifest.database, here)) {
+      return {
+        manifest,
+        foreign:
+          `${store.label} holds ${name} from ${describeDatabase(manifest.database)}, not from this ` +
+          `${describeDatabase(here)}, and not this table's rows: it is neither overwritten nor counted as this ` +
+          `table's dump; ${elsewhere}`,
+      };
+    }
+    return { manifest };
+  }
+
+  /** Why the store does not show the manifest's dump with its sha256, or undefined when it does. */
+  private async unconfirmed(step: EffectStep, manifest: ManifestEntry): Promise<string | undefined> {
+    if (await this.store(step.store).confirm(manifest.file, manifest.sha256, this.signal())) return undefined;
+    return `the store does not show ${manifest.file} with the sha256 its manifest records`;
   }
 
   /** The store holds a verified dump of exactly the table's rows. */
@@ -180,10 +196,10 @@ export class EffectRun {
     step: EffectStep,
     manifest: ManifestEntry,
   ): Promise<string | undefined> {
-    if (!(await this.store(step.store).confirm(manifest.file, manifest.sha256, this.signal()))) {
-      return `the store does not show ${manifest.file} with the sha256 its manifest records`;
-    }
-    return differs(step, await tableFingerprint(client, step.partition), manifest);
+    return (
+      (await this.unconfirmed(step, manifest)) ??
+      differs(step, await tableFingerprint(client, step.partition), manifest)
+    );
   }
 
   private async exists(client: pg.Client, table: EffectStep['partition']): Promise<boolean> {
@@ -195,9 +211,10 @@ export class EffectRun {
 
   private async dump(client: pg.Client, step: EffectStep): Promise<EffectResult> {
     const key = relationKey(step.partition);
-    const manifest = await this.manifestOf(client, step);
+    const { manifest, foreign } = await this.manifestOf(client, step);
     if (!(await this.exists(client, step.partition))) {
       // Dropped after its dump was stored (a reviewed file run again): done, if the store shows it.
+      if (foreign) throw new EffectRefused(foreign);
       if (manifest && (await this.store(step.store).confirm(manifest.file, manifest.sha256, this.signal()))) {
         this.stored.set(key, manifest);
         return {
@@ -219,6 +236,8 @@ export class EffectRun {
         notices: [`${storedAt(step.store, manifest.file)} already holds this table's verified dump`],
       };
     }
+    // Another database's dump (or one of unknown origin) holding other rows: never overwritten.
+    if (foreign) throw new EffectRefused(foreign);
     const target = await this.dumpTarget(client);
     const name = dumpFileName(step.partition);
     const file = join(await this.directory(), name);
@@ -291,7 +310,8 @@ export class EffectRun {
       );
     }
     // Looked at again: another database's dump may have arrived under this name since the dump step.
-    await this.manifestOf(client, step);
+    const { foreign } = await this.manifestOf(client, step);
+    if (foreign) throw new EffectRefused(foreign);
     await store.put(local.name, local.file, local.dump.sha256, this.signal());
     await store.putManifest(
       {
@@ -332,22 +352,23 @@ export class EffectRun {
           'when the job ends; store dumps in s3://… (or a directory the machine keeps) to drop archived tables',
       );
     }
-    const manifest = await this.manifestOf(client, step);
+    // Whichever database wrote the manifest, its dump must be confirmed in the store and hold
+    // exactly this table's rows (checked under the lock the DROP takes).
+    const { manifest } = await this.manifestOf(client, step);
     if (!manifest) {
       throw new EffectRefused(
         `not dropped: ${this.store(step.store).label} holds no manifest for ${dumpFileName(step.partition)}`,
       );
     }
-    if (!(await this.store(step.store).confirm(manifest.file, manifest.sha256, this.signal()))) {
-      throw new EffectRefused(
-        `not dropped: the store does not show ${manifest.file} with the sha256 its manifest records`,
-      );
-    }
+    const unconfirmed = await this.unconfirmed(step, manifest);
+    if (unconfirmed) throw new EffectRefused(`not dropped: ${unconfirmed}`);
     for (let attempts = 1; ; attempts += 1) {
       let problem: string | undefined;
       try {
         problem = await dropLocked(client, step, manifest);
       } catch (error) {
+        // Dropped meanwhile by another run (undefined_table): nothing left to do.
+        if ((error as { code?: string }).code === '42P01') return { status: 'already-done', notices: [] };
         if (!isRetryable(error)) throw error;
         const wait = retryDelay(attempts, { deadline: this.deadline });
         if (wait === undefined) {

@@ -277,7 +277,8 @@ export async function readReviewedFile(original: string): Promise<ReviewedFile> 
       throw new ReviewedFileError(
         line,
         `step ${read.index} (header at line ${header.line}): ${why}. ` +
-          'apply --sql runs reviewed files exactly as partition-keeper wrote them: regenerate it with `plan --format sql`',
+          'apply --sql runs reviewed files exactly as partition-keeper wrote them (a file written by another ' +
+          'version of partition-keeper is refused too): regenerate it with `plan --format sql`',
       );
     }
     return { step: read.step, strategy, line: header.line, index: read.index, total: read.total };

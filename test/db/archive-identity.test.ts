@@ -133,6 +133,33 @@ describeOnServer('archival: a manifest names its database', (db) => {
     expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ ...v1, version: 1 });
   });
 
+  for (const [what, rewrite] of [
+    [
+      'names another cluster',
+      (m: Record<string, unknown>) => ({ ...m, database: { name: 'app', systemIdentifier: '1' } }),
+    ],
+    [
+      'names no database (version 1)',
+      ({ database: _gone, ...m }: Record<string, unknown>) => ({ ...m, version: 1 }),
+    ],
+  ] as const) {
+    it(`a manifest that ${what} but whose dump holds exactly this table's rows (the database moved) counts as stored: the table is dropped, the manifest kept`, async () => {
+      const dir = scratchDir('identity-moved-');
+      const kept = await apply(db(), writeConfig(kidAbsencesConfig({ dump: dir, drop: false })));
+      expect(kept.code).toBe(0);
+      expect(await archivedRows(db())).toBe(100);
+      const path = join(dir, `${DUMP}.manifest.json`);
+      const moved = rewrite(JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>);
+      await writeFile(path, `${JSON.stringify(moved, null, 2)}\n`);
+
+      const dropped = await apply(db(), config(dir));
+      expect(dropped.stderr).not.toMatch(/^error/m);
+      expect(dropped.code).toBe(0);
+      expect(await archivedRows(db())).toBeNull();
+      expect(JSON.parse(await readFile(path, 'utf8'))).toEqual(moved);
+    });
+  }
+
   describe('reading the identity', () => {
     const role = `pk_ident_${randomBytes(4).toString('hex')}`;
     afterAll(async () => {

@@ -33,4 +33,18 @@ describe('process warnings during a command', () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/ProbeWarning: plain/);
   });
+
+  it("stay silent under NODE_NO_WARNINGS=1, and Node's own printer is back afterwards", async () => {
+    const config = writeConfig('tables:\n  - table: orders\n    interval: month\n');
+    const before = process.listeners('warning');
+    const running = runCli(['check', '--config', config, '--log-format', 'json'], {
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+      NODE_NO_WARNINGS: '1',
+    });
+    process.emitWarning('quiet please', 'ProbeWarning');
+    const result = await running;
+    expect(result.code).toBe(3);
+    expect(result.stderr).not.toMatch(/ProbeWarning/);
+    expect(process.listeners('warning')).toEqual(before);
+  });
 });

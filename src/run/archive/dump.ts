@@ -59,11 +59,15 @@ export async function readServerVersion(client: pg.Client): Promise<ServerVersio
  * a provider may revoke it, and then the name alone is recorded).
  */
 export async function readDatabaseIdentity(client: pg.Client): Promise<DatabaseIdentity> {
-  const { rows } = await client.query<{ name: string; cluster: string | null }>(
-    `SELECT current_database() AS name,
-            CASE WHEN has_function_privilege('pg_catalog.pg_control_system()', 'EXECUTE')
-                 THEN (SELECT system_identifier::text FROM pg_catalog.pg_control_system()) END AS cluster`,
-  );
+  const query = (cluster: string) =>
+    client.query<{ name: string; cluster: string | null }>(
+      `SELECT current_database() AS name, ${cluster} AS cluster`,
+    );
+  // A server whose pg_control_system() fails although granted (a managed fork) still has a name.
+  const { rows } = await query(
+    `CASE WHEN has_function_privilege('pg_catalog.pg_control_system()', 'EXECUTE')
+          THEN (SELECT system_identifier::text FROM pg_catalog.pg_control_system()) END`,
+  ).catch(() => query('NULL'));
   const row = rows[0];
   if (!row) throw new Error('the server did not say which database this is');
   return { name: row.name, ...(row.cluster ? { systemIdentifier: row.cluster } : {}) };
