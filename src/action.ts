@@ -160,7 +160,13 @@ async function planMode(inputs: ActionInputs, env: NodeJS.ProcessEnv): Promise<M
   // A config naming tables it cannot manage fails before any pull request is touched.
   if (inputs.pr && !failing) {
     const body = pullRequestBody({ plan, steps, sql: file, ...(sqlPath && { sqlPath }) });
-    pullRequestResult = await pullRequest(inputs.pr, plan, steps, file, body, label);
+    try {
+      pullRequestResult = await pullRequest(inputs.pr, plan, steps, file, body, label);
+    } catch (error) {
+      // The plan and its files are there: a later step (`if: always()`) still finds them.
+      setOutputs(outputs);
+      throw error;
+    }
     outputs = {
       ...outputs,
       'pr-operation': pullRequestResult.operation,

@@ -190,6 +190,10 @@ describeEachBackend('the action in pr mode', (db) => {
     expect(failure).toContain('`contents: write`');
     expect(result.summary).toContain('## partition-keeper pr failed');
     expect(result.outputs['pr-operation']).toBe('');
+    // The plan was made and written before the pull request failed: its outputs are set.
+    expect(result.outputs.creates).toBe('8');
+    expect(readFileSync(result.outputs['sql-file'] ?? '', 'utf8')).toContain('-- step 1/8: create');
+    expect(JSON.parse(readFileSync(result.outputs['plan-json'] ?? '', 'utf8'))).toHaveProperty('statements');
     expectNoSecrets(result);
   });
 
