@@ -8,14 +8,9 @@ import { EffectRun } from '../../src/run/effects';
 import type { EffectStep } from '../../src/steps/step';
 import { describeOnServer } from '../helpers/backends';
 import { runCli, scratchDir, writeConfig } from '../helpers/cli';
-import { kidAbsencesConfig } from '../helpers/kid-absences';
+import { KID_ABSENCES_TABLE, kidAbsencesConfig } from '../helpers/kid-absences';
 
-const TABLE = `
-create table kid_absences (kid_id bigint not null, date date not null, reason text) partition by range (date);
-create table kid_absences_2025 partition of kid_absences for values from ('2025-01-01') to ('2026-01-01');
-create table kid_absences_2026 partition of kid_absences for values from ('2026-01-01') to ('2027-01-01');
-create table kid_absences_2027 partition of kid_absences for values from ('2027-01-01') to ('2028-01-01');
-create table kid_absences_2028 partition of kid_absences for values from ('2028-01-01') to ('2029-01-01');
+const TABLE = `${KID_ABSENCES_TABLE}
 insert into kid_absences select g, date '2025-01-01' + g, 'ill' from generate_series(1, 300) g;
 `;
 

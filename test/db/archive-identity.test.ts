@@ -11,15 +11,8 @@ import { openStore, parseManifest, readDatabaseIdentity } from '../../src/run/ar
 import { createTestDatabase, describeOnServer, type TestDatabase } from '../helpers/backends';
 import { runCli, scratchDir, writeConfig } from '../helpers/cli';
 import { useS3Server } from '../helpers/s3-server';
-import { kidAbsencesConfig } from '../helpers/kid-absences';
+import { KID_ABSENCES_TABLE as TABLE, kidAbsencesConfig } from '../helpers/kid-absences';
 
-const TABLE = `
-create table kid_absences (kid_id bigint not null, date date not null, reason text) partition by range (date);
-create table kid_absences_2025 partition of kid_absences for values from ('2025-01-01') to ('2026-01-01');
-create table kid_absences_2026 partition of kid_absences for values from ('2026-01-01') to ('2027-01-01');
-create table kid_absences_2027 partition of kid_absences for values from ('2027-01-01') to ('2028-01-01');
-create table kid_absences_2028 partition of kid_absences for values from ('2028-01-01') to ('2029-01-01');
-`;
 const DUMP = 'archive.kid_absences_2025.pgdump';
 
 const config = (store: string) => writeConfig(kidAbsencesConfig({ dump: store, drop: true }));
