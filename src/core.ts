@@ -201,6 +201,43 @@ async function planFrom(
 }
 
 /**
+ * The first catalog transaction: bare names resolved, then the snapshot and the pre-flight queued
+ * together; `finish` gives the config, so that its slower checks run while the server answers.
+ */
+async function readCatalog(
+  client: pg.Client,
+  tables: TableSpec[],
+  bounds: CatalogBounds,
+  finish: () => Config,
+): Promise<CatalogRead> {
+  let scope = tables;
+  return inCatalogTransaction(
+    client,
+    () => lockScope(scope),
+    bounds,
+    async (): Promise<CatalogRead> => {
+      const resolution = await resolveNames(client, tables);
+      scope = resolution.tables(tables);
+      const planned = enabled(scope);
+      // Plans need bounds, not sizes (measuring sizes opens every partition: `status` alone asks).
+      const reading = readSnapshot(client, resolution.targets(planned), { sizes: false });
+      reading.catch(() => undefined); // awaited below, unless the config turns out bad first
+      const checking = readPreflight(client, planned); // queued right behind the snapshot
+      checking.catch(() => undefined);
+      let config: Config;
+      try {
+        config = resolution.apply(finish());
+      } catch (error) {
+        // A bad config: the rollback waits for the queued reads (the driver warns past one).
+        await Promise.allSettled([reading, checking]);
+        throw error;
+      }
+      return { config, ...(await bothRead(reading, checking)) };
+    },
+  );
+}
+
+/**
  * Plans from an open connection (apply's, under its run lock). `bounds` defaults to the catalog's
  * own; apply passes one that ends by its deadline.
  */
@@ -210,25 +247,7 @@ export async function inspectWith(
   now: Now,
   bounds: CatalogBounds = catalogBounds(),
 ): Promise<Inspection> {
-  let scope = config.tables;
-  const read = await inCatalogTransaction(
-    client,
-    () => lockScope(scope),
-    bounds,
-    async (): Promise<CatalogRead> => {
-      const resolution = await resolveNames(client, config.tables);
-      const resolved = resolution.apply(config);
-      scope = resolved.tables;
-      const targets = resolution.targets(enabled(resolved.tables));
-      // Plans need bounds, not sizes (measuring sizes opens every partition: `status` alone asks).
-      const reading = readSnapshot(client, targets, { sizes: false });
-      reading.catch(() => undefined);
-      const checking = readPreflight(client, enabled(resolved.tables));
-      checking.catch(() => undefined);
-      return { config: resolved, ...(await bothRead(reading, checking)) };
-    },
-  );
-  return planFrom(client, bounds, read, now);
+  return planFrom(client, bounds, await readCatalog(client, config.tables, bounds, () => config), now);
 }
 
 /** Connects, runs `work`, and always closes the connection. */
@@ -271,31 +290,8 @@ export async function inspect(settings: InspectSettings): Promise<Inspection> {
   }
   const client = await connecting.catch(configFirst);
   const bounds = catalogBounds(settings.catalogLockWaitSeconds);
-  let scope = selected.tables;
   try {
-    const read = await inCatalogTransaction(
-      client,
-      () => lockScope(scope),
-      bounds,
-      async (): Promise<CatalogRead> => {
-        const resolution = await resolveNames(client, selected.tables);
-        scope = resolution.tables(selected.tables);
-        const tables = enabled(scope);
-        const reading = readSnapshot(client, resolution.targets(tables), { sizes: false });
-        reading.catch(() => undefined); // awaited below, unless the config turns out bad first
-        const checking = readPreflight(client, tables); // queued right behind the snapshot
-        checking.catch(() => undefined);
-        let config: Config;
-        try {
-          config = resolution.apply(finish());
-        } catch (error) {
-          // A bad config: the rollback waits for the queued reads (the driver warns past one).
-          await Promise.allSettled([reading, checking]);
-          throw error;
-        }
-        return { config, ...(await bothRead(reading, checking)) };
-      },
-    );
+    const read = await readCatalog(client, selected.tables, bounds, finish);
     return await planFrom(client, bounds, read, settings.now);
   } finally {
     await client.end().catch(() => undefined);

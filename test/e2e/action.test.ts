@@ -9,6 +9,9 @@ import { stringify } from 'yaml';
 import { beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { describeEachBackend, describeOnServer } from '../helpers/backends';
 import { scratchDir, SEEDS_CONFIG, SEEDS_SCHEMA, writeConfig } from '../helpers/cli';
+import { KID_ABSENCES_TABLE, kidAbsencesConfig } from '../helpers/kid-absences';
+import { useS3Server } from '../helpers/s3-server';
+import { openStore } from '../../src/run/archive';
 import { BUNDLE_INPUTS, inputVariable } from '../../src/github/inputs';
 import { OUTPUT_NAMES } from '../../src/github/outputs';
 import { DEFAULTS } from '../../src/settings';
@@ -61,13 +64,19 @@ function unescapeCommand(line: string): string {
   return `::${m[1]}${properties.length > 0 ? ` ${properties.join(' ')}` : ''}::${un(m[3] ?? '')}`;
 }
 
-function runNode(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string }> {
+function runNode(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('node', args, { env });
+    const child = spawn('node', args, { env, ...(cwd && { cwd }) });
     let stdout = '';
+    let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout }));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
@@ -527,5 +536,64 @@ describeEachBackend('the CLI bundle', (db) => {
     expect(result.code).toBe(0);
     const plan = JSON.parse(result.stdout) as { tables: { table: string; create: { name: string }[] }[] };
     expect(plan.tables.map((t) => t.create.length)).toEqual([3, 3, 2]);
+  });
+});
+
+// The parts of the CLI bundle loaded only when used (PostgreSQL's parser and its WebAssembly for a
+// reviewed file, the AWS SDK for an s3:// store) are chunks beside index.js: run from another
+// directory, apply --sql archives to the S3 server, and stderr stays JSON (the SDK's own process
+// warning about Node versions included).
+describeOnServer('the CLI bundle, archiving a reviewed file to S3', (db) => {
+  const s3 = useS3Server('bundle-archive');
+
+  beforeEach(async () => {
+    await db().reset();
+    await db().client.query('drop schema if exists archive cascade');
+    await db().client.query(
+      `${KID_ABSENCES_TABLE}\ninsert into kid_absences select g, date '2025-01-01' + g, 'ill' from generate_series(1, 200) g;`,
+    );
+  });
+
+  it('plan --format sql, then apply --sql from elsewhere: detached, dumped, stored, dropped', async () => {
+    const config = writeConfig(kidAbsencesConfig({ dump: 's3://bundle-archive/kids', drop: true }));
+    const env = { PATH: process.env.PATH, DATABASE_URL: db().url, ...s3().env };
+    const planned = await runNode(
+      [CLI_BUNDLE, 'plan', '--config', config, '--now', '2027-03-01', '--format', 'sql'],
+      env,
+    );
+    expect(planned.code).toBe(0);
+    const file = join(scratchDir('bundle-sql-'), 'reviewed.sql');
+    writeFileSync(file, planned.stdout);
+
+    const elsewhere = mkdtempSync(join(tmpdir(), 'pk-bundle-cwd-'));
+    const applied = await runNode(
+      [CLI_BUNDLE, 'apply', '--config', config, '--sql', file, '--log-format', 'json'],
+      env,
+      elsewhere,
+    );
+    expect(applied.stderr).not.toMatch(/"level":"error"/);
+    expect(applied.code).toBe(0);
+    const logged = applied.stderr
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { message: string });
+    expect(logged.filter((l) => l.message.startsWith('done: ')).map((l) => l.message.split(' ')[3])).toEqual([
+      'detach',
+      'move',
+      'dump',
+      'verify',
+      'upload',
+      'drop',
+    ]);
+    // The SDK warns on Node before 22 (process.emitWarning): that line is JSON like ours.
+    if (Number(process.versions.node.split('.')[0]) < 22) {
+      expect(logged.some((l) => l.message.startsWith('Warning: NodeVersionSupportWarning'))).toBe(true);
+    }
+    const { rows } = await db().client.query("select to_regclass('archive.kid_absences_2025') as t");
+    expect(rows).toEqual([{ t: null }]);
+    const manifest = await openStore('s3://bundle-archive/kids', s3().env).getManifest(
+      'archive.kid_absences_2025.pgdump',
+    );
+    expect(manifest).toMatchObject({ rows: 200, parent: 'public.kid_absences' });
   });
 });
