@@ -41,13 +41,14 @@ const ODD_TABLE = `
 2025" (
     id int NOT NULL, "Note ""quoted""" text, present bool, ratio float8, seen timestamptz,
     doc jsonb, tags text[], raw bytea, amount numeric, doubled int GENERATED ALWAYS AS (id * 2) STORED,
-    p pair, ip inet);
+    p pair, ip inet, code char(6), label varchar(40), day date, big bigint, span interval, u uuid);
   ALTER TABLE "arch""ive 2025"."kid.absences
 2025" DROP COLUMN amount;
   ALTER TABLE "arch""ive 2025"."kid.absences
 2025" ADD COLUMN amount numeric;
   INSERT INTO "arch""ive 2025"."kid.absences
-2025" (id, "Note ""quoted""", present, ratio, seen, doc, tags, raw, amount, p, ip)
+2025" (id, "Note ""quoted""", present, ratio, seen, doc, tags, raw, amount, p, ip,
+    code, label, day, big, span, u)
   SELECT i,
          CASE WHEN i % 7 = 0 THEN NULL ELSE E'line\\nbreak\\ttab\\\\back\\r ' || i || E'\\b\\f\\v,"x"' END,
          CASE WHEN i % 11 = 0 THEN NULL ELSE i % 2 = 0 END,
@@ -58,7 +59,13 @@ const ODD_TABLE = `
          decode('00ff5c0a' || lpad(to_hex(i), 4, '0'), 'hex'),
          CASE WHEN i % 13 = 0 THEN NULL ELSE i * 1.5 END,
          CASE WHEN i % 5 = 0 THEN ROW(NULL, NULL)::pair ELSE ROW(i, 'x,y')::pair END,
-         '10.0.0.1'
+         '10.0.0.1',
+         CASE WHEN i % 3 = 0 THEN NULL ELSE 'ab' END,
+         CASE WHEN i % 4 = 0 THEN NULL ELSE E'v\\t' || i || E'\\\\\\n' END,
+         CASE WHEN i % 6 = 0 THEN NULL ELSE DATE '2025-01-01' + i END,
+         CASE WHEN i % 8 = 0 THEN NULL ELSE i * 10000000000 END,
+         CASE WHEN i % 9 = 0 THEN NULL ELSE i * interval '1 day 3 hours' END,
+         CASE WHEN i % 10 = 0 THEN NULL ELSE md5(i::text)::uuid END
     FROM generate_series(1, ${ROWS}) AS i;`;
 
 describeOnServer('archive store: dump, fingerprint, verify', (db) => {

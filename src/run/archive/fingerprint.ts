@@ -44,6 +44,11 @@ const PLAIN_TYPES = new Set([
   2950, // uuid
 ]);
 
+// Types whose cast to text is their output function (pg_cast has no function for them), as COPY
+// writes them; ::text is cheaper than concat(). Not bool: true::text is 'true', COPY writes 't'.
+const CAST_AS_OUTPUT = new Set([...PLAIN_TYPES, 25, 1043]); // and text, varchar
+CAST_AS_OUTPUT.delete(16);
+
 // COPY text escapes: backslash first, then the control characters it writes as \b \f \n \r \t \v.
 const ESCAPES: [string, string][] = [
   ['\\', '\\\\'],
@@ -57,16 +62,20 @@ const ESCAPES: [string, string][] = [
 
 /**
  * One column as COPY's text format writes it: \N for NULL, else the type's output function
- * (concat() calls it, where ::text may use a cast: true::text is 'true', COPY writes 't'), escaped.
- * num_nulls tests the value itself (IS NULL would call a row of NULLs null).
+ * (::text where the cast is that function, else concat(), which calls it), escaped. The NULL test
+ * is on the value itself: coalesce, or num_nulls where concat() would turn NULL into ''
+ * (IS NULL would call a row of NULLs null).
  */
 function copyColumn(name: string, typeOid: number): string {
   const column = quoteIdent(name);
-  let text = `concat(${column})`;
+  let text = CAST_AS_OUTPUT.has(typeOid) ? `${column}::text` : `concat(${column})`;
   if (!PLAIN_TYPES.has(typeOid)) {
     for (const [from, to] of ESCAPES) text = `replace(${text}, ${quoteLiteral(from)}, ${quoteLiteral(to)})`;
   }
-  return `CASE WHEN num_nulls(${column}) = 1 THEN ${quoteLiteral('\\N')} ELSE ${text} END`;
+  const nullText = quoteLiteral('\\N');
+  return CAST_AS_OUTPUT.has(typeOid)
+    ? `coalesce(${text}, ${nullText})`
+    : `CASE WHEN num_nulls(${column}) = 1 THEN ${nullText} ELSE ${text} END`;
 }
 
 /**
@@ -116,11 +125,14 @@ export async function fingerprintInTransaction(
   const line = columns.rows.length
     ? columns.rows.map((c) => copyColumn(c.name, c.type)).join(` || ${quoteLiteral('\t')} || `)
     : quoteLiteral('');
+  // One md5 per row, as 128 bits parsed once; OFFSET 0 keeps the planner from inlining the subquery
+  // into both sums, which computed every row's text and md5 twice (794 MB, 8.7 M rows: 34 s → 17 s).
   const { rows } = await client.query<{ rows: string; high: string; low: string }>(
     `SELECT count(*) AS rows,
-            coalesce(sum(('x' || substr(h, 1, 16))::bit(64)::bigint::numeric), 0) AS high,
-            coalesce(sum(('x' || substr(h, 17, 16))::bit(64)::bigint::numeric), 0) AS low
-       FROM (SELECT md5(${line}) AS h FROM ONLY ${quoteQualified(table)}) AS rows_as_copy_text`,
+            coalesce(sum(h::bit(64)::bigint), 0) AS high,
+            coalesce(sum(substring(h FROM 65)::bit(64)::bigint), 0) AS low
+       FROM (SELECT ('x' || md5(${line}))::bit(128) AS h FROM ONLY ${quoteQualified(table)} OFFSET 0)
+         AS rows_as_copy_text`,
   );
   const row = rows[0] as { rows: string; high: string; low: string };
   return { rows: Number(row.rows), checksum: checksumText(row.high, row.low) };
