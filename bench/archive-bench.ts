@@ -111,7 +111,7 @@ async function child(subject: string, url: string, file: string, location: strin
   } else if (subject === 'baseline') {
     // Nothing: the RSS of a child with its imports loaded.
   } else if (subject === 'readback-stream') {
-    const rows = new CopyTextFingerprint();
+    const rows = await CopyTextFingerprint.create();
     await time('pg_restore -f - → Node fingerprint', async () => {
       const run = spawnAsync('pg_restore', ['--data-only', '--file=-', file]);
       await pipeline(

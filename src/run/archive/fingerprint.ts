@@ -10,7 +10,7 @@
 // 64 s for the SQL fingerprint there (100 s; another run: 90 s against 137 s); and a restore writes
 // every row again and needs CREATEDB (or a scratch schema, which the dump's schema-qualified names
 // cannot be pointed at).
-import { hash } from 'node:crypto';
+import { createMD5, type IHasher } from 'hash-wasm';
 import type pg from 'pg';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../../sql/quote';
 import type { QualifiedName } from '../../types';
@@ -138,18 +138,33 @@ export async function fingerprintInTransaction(
   return { rows: Number(row.rows), checksum: checksumText(row.high, row.low) };
 }
 
+// Rows summed in plain numbers between flushes into the bigint sums: each adds under 2^32 to a
+// 32-bit part, so 2^20 rows stay under 2^53, exact.
+const FLUSH_EVERY = 1 << 20;
+
 /**
  * Fingerprints the rows of the COPY blocks in a plain-text dump (pg_restore --data-only -f -) as
  * they stream by: lines between `COPY … FROM stdin;` and `\.` are rows (a newline inside a value is
  * written \n, so a raw newline always ends a row). Memory: one partial line at a time.
+ * Each row's md5 comes from hash-wasm: 0.41 µs a row against 0.82 µs for node:crypto's hash(),
+ * whose cost is the call itself (8.7 M rows: 3.6 s against 7.2 s). Made by CopyTextFingerprint.create().
  */
 export class CopyTextFingerprint {
   private rows = 0;
   private high = 0n;
   private low = 0n;
+  // The sums of the four 32-bit parts of the rows' md5s since the last flush (the first of each
+  // half signed, as the SQL side reads each half as a signed bigint).
+  private parts = [0, 0, 0, 0];
   private copyBlocks = 0;
   private inCopy = false;
   private pending: Buffer | undefined;
+
+  private constructor(private readonly md5: IHasher) {}
+
+  static async create(): Promise<CopyTextFingerprint> {
+    return new CopyTextFingerprint(await createMD5());
+  }
 
   /** Feeds the next chunk of pg_restore's output. */
   update(chunk: Buffer): void {
@@ -174,11 +189,9 @@ export class CopyTextFingerprint {
         this.inCopy = false; // "\." ends the block
         return;
       }
-      // crypto.hash (one call per row) is markedly cheaper than createHash().update().digest().
-      const digest = hash('md5', data.subarray(start, end), 'buffer');
-      this.high += digest.readBigInt64BE(0);
-      this.low += digest.readBigInt64BE(8);
-      this.rows += 1;
+      this.md5.init();
+      this.md5.update(data.subarray(start, end));
+      this.addDigest(this.md5.digest('binary'));
       return;
     }
     // A COPY header may span lines (a newline inside a quoted name); it ends with " FROM stdin;".
@@ -188,11 +201,29 @@ export class CopyTextFingerprint {
     }
   }
 
+  private addDigest(d: Uint8Array): void {
+    const parts = this.parts;
+    for (let i = 0; i < 4; i++) {
+      const word = (d[4 * i]! << 24) | (d[4 * i + 1]! << 16) | (d[4 * i + 2]! << 8) | d[4 * i + 3]!;
+      parts[i]! += i % 2 === 0 ? word : word >>> 0;
+    }
+    this.rows += 1;
+    if (this.rows % FLUSH_EVERY === 0) this.flush();
+  }
+
+  private flush(): void {
+    const [highTop, highBottom, lowTop, lowBottom] = this.parts.map(BigInt) as [bigint, bigint, bigint, bigint];
+    this.high += (highTop << 32n) + highBottom;
+    this.low += (lowTop << 32n) + lowBottom;
+    this.parts = [0, 0, 0, 0];
+  }
+
   /** The fingerprint of everything fed; throws when the text ended inside a COPY block. */
   result(): Fingerprint & { copyBlocks: number } {
     if (this.inCopy) {
       throw new Error('the data ends in the middle of a COPY block (a truncated dump?)');
     }
+    this.flush();
     return { rows: this.rows, checksum: checksumText(this.high, this.low), copyBlocks: this.copyBlocks };
   }
 }

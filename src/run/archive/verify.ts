@@ -108,7 +108,7 @@ export async function verifyDump(
     throw fail(`it holds no table data (pg_restore --list shows no TABLE DATA entry); ${REDO}`);
   }
 
-  const rows = new CopyTextFingerprint();
+  const rows = await CopyTextFingerprint.create();
   const read = await restore(
     target,
     ['--data-only', '--file=-'],
