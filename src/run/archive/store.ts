@@ -1,6 +1,8 @@
 // Where dumps are kept: a directory, or an S3-compatible bucket (s3://bucket/prefix) through the AWS
-// SDK for JavaScript v3. A dump counts as stored only when the store shows the recorded sha256:
-// the store's own SHA-256 checksum where it keeps one, else the object read back and hashed.
+// SDK for JavaScript v3. A dump counts as stored only when the stored object, read back and hashed,
+// shows the recorded sha256. Not the store's own SHA-256 checksum: AWS keeps a whole-object one only
+// for single-part uploads (a multipart object's is a checksum of its parts), other stores keep none
+// or reject the headers, and no store here keeps one to test that path against.
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -207,8 +209,6 @@ async function readText(stream: Readable, signal?: AbortSignal): Promise<string>
   return Buffer.concat(chunks).toString('utf8');
 }
 
-const hexToBase64 = (hex: string): string => Buffer.from(hex, 'hex').toString('base64');
-
 function s3Store(location: string, env: Env): ArchiveStore {
   const { bucket, prefix } = parseS3Location(location);
   const endpoint = configuredEndpoint(env);
@@ -233,9 +233,6 @@ function s3Store(location: string, env: Env): ArchiveStore {
     checkName(name);
     return prefix ? `${prefix}/${name}` : name;
   };
-  // AWS keeps a SHA-256 of objects uploaded with one; stores behind another endpoint are not asked
-  // for one (many reject the headers) and are confirmed by reading the object back.
-  const askChecksum = !endpoint;
 
   /** The SDK's error in a sentence, with any secret the environment holds masked. */
   const failed = (what: string, error: unknown): StoreError => {
@@ -269,7 +266,6 @@ function s3Store(location: string, env: Env): ArchiveStore {
             Key: key(name),
             Body: createReadStream(file),
             ContentType: 'application/octet-stream',
-            ...(askChecksum ? { ChecksumAlgorithm: 'SHA256' as const } : {}),
           },
         });
         const stop = (): void => void upload.abort();
@@ -293,20 +289,6 @@ function s3Store(location: string, env: Env): ArchiveStore {
       const abortSignal = options.signal;
       try {
         const { client, sdk } = await aws();
-        if (askChecksum) {
-          const head = await client.send(
-            new sdk.HeadObjectCommand({ Bucket: bucket, Key: key(name), ChecksumMode: 'ENABLED' }),
-            { abortSignal },
-          );
-          // A multipart object's SHA-256 is a checksum of its parts' ("…-N"): not the file's.
-          if (
-            head.ChecksumSHA256 &&
-            head.ChecksumType !== 'COMPOSITE' &&
-            !head.ChecksumSHA256.includes('-')
-          ) {
-            return head.ChecksumSHA256 === hexToBase64(sha256);
-          }
-        }
         const object = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key(name) }), {
           abortSignal,
         });
