@@ -10,7 +10,7 @@
 // 64 s for the SQL fingerprint there (100 s; another run: 90 s against 137 s); and a restore writes
 // every row again and needs CREATEDB (or a scratch schema, which the dump's schema-qualified names
 // cannot be pointed at).
-import { createMD5, type IHasher } from 'hash-wasm';
+import type { IHasher } from 'hash-wasm';
 import type pg from 'pg';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../../sql/quote';
 import type { QualifiedName } from '../../types';
@@ -163,6 +163,9 @@ export class CopyTextFingerprint {
   private constructor(private readonly md5: IHasher) {}
 
   static async create(): Promise<CopyTextFingerprint> {
+    // Loaded here, not at the top: its WebAssembly (inline) is only for reading dumps back, and
+    // every other command would compile it at start.
+    const { createMD5 } = await import('hash-wasm');
     return new CopyTextFingerprint(await createMD5());
   }
 
