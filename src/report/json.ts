@@ -1,7 +1,7 @@
 // The JSON plan (a contract: DESIGN.md "JSON plan"). Extra fields are allowed; these are stable.
 import type { Plan } from '../types';
 import type { Step } from '../steps/step';
-import { stepsOf } from '../steps/select';
+import { stepsByTable } from '../steps/select';
 import { describeStep } from '../steps/describe';
 import { quoteQualified } from '../sql/quote';
 import { stepStatements, type Strategy } from '../sql/step-sql';
@@ -12,6 +12,7 @@ export function planToJson(plan: Plan, steps: readonly Step[], strategy: Strateg
   // is a DO block of several KB: carried twice, 400 creates made a 13 MB plan).
   let next = 0;
   const first = sql.map((statements) => (next += statements.length) - statements.length);
+  const stepsOf = stepsByTable(steps);
   return {
     now: plan.now,
     tables: plan.tables.map((t) => ({
@@ -25,7 +26,7 @@ export function planToJson(plan: Plan, steps: readonly Step[], strategy: Strateg
       // `coverageNow` is the table as it is (what `check` judges).
       coverage: t.coverageAfterPlan,
       coverageNow: t.coverage,
-      create: stepsOf(steps, t)
+      create: stepsOf(t)
         .filter((s) => s.kind === 'create')
         .map((s) => ({
           name: s.partition.name,

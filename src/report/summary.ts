@@ -3,7 +3,7 @@
 // and its steps; every name goes through code() or md() (report/markdown.ts).
 import type { Plan, TablePlan } from '../types';
 import type { Step } from '../steps/step';
-import { stepsOf } from '../steps/select';
+import { stepsByTable, type StepsOf } from '../steps/select';
 import { applySummaryMarkdown, type ApplyReport } from './apply';
 import { code, fenced, md } from './markdown';
 import { describeCoverage, stepNotes } from './text';
@@ -51,10 +51,10 @@ function tableStatus(t: TablePlan): string {
   return shortfalls(t).length > 0 ? '❌ falls short' : '✅ ok';
 }
 
-function coverageRow(t: TablePlan, steps: readonly Step[]): string {
+function coverageRow(t: TablePlan, stepsOf: StepsOf): string {
   const now = t.skipped ? '—' : md(describeCoverage(t.coverage));
   const after = t.skipped ? '—' : md(describeCoverage(t.coverageAfterPlan));
-  const creates = createsOf(steps, t).length;
+  const creates = stepsOf(t).filter((s) => s.kind === 'create').length;
   return `| ${code(t.table)} | ${t.interval} | ${now} | ${after} | ${creates} | ${t.archive.length} | ${tableStatus(t)} |`;
 }
 
@@ -63,17 +63,14 @@ const COVERAGE_HEAD = [
   '| --- | --- | --- | --- | ---: | ---: | --- |',
 ];
 
-const createsOf = (steps: readonly Step[], t: TablePlan) =>
-  stepsOf(steps, t).filter((s) => s.kind === 'create');
-
 const REPORTED_ONLY = 'reported only (the table has no `archive:` in the config)';
 
 /**
  * A table's steps (creates, and archival steps where the plan has them), its due partitions that
  * no step carries (with the steps the config asks for, or reported only) and its findings.
  */
-function tableDetails(t: TablePlan, steps: readonly Step[]): string[] {
-  const own = stepsOf(steps, t);
+function tableDetails(t: TablePlan, stepsOf: StepsOf): string[] {
+  const own = stepsOf(t);
   const carried = new Set(own.filter((s) => s.kind !== 'create').map((s) => s.partition.name));
   const due = t.archive.filter((a) => !carried.has(a.name));
   if (own.length + due.length + t.findings.length === 0) return [];
@@ -190,11 +187,12 @@ function parts(input: JobSummaryInput): Parts {
 
   if (input.mode === 'check') head.push(...checkVerdict(plan));
   head.push(counts(plan, steps), '');
+  const stepsOf = stepsByTable(steps);
   return {
     head,
-    coverage: [...COVERAGE_HEAD, ...plan.tables.map((t) => coverageRow(t, steps)), ''],
+    coverage: [...COVERAGE_HEAD, ...plan.tables.map((t) => coverageRow(t, stepsOf)), ''],
     timeline: ['### Timeline', '', ...timelineMarkdown(plan, input.timeline), ''],
-    details: plan.tables.map((t) => tableDetails(t, steps)).filter((d) => d.length > 0),
+    details: plan.tables.map((t) => tableDetails(t, stepsOf)).filter((d) => d.length > 0),
     sql: sqlBlock(input),
   };
 }

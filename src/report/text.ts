@@ -1,7 +1,7 @@
 // Human reports for the terminal: `plan` and `check`, walking the plan's steps.
 import type { Coverage, Finding, Plan, TablePlan } from '../types';
 import type { Step } from '../steps/step';
-import { stepsOf } from '../steps/select';
+import { stepsByTable } from '../steps/select';
 import { escapeForComment } from '../sql/header';
 import { columns } from './units';
 import { plural } from '../words';
@@ -75,7 +75,8 @@ export function renderPlanText(plan: Plan, steps: readonly Step[]): string {
   const archives = plan.tables.reduce((n, t) => n + t.archive.length, 0);
   const errors = plan.tables.reduce((n, t) => n + t.findings.filter((f) => f.level === 'error').length, 0);
   const out = [`partition-keeper plan for ${plan.now}`, ''];
-  for (const t of plan.tables) out.push(...tableSection(t, stepsOf(steps, t)), '');
+  const stepsOf = stepsByTable(steps);
+  for (const t of plan.tables) out.push(...tableSection(t, stepsOf(t)), '');
   const creates = steps.filter((s) => s.kind === 'create').length;
   out.push(
     `${plural(creates, 'partition')} to create, ${archives} due for archival${steps.length > creates ? ` (${plural(steps.length - creates, 'archival step')})` : ''}, ${plural(errors, 'error')} in ${plural(plan.tables.length, 'table')}.`,
