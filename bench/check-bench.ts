@@ -17,11 +17,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { SNAPSHOT_SQL } from '../src/catalog/queries';
+import { snapshotSql } from '../src/catalog/queries';
 import { namePrefix } from '../src/catalog/archived';
 import { loadConfig } from '../src/config/load';
 import { quoteLiteral } from '../src/sql/quote';
-import { adminUrl, median, withClient } from './lib';
+import { adminUrl, median, serverVersionNum, withClient } from './lib';
 
 const phases = new Set(
   process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['check', 'default', 'plan'],
@@ -127,7 +127,8 @@ function catalogSqlFile(configFile: string): string {
   const specs = loadConfig(configFile).tables;
   const array = (values: (string | null)[]): string =>
     `array[${values.map((v) => (v === null ? 'null' : quoteLiteral(v))).join(',')}]::text[]`;
-  const sql = SNAPSHOT_SQL.replaceAll('$1::text[]', array(specs.map((s) => s.schema)))
+  const sql = snapshotSql(serverVersionNum())
+    .replaceAll('$1::text[]', array(specs.map((s) => s.schema)))
     .replaceAll('$2::text[]', array(specs.map((s) => s.name)))
     .replaceAll('$3::text[]', array(specs.map((s) => s.archive?.schema ?? null)))
     .replaceAll('$4::text[]', array(specs.map((s) => namePrefix(s.naming, s.name))))

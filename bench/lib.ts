@@ -56,3 +56,11 @@ export async function dropDatabase(name: string): Promise<void> {
     admin.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`),
   );
 }
+
+/** The bench server's server_version_num (the catalog statement's text depends on it). */
+export function serverVersionNum(url: string = adminUrl): number {
+  const out = spawnSync('psql', [url, '-Atc', 'show server_version_num'], { encoding: 'utf8' });
+  const version = Number(out.stdout.trim());
+  if (!Number.isInteger(version)) throw new Error(`psql could not read the server version: ${out.stderr}`);
+  return version;
+}

@@ -6,13 +6,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { SNAPSHOT_SQL } from '../src/catalog/queries';
+import { snapshotSql } from '../src/catalog/queries';
 import { namePrefix } from '../src/catalog/archived';
 import { readSnapshot } from '../src/catalog/snapshot';
 import { connect } from '../src/db/connect';
 import { loadConfig } from '../src/config/load';
 import { quoteLiteral } from '../src/sql/quote';
-import { benchDatabase, dropDatabase, median, timeCommand } from './lib';
+import { benchDatabase, dropDatabase, median, serverVersionNum, timeCommand } from './lib';
 
 const parents = Number(process.argv[2] ?? 200);
 const partitionsEach = Number(process.argv[3] ?? 30);
@@ -54,7 +54,8 @@ writeFileSync(configFile, `tables:\n${tables.join('')}`);
 const specs = loadConfig(configFile).tables;
 const array = (values: (string | null)[]): string =>
   `array[${values.map((v) => (v === null ? 'null' : quoteLiteral(v))).join(',')}]::text[]`;
-const bareSql = SNAPSHOT_SQL.replaceAll('$1::text[]', array(specs.map((s) => s.schema)))
+const bareSql = snapshotSql(serverVersionNum())
+  .replaceAll('$1::text[]', array(specs.map((s) => s.schema)))
   .replaceAll('$2::text[]', array(specs.map((s) => s.name)))
   .replaceAll('$3::text[]', array(specs.map((s) => s.archive?.schema ?? null)))
   .replaceAll('$4::text[]', array(specs.map((s) => namePrefix(s.naming, s.name))))

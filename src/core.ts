@@ -215,12 +215,15 @@ async function readCatalog(
     client,
     () => lockScope(scope),
     bounds,
-    async (): Promise<CatalogRead> => {
+    async (server): Promise<CatalogRead> => {
       const resolution = await resolveNames(client, tables);
       scope = resolution.tables(tables);
       const planned = enabled(scope);
       // Plans need bounds, not sizes (measuring sizes opens every partition: `status` alone asks).
-      const reading = readSnapshot(client, resolution.targets(planned), { sizes: false });
+      const reading = readSnapshot(client, resolution.targets(planned), {
+        sizes: false,
+        serverVersion: server.version,
+      });
       reading.catch(() => undefined); // awaited below, unless the config turns out bad first
       const checking = readPreflight(client, planned); // queued right behind the snapshot
       checking.catch(() => undefined);
@@ -310,12 +313,13 @@ export async function readStatus(
       client,
       () => lockScope(scope),
       bounds,
-      async () => {
+      async (server) => {
         const resolution = await resolveNames(client, configured.tables);
         const config = resolution.apply(configured);
         scope = config.tables;
         const snapshot = await readSnapshot(client, resolution.targets(enabled(config.tables)), {
           sizes: true,
+          serverVersion: server.version,
         });
         const probes: DefaultRowsProbe[] = [];
         for (const spec of enabled(config.tables)) {

@@ -1,13 +1,14 @@
 // The SQL of the catalog snapshot. Mapping the results lives in snapshot.ts.
 
 /**
- * Everything about the configured parents in one statement, whatever their number.
+ * Everything about the configured parents in one statement, whatever their number, for a server of
+ * `serverVersion` (server_version_num).
  * The targets arrive as parallel arrays (never as SQL text), one element per parent:
  *   $1 schema, $2 table name, $3 archive schema (null when none),
  *   $4 the fixed prefix of the naming template (archived-table candidates must start with it).
  * Returns one row whose json columns hold the parents, their member tables and the names in use.
  */
-export const SNAPSHOT_SQL = `
+export const snapshotSql = (serverVersion: number): string => `
 with target as (
   select t.ord::int as ord, t.schema_name, t.table_name, t.archive_schema, t.name_prefix
   from unnest($1::text[], $2::text[], $3::text[], $4::text[]) with ordinality
@@ -45,8 +46,9 @@ parent as (
 -- The partitions of the range-partitioned parents (the others are problems, their partitions unread).
 attached as (
   select p.ord, 'partition' as role, i.inhrelid as oid,
-         -- an interrupted DETACH … CONCURRENTLY (PostgreSQL 14+; read through jsonb so 13 has none)
-         coalesce((to_jsonb(i) ->> 'inhdetachpending')::boolean, false) as detach_pending
+         -- an interrupted DETACH … CONCURRENTLY (PostgreSQL 14+). Not read through to_jsonb(i), which
+         -- works on 13 too but costs 130 ms at 100,000 partitions.
+         ${serverVersion >= 140000 ? 'i.inhdetachpending' : 'false'} as detach_pending
   from parent p
   join pg_inherits i on i.inhparent = p.oid
   where p.strategy = 'r'

@@ -14,7 +14,7 @@ import { carriesNaming, namePrefix } from './archived';
 import { parseOrigin } from './origin';
 import { parsePartitionBound } from './bounds';
 import { classifyParent, relationKindName } from './problems';
-import { SNAPSHOT_SQL } from './queries';
+import { snapshotSql } from './queries';
 
 /**
  * What the snapshot needs to know of a configured table. A TableSpec fits as it is: its archive
@@ -27,7 +27,7 @@ export interface SnapshotTarget extends Pick<TableSpec, 'schema' | 'name' | 'nam
   searchPath?: string;
 }
 
-// Row shapes of SNAPSHOT_SQL (json columns, parsed by the driver).
+// Row shapes of snapshotSql (json columns, parsed by the driver).
 interface ParentRow {
   ord: number;
   schema_name: string;
@@ -113,6 +113,8 @@ interface SnapshotRow {
 export interface SnapshotOptions {
   /** Measure each partition's size (default true). Planning does not need it, and it is the costly part. */
   sizes?: boolean;
+  /** server_version_num, when the caller knows it (inCatalogTransaction gives it); else asked. */
+  serverVersion?: number;
 }
 
 /** Reads the parents named by `targets`; a table that cannot be managed gets a `problem`, never an exception. */
@@ -122,7 +124,10 @@ export async function readSnapshot(
   options: SnapshotOptions = {},
 ): Promise<CatalogSnapshot> {
   const unique = uniqueTargets(targets);
-  const { rows } = await client.query<SnapshotRow>(SNAPSHOT_SQL, [
+  const serverVersion =
+    options.serverVersion ??
+    Number((await client.query("select current_setting('server_version_num') as v")).rows[0]?.v);
+  const { rows } = await client.query<SnapshotRow>(snapshotSql(serverVersion), [
     unique.map((t) => t.schema),
     unique.map((t) => t.name),
     unique.map((t) => archiveSchemaOf(t) ?? null),

@@ -42,18 +42,22 @@ export async function inCatalogTransaction<T>(
   client: pg.Client,
   scope: () => LockScope,
   bounds: CatalogBounds,
-  work: () => Promise<T>,
+  work: (server: { version: number }) => Promise<T>,
 ): Promise<T> {
   // jit off: the snapshot's estimated cost is far above jit_above_cost, and compiling it took
   // 55 ms of a 150 ms read at 200 parents, in every fresh session (BENCHMARKS.md, issue 9).
-  await client.query(
+  // The server's version comes in the same round trip: the snapshot's SQL depends on it.
+  const results = (await client.query(
     'begin isolation level repeatable read; ' +
       `set local lock_timeout = ${milliseconds(bounds.lockWaitMs)}; ` +
       `set local statement_timeout = ${milliseconds(bounds.statementTimeoutMs)}; ` +
-      'set local jit = off',
-  );
+      'set local jit = off; ' +
+      "select current_setting('server_version_num')::int as version",
+  )) as unknown as pg.QueryResult<{ version: number }>[];
   try {
-    const result = await work();
+    const version = results.at(-1)?.rows[0]?.version;
+    if (version === undefined) throw new Error('the server did not say its version');
+    const result = await work({ version });
     await client.query('commit');
     return result;
   } catch (error) {
