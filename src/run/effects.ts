@@ -335,7 +335,7 @@ export class EffectRun {
     await client.query(markStoredSql(step, storedAt(step.store, local.name)));
     return {
       status: 'done',
-      notices: [`stored as ${storedAt(step.store, local.name)}, sha256 confirmed by the store`],
+      notices: [`stored as ${storedAt(step.store, local.name)}, sha256 confirmed by reading it back`],
     };
   }
 

@@ -6,10 +6,9 @@
 //
 // Reading the dump back: pg_restore --data-only -f - streamed into Node, not a restore into a
 // scratch database and the same SQL there. Measured by bench/archive-bench.ts (BENCHMARKS.md,
-// "Archival"), 794 MB table, 8.7 M rows, 276 MB dump: the stream took 63 s, the restore 36 s plus
-// 64 s for the SQL fingerprint there (100 s; another run: 90 s against 137 s); and a restore writes
-// every row again and needs CREATEDB (or a scratch schema, which the dump's schema-qualified names
-// cannot be pointed at).
+// "Archival"), 794 MB table, 8.7 M rows, 276 MB dump, 2026-11-30: the stream took 5.2 s, the restore
+// 10.1 s plus 14.6 s for the SQL fingerprint there; and a restore writes every row again and needs
+// CREATEDB (or a scratch schema, which the dump's schema-qualified names cannot be pointed at).
 import type { IHasher } from 'hash-wasm';
 import type pg from 'pg';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../../sql/quote';
@@ -68,12 +67,13 @@ const ESCAPES: [string, string][] = [
  */
 function copyColumn(name: string, typeOid: number): string {
   const column = quoteIdent(name);
-  let text = CAST_AS_OUTPUT.has(typeOid) ? `${column}::text` : `concat(${column})`;
+  const castable = CAST_AS_OUTPUT.has(typeOid);
+  let text = castable ? `${column}::text` : `concat(${column})`;
   if (!PLAIN_TYPES.has(typeOid)) {
     for (const [from, to] of ESCAPES) text = `replace(${text}, ${quoteLiteral(from)}, ${quoteLiteral(to)})`;
   }
   const nullText = quoteLiteral('\\N');
-  return CAST_AS_OUTPUT.has(typeOid)
+  return castable
     ? `coalesce(${text}, ${nullText})`
     : `CASE WHEN num_nulls(${column}) = 1 THEN ${nullText} ELSE ${text} END`;
 }
@@ -215,7 +215,12 @@ export class CopyTextFingerprint {
   }
 
   private flush(): void {
-    const [highTop, highBottom, lowTop, lowBottom] = this.parts.map(BigInt) as [bigint, bigint, bigint, bigint];
+    const [highTop, highBottom, lowTop, lowBottom] = this.parts.map(BigInt) as [
+      bigint,
+      bigint,
+      bigint,
+      bigint,
+    ];
     this.high += (highTop << 32n) + highBottom;
     this.low += (lowTop << 32n) + lowBottom;
     this.parts = [0, 0, 0, 0];
