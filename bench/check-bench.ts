@@ -17,11 +17,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { snapshotSql } from '../src/catalog/queries';
-import { namePrefix } from '../src/catalog/archived';
 import { loadConfig } from '../src/config/load';
-import { quoteLiteral } from '../src/sql/quote';
-import { adminUrl, median, serverVersionNum, withClient } from './lib';
+import { adminUrl, median, withClient, writeCatalogSql } from './lib';
 
 const phases = new Set(
   process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['check', 'default', 'plan'],
@@ -122,20 +119,10 @@ function buildCli(): void {
   console.log(`built ${CLI} with ncc in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
-/** Our catalog statement as psql would run it: the arrays inlined, no sizes (as plan and check send it). */
+/** Our catalog statement for `configFile`'s tables, as psql would run it. */
 function catalogSqlFile(configFile: string): string {
-  const specs = loadConfig(configFile).tables;
-  const array = (values: (string | null)[]): string =>
-    `array[${values.map((v) => (v === null ? 'null' : quoteLiteral(v))).join(',')}]::text[]`;
-  const sql = snapshotSql(serverVersionNum())
-    .replaceAll('$1::text[]', array(specs.map((s) => s.schema)))
-    .replaceAll('$2::text[]', array(specs.map((s) => s.name)))
-    .replaceAll('$3::text[]', array(specs.map((s) => s.archive?.schema ?? null)))
-    .replaceAll('$4::text[]', array(specs.map((s) => namePrefix(s.naming, s.name))))
-    .replaceAll('$5::boolean', 'false');
   const file = join(dir, 'catalog.sql');
-  // As the tool sends it: in a transaction with jit off (catalog/transaction.ts).
-  writeFileSync(file, `set jit = off;\n${sql};\n`);
+  writeCatalogSql(file, loadConfig(configFile).tables);
   return file;
 }
 

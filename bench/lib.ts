@@ -1,6 +1,11 @@
 // Shared bits of the benchmark scripts: a database of their own on the local server, and timing.
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import pg from 'pg';
+import { namePrefix } from '../src/catalog/archived';
+import { snapshotSql } from '../src/catalog/queries';
+import { quoteLiteral } from '../src/sql/quote';
+import type { TableSpec } from '../src/types';
 
 export const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -63,4 +68,20 @@ export function serverVersionNum(url: string = adminUrl): number {
   const version = Number(out.stdout.trim());
   if (!Number.isInteger(version)) throw new Error(`psql could not read the server version: ${out.stderr}`);
   return version;
+}
+
+/**
+ * Writes our catalog statement into `file` as psql would run it: the arrays inlined, no sizes, jit
+ * off (as plan and check send it, catalog/transaction.ts).
+ */
+export function writeCatalogSql(file: string, specs: readonly TableSpec[]): void {
+  const array = (values: (string | null)[]): string =>
+    `array[${values.map((v) => (v === null ? 'null' : quoteLiteral(v))).join(',')}]::text[]`;
+  const sql = snapshotSql(serverVersionNum())
+    .replaceAll('$1::text[]', array(specs.map((s) => s.schema)))
+    .replaceAll('$2::text[]', array(specs.map((s) => s.name)))
+    .replaceAll('$3::text[]', array(specs.map((s) => s.archive?.schema ?? null)))
+    .replaceAll('$4::text[]', array(specs.map((s) => namePrefix(s.naming, s.name))))
+    .replaceAll('$5::boolean', 'false');
+  writeFileSync(file, `set jit = off;\n${sql};\n`);
 }

@@ -6,13 +6,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { snapshotSql } from '../src/catalog/queries';
-import { namePrefix } from '../src/catalog/archived';
 import { readSnapshot } from '../src/catalog/snapshot';
 import { connect } from '../src/db/connect';
 import { loadConfig } from '../src/config/load';
-import { quoteLiteral } from '../src/sql/quote';
-import { benchDatabase, dropDatabase, median, serverVersionNum, timeCommand } from './lib';
+import { benchDatabase, dropDatabase, median, serverVersionNum, timeCommand, writeCatalogSql } from './lib';
 
 const parents = Number(process.argv[2] ?? 200);
 const partitionsEach = Number(process.argv[3] ?? 30);
@@ -52,17 +49,8 @@ writeFileSync(configFile, `tables:\n${tables.join('')}`);
 
 // The bare catalog query as psql would run it: the same statement, its arrays inlined.
 const specs = loadConfig(configFile).tables;
-const array = (values: (string | null)[]): string =>
-  `array[${values.map((v) => (v === null ? 'null' : quoteLiteral(v))).join(',')}]::text[]`;
-const bareSql = snapshotSql(serverVersionNum())
-  .replaceAll('$1::text[]', array(specs.map((s) => s.schema)))
-  .replaceAll('$2::text[]', array(specs.map((s) => s.name)))
-  .replaceAll('$3::text[]', array(specs.map((s) => s.archive?.schema ?? null)))
-  .replaceAll('$4::text[]', array(specs.map((s) => namePrefix(s.naming, s.name))))
-  .replaceAll('$5::boolean', 'false'); // as plan sends it: no sizes
 const sqlFile = join(dir, 'catalog.sql');
-// As the tool sends it: jit off (catalog/transaction.ts).
-writeFileSync(sqlFile, `set jit = off;\n${bareSql};\n`);
+writeCatalogSql(sqlFile, specs);
 
 const env = { ...process.env, DATABASE_URL: url };
 const plan = (): number =>
