@@ -94,8 +94,7 @@ member as (
   ) leaves on true
 )
 
-select current_setting('server_version_num')::int as server_version,
-       current_setting('DateStyle') as date_style,
+select current_setting('DateStyle') as date_style,
        (select coalesce(json_agg(parent order by ord), '[]') from parent) as parents,
        -- Members as arrays, not objects: there can be tens of thousands, and keys would double the bytes.
        (select coalesce(json_agg(json_build_array(ord, role, oid, schema, name, sub_partitioned, bound, bytes,

@@ -102,7 +102,6 @@ const toMemberRow = ([
 });
 
 interface SnapshotRow {
-  server_version: number;
   date_style: string;
   parents: ParentRow[];
   members: MemberTuple[];
@@ -113,21 +112,18 @@ interface SnapshotRow {
 export interface SnapshotOptions {
   /** Measure each partition's size (default true). Planning does not need it, and it is the costly part. */
   sizes?: boolean;
-  /** server_version_num, when the caller knows it (inCatalogTransaction gives it); else asked. */
-  serverVersion?: number;
+  /** server_version_num: the statement's text depends on it (inCatalogTransaction gives it). */
+  serverVersion: number;
 }
 
 /** Reads the parents named by `targets`; a table that cannot be managed gets a `problem`, never an exception. */
 export async function readSnapshot(
   client: pg.Client,
   targets: SnapshotTarget[],
-  options: SnapshotOptions = {},
+  options: SnapshotOptions,
 ): Promise<CatalogSnapshot> {
   const unique = uniqueTargets(targets);
-  const serverVersion =
-    options.serverVersion ??
-    Number((await client.query("select current_setting('server_version_num') as v")).rows[0]?.v);
-  const { rows } = await client.query<SnapshotRow>(snapshotSql(serverVersion), [
+  const { rows } = await client.query<SnapshotRow>(snapshotSql(options.serverVersion), [
     unique.map((t) => t.schema),
     unique.map((t) => t.name),
     unique.map((t) => archiveSchemaOf(t) ?? null),
@@ -148,7 +144,7 @@ export async function readSnapshot(
   }
 
   return {
-    serverVersion: row.server_version,
+    serverVersion: options.serverVersion,
     parents,
     relationNames: relationNames(unique, row.relation_names),
     // relation_names has a row for each of those schemas that exists

@@ -1,9 +1,11 @@
 // The catalog snapshot against real PostgreSQL: the local server (15) and PGlite (18).
+import type pg from 'pg';
 import { expect, it, vi } from 'vitest';
 import { readSnapshot, type SnapshotTarget } from '../../src/catalog/snapshot';
 import { probeDefaultRows, type DefaultRowsProbe } from '../../src/catalog/default-rows';
 import type { Range } from '../../src/plan/ranges';
 import { connect } from '../../src/db/connect';
+import { readServerVersion } from '../../src/run/archive/dump';
 import { relationKey } from '../../src/sql/quote';
 import type { CatalogSnapshot, ParentInfo } from '../../src/types';
 import { describeEachBackend } from '../helpers/backends';
@@ -21,12 +23,17 @@ function parentOf(snapshot: CatalogSnapshot, schema: string, name: string): Pare
   return parent;
 }
 
+/** readSnapshot as the CLI calls it: with the server's version (which the CLI has from its BEGIN). */
+async function read(client: pg.Client, targets: SnapshotTarget[]): Promise<CatalogSnapshot> {
+  return readSnapshot(client, targets, { serverVersion: (await readServerVersion(client)).num });
+}
+
 describeEachBackend('catalog snapshot', (db, backend) => {
   /** Runs the code under test on its own connection, set up the way the CLI sets it up. */
   async function snapshot(targets: SnapshotTarget[]): Promise<CatalogSnapshot> {
     const client = await connect(db().url);
     try {
-      return await readSnapshot(client, targets);
+      return await read(client, targets);
     } finally {
       await client.end();
     }
@@ -39,7 +46,7 @@ describeEachBackend('catalog snapshot', (db, backend) => {
   ): Promise<CatalogSnapshot> {
     const client = await connect(db().url);
     try {
-      const snap = await readSnapshot(client, targets);
+      const snap = await read(client, targets);
       const probes: DefaultRowsProbe[] = targets.flatMap((t) => {
         const { defaultPartition, keyColumn, keyType } = parentOf(snap, t.schema, t.name);
         if (!defaultPartition || !keyColumn || !keyType) return [];
@@ -527,9 +534,7 @@ describeEachBackend('catalog snapshot', (db, backend) => {
     const client = await db().connect();
     try {
       await client.query(`set datestyle = 'SQL, DMY'`);
-      await expect(readSnapshot(client, [target('public', 'anything')])).rejects.toThrow(
-        /needs DateStyle ISO/,
-      );
+      await expect(read(client, [target('public', 'anything')])).rejects.toThrow(/needs DateStyle ISO/);
     } finally {
       await client.end();
     }
@@ -563,9 +568,8 @@ describeEachBackend('catalog snapshot', (db, backend) => {
 
     const client = await connect(db().url);
     try {
-      // As inCatalogTransaction gives it (in its BEGIN's round trip); without it, one more query.
-      const { rows } = await client.query<{ v: string }>("select current_setting('server_version_num') as v");
-      const serverVersion = Number(rows[0]?.v);
+      // As inCatalogTransaction gives it, in its BEGIN's round trip.
+      const serverVersion = (await readServerVersion(client)).num;
       const query = vi.spyOn(client, 'query');
       const sent = async (
         targets: SnapshotTarget[],
