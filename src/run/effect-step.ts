@@ -1,7 +1,8 @@
 // Runs one archival step that is not SQL (dump, verify, upload, drop) as the runner runs SQL steps:
 // it reports done / already done / failed with a reason and its time. The lock bound reaches it
 // through the session (the SQL it runs) and pg_dump's own lock wait; the deadline through the
-// runner, which starts no step after it.
+// runner (which starts no step after it and sets statement_timeout to the time left when the step
+// starts), the run's abort signal (pg_dump, pg_restore, the store's calls) and the drop's retries.
 import type pg from 'pg';
 import type { EffectStep } from '../steps/step';
 import type { EffectRun } from './effects';

@@ -7,7 +7,8 @@
 // dump already stored, confirmed by the store and matching the table's rows counts as done. So a
 // run killed after any step is completed by the next one with nothing dumped or stored twice.
 // A manifest names the database its dump came from: one of another database (or one that does not
-// say, written before manifests did) is never overwritten nor counted as this table's dump.
+// say, written before manifests did) is never overwritten, and counts as this table's dump only
+// when the store confirms it and it holds exactly this table's rows.
 //
 // The drop checks the table's rows against the stored dump and drops it in one transaction that
 // first takes ACCESS EXCLUSIVE on it: no row can be written in between and dropped unarchived.
@@ -167,7 +168,7 @@ export class EffectRun {
         manifest,
         foreign:
           `${store.label} holds ${name} with a manifest that does not say which database it came from ` +
-          `(version ${manifest.version}, written before manifests recorded it), and not this table's rows: it is ` +
+          `(version ${manifest.version}, written before manifests recorded it), not shown to hold this table's rows: it is ` +
           `neither overwritten nor counted as the dump of this ${describeDatabase(here)}; ${elsewhere}, or, if ` +
           `that dump is this database's own, move it and its manifest out of the way first`,
       };
@@ -177,7 +178,7 @@ export class EffectRun {
         manifest,
         foreign:
           `${store.label} holds ${name} from ${describeDatabase(manifest.database)}, not from this ` +
-          `${describeDatabase(here)}, and not this table's rows: it is neither overwritten nor counted as this ` +
+          `${describeDatabase(here)}, not shown to hold this table's rows: it is neither overwritten nor counted as this ` +
           `table's dump; ${elsewhere}`,
       };
     }
@@ -346,6 +347,9 @@ export class EffectRun {
    */
   private async drop(client: pg.Client, step: EffectStep): Promise<EffectResult> {
     if (!(await this.exists(client, step.partition))) return { status: 'already-done', notices: [] };
+    // Before the store is read and the table locked for minutes: a live partition under that name
+    // (reattached since) is refused here, not after its readers waited behind ACCESS EXCLUSIVE.
+    await client.query(ourArchivedTableSql(step, 'only those are dropped'));
     if (vanishesWithJob(step.store, this.env)) {
       throw new EffectRefused(
         `not dropped: ${step.store} lies in this job's workspace or temp directory, which the runner deletes ` +

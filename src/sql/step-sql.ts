@@ -605,12 +605,15 @@ function requireOurs(step: EffectStep, n: ReturnType<typeof names>, why: string)
   ];
 }
 
-/** Refuses, before anything is dumped, a table that is not detached with our origin mark for these bounds. */
-export function ourArchivedTableSql(step: EffectStep): string {
+/**
+ * Refuses, before anything is dumped (or, for a drop, before the table is locked and its rows read),
+ * a table that is not detached with our origin mark for these bounds.
+ */
+export function ourArchivedTableSql(step: EffectStep, why = 'only those are dumped'): string {
   return block([
     ...ARCHIVAL_DECLARE,
     'BEGIN',
-    ...requireOurs(step, names(step), 'only those are dumped'),
+    ...requireOurs(step, names(step), why),
     'END',
   ]);
 }

@@ -123,6 +123,31 @@ describeOnServer('archival: the drop holds its lock from the check to the DROP',
     }
   });
 
+  it('a table attached again under that name is refused at once: no lock taken, its readers never wait', async () => {
+    await db().client.query(
+      "alter table kid_absences attach partition archive.kid_absences_2025 for values from ('2025-01-01') to ('2026-01-01')",
+    );
+    const reader = await db().connect();
+    const dropper = await session('10s');
+    const effects = new EffectRun(db().url, Date.now() + 30_000);
+    try {
+      await reader.query('begin');
+      await reader.query('select count(*) from kid_absences');
+      const started = Date.now();
+      const error = await effects.run(dropper.client, step).catch((e: unknown) => e as Error);
+      expect((error as Error).message).toMatch(
+        /archive\.kid_absences_2025 is not a detached table carrying the partition-keeper origin mark .*only those are dropped/,
+      );
+      expect(Date.now() - started).toBeLessThan(2000);
+      await reader.query('commit');
+      expect(await rowsLeft()).toBe(300);
+    } finally {
+      await reader.end();
+      await dropper.client.end();
+      await effects.close();
+    }
+  });
+
   it('with nobody in the way, the table is dropped (its rows are the dump’s)', async () => {
     const dropper = await session('1s');
     const effects = new EffectRun(db().url, Date.now() + 30_000);

@@ -175,5 +175,21 @@ describeOnServer('archival: a manifest names its database', (db) => {
         await client.end();
       }
     });
+
+    it('a role the provider denies pg_control_system() is identified by the database name alone', async () => {
+      await db().client.query(`create role ${role}_denied login nosuperuser`);
+      await db().client.query('revoke execute on function pg_catalog.pg_control_system() from public');
+      const url = new URL(db().url);
+      url.username = `${role}_denied`;
+      const client = new pg.Client({ connectionString: url.toString() });
+      await client.connect();
+      try {
+        expect(await readDatabaseIdentity(client)).toEqual({ name: dbName(db()) });
+      } finally {
+        await client.end();
+        await db().client.query('grant execute on function pg_catalog.pg_control_system() to public');
+        await db().client.query(`drop role if exists ${role}_denied`);
+      }
+    });
   });
 });

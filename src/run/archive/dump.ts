@@ -63,11 +63,17 @@ export async function readDatabaseIdentity(client: pg.Client): Promise<DatabaseI
     client.query<{ name: string; cluster: string | null }>(
       `SELECT current_database() AS name, ${cluster} AS cluster`,
     );
-  // A server whose pg_control_system() fails although granted (a managed fork) still has a name.
+  // A server whose pg_control_system() fails although granted (a managed fork: missing, refused or
+  // unsupported) still has a name. Any other failure (a timeout, a lost connection) is an error: the
+  // name alone would match a same-named database on another cluster.
+  const NO_CLUSTER_ID = new Set(['42883', '42501', '0A000']);
   const { rows } = await query(
     `CASE WHEN has_function_privilege('pg_catalog.pg_control_system()', 'EXECUTE')
           THEN (SELECT system_identifier::text FROM pg_catalog.pg_control_system()) END`,
-  ).catch(() => query('NULL'));
+  ).catch((error: unknown) => {
+    if (NO_CLUSTER_ID.has((error as { code?: string }).code ?? '')) return query('NULL');
+    throw error;
+  });
   const row = rows[0];
   if (!row) throw new Error('the server did not say which database this is');
   return { name: row.name, ...(row.cluster ? { systemIdentifier: row.cluster } : {}) };

@@ -5,8 +5,10 @@
 //
 // Version 2 adds `database`: which database (and, where the role may read it, which cluster) the
 // dump came from. The dump's name carries only schema and table, so two databases archiving a
-// same-named table into one prefix meet at one name; the archival steps refuse to overwrite, or to
-// count as stored, a manifest of another database, or a version 1 one (its database is unknown).
+// same-named table into one prefix meet at one name; the archival steps never overwrite a manifest of
+// another database, or a version 1 one (its database is unknown), and count its dump as this
+// table's only when the store confirms it and it holds exactly this table's rows (a database
+// restored onto another cluster).
 import { z } from 'zod';
 import type { QualifiedName } from '../../types';
 
