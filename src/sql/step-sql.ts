@@ -610,12 +610,7 @@ function requireOurs(step: EffectStep, n: ReturnType<typeof names>, why: string)
  * a table that is not detached with our origin mark for these bounds.
  */
 export function ourArchivedTableSql(step: EffectStep, why = 'only those are dumped'): string {
-  return block([
-    ...ARCHIVAL_DECLARE,
-    'BEGIN',
-    ...requireOurs(step, names(step), why),
-    'END',
-  ]);
+  return block([...ARCHIVAL_DECLARE, 'BEGIN', ...requireOurs(step, names(step), why), 'END']);
 }
 
 /** Records in the origin mark where the table's verified dump is stored (run after the upload). */
