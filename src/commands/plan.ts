@@ -37,12 +37,11 @@ export function reviewedFile(plan: Plan, steps: readonly Step[], settings: Rende
   });
 }
 
-export function renderPlan(plan: Plan, steps: readonly Step[], settings: Settings): string {
+/** The plan in a text format (JSON is built once, in planCommand, as data and text). */
+function renderPlan(plan: Plan, steps: readonly Step[], settings: Settings): string {
   switch (settings.format) {
     case 'sql':
       return reviewedFile(plan, steps, settings);
-    case 'json':
-      return planJsonText(planToJson(plan, steps, settings.strategy));
     case 'markdown':
       return renderPlanMarkdown(plan, steps, reviewedFile(plan, steps, settings));
     default:
