@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import pg from 'pg';
 import { namePrefix } from '../src/catalog/archived';
-import { snapshotSql } from '../src/catalog/queries';
-import { quoteLiteral } from '../src/sql/quote';
+import { PARENTS_SQL, membersSql } from '../src/catalog/queries';
+import { quoteLiteral, quoteQualified } from '../src/sql/quote';
 import type { TableSpec } from '../src/types';
 
 export const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -71,17 +71,28 @@ export function serverVersionNum(url: string = adminUrl): number {
 }
 
 /**
- * Writes our catalog statement into `file` as psql would run it: the arrays inlined, no sizes, jit
- * off (as plan and check send it, catalog/transaction.ts).
+ * Writes our catalog statements into `file` as psql would run them: the arrays inlined (the
+ * parents' oids looked up by name, as the first statement gives them), no sizes, jit off (as plan
+ * and check send them, catalog/transaction.ts).
  */
 export function writeCatalogSql(file: string, specs: readonly TableSpec[]): void {
-  const array = (values: (string | null)[]): string =>
-    `array[${values.map((v) => (v === null ? 'null' : quoteLiteral(v))).join(',')}]::text[]`;
-  const sql = snapshotSql(serverVersionNum())
-    .replaceAll('$1::text[]', array(specs.map((s) => s.schema)))
+  const array = (values: (string | null)[], type = 'text'): string =>
+    `array[${values.map((v) => (v === null ? 'null' : quoteLiteral(v))).join(',')}]::${type}[]`;
+  const schemas = array(specs.map((s) => s.schema));
+  const archives = array(specs.map((s) => s.archive?.schema ?? null));
+  const parents = PARENTS_SQL.replaceAll('$1::text[]', schemas)
     .replaceAll('$2::text[]', array(specs.map((s) => s.name)))
-    .replaceAll('$3::text[]', array(specs.map((s) => s.archive?.schema ?? null)))
-    .replaceAll('$4::text[]', array(specs.map((s) => namePrefix(s.naming, s.name))))
-    .replaceAll('$5::boolean', 'false');
-  writeFileSync(file, `set jit = off;\n${sql};\n`);
+    .replaceAll('$3::text[]', archives);
+  const members = membersSql(serverVersionNum())
+    .replaceAll('$1::int[]', `array[${specs.map((_, i) => i + 1).join(',')}]::int[]`)
+    .replaceAll(
+      '$2::oid[]',
+      `array[${specs.map((s) => `to_regclass(${quoteLiteral(quoteQualified(s))})::oid`).join(',')}]`,
+    )
+    .replaceAll('$3::text[]', schemas)
+    .replaceAll('$4::text[]', archives)
+    .replaceAll('$5::text[]', array(specs.map((s) => namePrefix(s.naming, s.name))))
+    .replaceAll('$6::boolean[]', `array[${specs.map(() => 'true').join(',')}]`)
+    .replaceAll('$7::boolean', 'false');
+  writeFileSync(file, `set jit = off;\n${parents};\n${members};\n`);
 }

@@ -1,14 +1,16 @@
 // The functional core behind every command: config + the catalog + now → plan. The catalog is read
 // in a short bounded transaction (catalog/transaction.ts): bare names resolved through the
 // search_path, one snapshot and the pre-flight. Then the pure planner; then, in a second one, the
-// DEFAULT partitions' rows counted for just the ranges the plan is about; then the tables whose
-// DEFAULT holds rows planned again.
+// names its new partitions would take looked up and the DEFAULT partitions' rows counted for just
+// the ranges the plan is about; then the tables that wanted a taken name or whose DEFAULT holds
+// rows planned again.
 import type pg from 'pg';
-import type { CatalogSnapshot, Config, Now, Plan, TablePlan, TableSpec } from './types';
+import type { CatalogSnapshot, Config, Now, Plan, QualifiedName, TableSpec } from './types';
 import { ConfigError } from './config/errors';
 import { draftConfig, loadConfig, selectTables, type ConfigDraft } from './config/load';
 import { readSnapshot, type SnapshotTarget } from './catalog/snapshot';
 import { readPreflight } from './catalog/preflight';
+import { readTakenNames } from './catalog/names';
 import { probeDefaultRows, type DefaultRowsProbe } from './catalog/default-rows';
 import { resolveBareNames } from './catalog/search-path';
 import { inCatalogTransaction, type CatalogBounds, type LockScope } from './catalog/transaction';
@@ -118,12 +120,98 @@ function requireDistinct(file: string, tables: readonly TableSpec[]): void {
   if (problems.length > 0) throw new ConfigError(problems);
 }
 
+/** The first plan's tables planned again (the planner stays pure: it only sees the filled-in snapshot). */
+function replanned(
+  plan: Plan,
+  config: Config,
+  snapshot: CatalogSnapshot,
+  now: Now,
+  again: (i: number) => boolean,
+): Plan {
+  return {
+    ...plan,
+    tables: plan.tables.map((table, i) => {
+      const spec = config.tables[i];
+      return spec && again(i) ? planTable(spec, snapshot, now) : table;
+    }),
+  };
+}
+
+/** The names the plan's new partitions would take that were not looked up yet (adopted tables hold theirs). */
+function namesToLookUp(plan: Plan, asked: Set<string>): QualifiedName[] {
+  const wanted: QualifiedName[] = [];
+  for (const table of plan.tables) {
+    for (const create of table.create) {
+      const key = relationKey(create);
+      if (create.adopt || asked.has(key)) continue;
+      asked.add(key);
+      wanted.push(create);
+    }
+  }
+  return wanted;
+}
+
 /**
- * Counts the DEFAULT partitions' rows where the first plan needs them (a transaction of its own,
- * under the same bounds), and plans again the tables whose DEFAULT holds rows (the planner stays
- * pure: it only sees the filled-in snapshot).
+ * Looks up the names the plan would take, and plans again the tables that wanted a taken one,
+ * until every name a plan wants has been looked up (a table may then pick `_p2`, which is looked up
+ * in turn; each round asks only names never asked, so it ends). Almost always one round.
  */
-async function withDefaultRows(
+async function withTakenNames(
+  client: pg.Client,
+  config: Config,
+  snapshot: CatalogSnapshot,
+  first: Plan,
+  now: Now,
+): Promise<Plan> {
+  const asked = new Set<string>();
+  let plan = first;
+  for (let wanted = namesToLookUp(plan, asked); wanted.length > 0; wanted = namesToLookUp(plan, asked)) {
+    const taken = await readTakenNames(client, wanted);
+    if (taken.size === 0) break;
+    for (const [schema, names] of taken) {
+      const known = snapshot.relationNames.get(schema) ?? new Map<string, string>();
+      for (const [name, holder] of names) known.set(name, holder);
+      snapshot.relationNames.set(schema, known);
+    }
+    const current = plan;
+    plan = replanned(plan, config, snapshot, now, (i) =>
+      (current.tables[i]?.create ?? []).some((c) => taken.get(c.schema)?.has(c.name)),
+    );
+  }
+  return plan;
+}
+
+/** The DEFAULT partitions whose rows the plan needs counted, and where. */
+function defaultRowsProbes(
+  config: Config,
+  snapshot: CatalogSnapshot,
+  plan: Plan,
+  now: Now,
+): DefaultRowsProbe[] {
+  const probes: DefaultRowsProbe[] = [];
+  plan.tables.forEach((table, i) => {
+    const spec = config.tables[i];
+    const parent = spec && snapshot.parents.get(relationKey(spec));
+    const partition = parent?.defaultPartition;
+    if (!spec || table.skipped || !partition || !parent.keyColumn || !parent.keyType) return;
+    probes.push({
+      partition,
+      keyColumn: parent.keyColumn,
+      keyType: parent.keyType,
+      timezone: spec.timezone,
+      ranges: defaultProbeRanges(spec, parent.keyType, table, now, parent.partitions),
+    });
+  });
+  return probes;
+}
+
+/**
+ * What the first plan needs read before it is final, in a transaction of its own under the same
+ * bounds: the names its new partitions would take, then the DEFAULT partitions' rows counted for
+ * just the ranges it is about. Tables whose names are taken or whose DEFAULT holds rows are
+ * planned again.
+ */
+async function completePlan(
   client: pg.Client,
   bounds: CatalogBounds,
   config: Config,
@@ -131,35 +219,29 @@ async function withDefaultRows(
   first: Plan,
   now: Now,
 ): Promise<Plan> {
-  const probes: DefaultRowsProbe[] = [];
-  first.tables.forEach((plan, i) => {
-    const spec = config.tables[i];
-    const parent = spec && snapshot.parents.get(relationKey(spec));
-    const partition = parent?.defaultPartition;
-    if (!spec || plan.skipped || !partition || !parent.keyColumn || !parent.keyType) return;
-    probes.push({
-      partition,
-      keyColumn: parent.keyColumn,
-      keyType: parent.keyType,
-      timezone: spec.timezone,
-      ranges: defaultProbeRanges(spec, parent.keyType, plan, now, parent.partitions),
-    });
-  });
-  if (probes.length === 0) return first;
-  await inCatalogTransaction(
+  const hasCreates = first.tables.some((t) => t.create.length > 0);
+  const hasDefaults = first.tables.some((t) => !t.skipped && t.defaultPartition !== undefined);
+  if (!hasCreates && !hasDefaults) return first;
+  return inCatalogTransaction(
     client,
     () => lockScope(config.tables),
     bounds,
-    () => probeDefaultRows(client, probes),
+    async () => {
+      const named = await withTakenNames(client, config, snapshot, first, now);
+      const probes = defaultRowsProbes(config, snapshot, named, now);
+      if (probes.length === 0) return named;
+      await probeDefaultRows(client, probes);
+      const holding = new Set(
+        probes.filter((p) => (p.partition.rows?.count ?? 0) > 0).map((p) => p.partition),
+      );
+      if (holding.size === 0) return named;
+      return replanned(named, config, snapshot, now, (i) => {
+        const spec = config.tables[i];
+        const partition = spec && snapshot.parents.get(relationKey(spec))?.defaultPartition;
+        return partition !== undefined && holding.has(partition);
+      });
+    },
   );
-  const holding = new Set(probes.filter((p) => (p.partition.rows?.count ?? 0) > 0).map((p) => p.partition));
-  if (holding.size === 0) return first;
-  const tablePlans: TablePlan[] = first.tables.map((plan, i) => {
-    const spec = config.tables[i];
-    const partition = spec && snapshot.parents.get(relationKey(spec))?.defaultPartition;
-    return spec && partition && holding.has(partition) ? planTable(spec, snapshot, now) : plan;
-  });
-  return { ...first, tables: tablePlans };
 }
 
 /** What the first transaction reads: the config with its names resolved, the snapshot, the pre-flight. */
@@ -196,7 +278,7 @@ async function planFrom(
 ): Promise<Inspection> {
   const { config, snapshot, preflight } = read;
   const first = buildPlan(config.tables, snapshot, now);
-  const plan = await withDefaultRows(client, bounds, config, snapshot, first, now);
+  const plan = await completePlan(client, bounds, config, snapshot, first, now);
   return { config, snapshot, plan: withPreflight(plan, config.tables, preflight) };
 }
 

@@ -131,14 +131,13 @@ export interface CatalogSnapshot {
   /** Keyed by relationKey(parent) from sql/quote. */
   parents: Map<string, ParentInfo>;
   /**
-   * Every name a relation (any relkind) or type holds in the schemas that matter, keyed by schema,
-   * each with what holds it in words: 'a table', 'a partition', 'a view', 'an index', 'a type' …
+   * Names known to be taken in the schemas that matter, keyed by schema, each with what holds it in
+   * words: 'a table', 'a partition', 'a view', 'an index', 'a type' … The snapshot starts with none;
+   * the names a plan wants are looked up and added (catalog/names.ts).
    */
   relationNames: Map<string, Map<string, string>>;
   /** The schemas among the parents' and archive schemas that exist (absent: not read). */
   schemas?: Set<string>;
-  /** Round trips the snapshot took (for the benchmark's claim that it is constant). */
-  roundTrips: number;
 }
 
 // ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-// The catalog snapshot: the configured parents as they are, in one statement whatever their number.
+// The catalog snapshot: the configured parents as they are, in two statements whatever their number.
 // Rows in DEFAULT partitions are counted later, for the ranges a plan needs (default-rows.ts).
 import type pg from 'pg';
 import type {
@@ -13,8 +13,8 @@ import { quoteIdent, quoteQualified, relationKey } from '../sql/quote';
 import { carriesNaming, namePrefix } from './archived';
 import { parseOrigin } from './origin';
 import { parsePartitionBound } from './bounds';
-import { classifyParent, relationKindName } from './problems';
-import { snapshotSql } from './queries';
+import { classifyParent } from './problems';
+import { PARENTS_SQL, membersSql } from './queries';
 
 /**
  * What the snapshot needs to know of a configured table. A TableSpec fits as it is: its archive
@@ -27,13 +27,11 @@ export interface SnapshotTarget extends Pick<TableSpec, 'schema' | 'name' | 'nam
   searchPath?: string;
 }
 
-// Row shapes of snapshotSql (json columns, parsed by the driver).
+// Row shapes of PARENTS_SQL and membersSql.
 interface ParentRow {
   ord: number;
-  schema_name: string;
-  table_name: string;
-  archive_schema: string | null;
   schema_exists: boolean;
+  archive_schema_exists: boolean;
   oid: number | null;
   relkind: string | null;
   strategy: string | null;
@@ -43,6 +41,7 @@ interface ParentRow {
   key_column: string | null;
   key_type_name: string | null;
   tablespace: string | null;
+  date_style: string;
 }
 
 interface MemberRow {
@@ -60,55 +59,6 @@ interface MemberRow {
   comment: string | null;
 }
 
-/** A member as the query sends it: the fields of MemberRow in order. */
-type MemberTuple = [
-  MemberRow['ord'],
-  MemberRow['role'],
-  MemberRow['oid'],
-  MemberRow['schema'],
-  MemberRow['name'],
-  MemberRow['sub_partitioned'],
-  MemberRow['bound'],
-  MemberRow['bytes'],
-  MemberRow['reltuples'],
-  MemberRow['detach_pending'],
-  MemberRow['comment'],
-];
-
-const toMemberRow = ([
-  ord,
-  role,
-  oid,
-  schema,
-  name,
-  subPartitioned,
-  bound,
-  bytes,
-  reltuples,
-  detachPending,
-  comment,
-]: MemberTuple) => ({
-  ord,
-  role,
-  oid,
-  schema,
-  name,
-  sub_partitioned: subPartitioned,
-  bound,
-  bytes,
-  reltuples,
-  detach_pending: detachPending,
-  comment,
-});
-
-interface SnapshotRow {
-  date_style: string;
-  parents: ParentRow[];
-  members: MemberTuple[];
-  /** names: relname → relkind, or '+' for a partition. */
-  relation_names: { schema: string; names: Record<string, string>; type_names: string[] }[];
-}
-
 export interface SnapshotOptions {
   /** Measure each partition's size (default true). Planning does not need it, and it is the costly part. */
   sizes?: boolean;
@@ -116,41 +66,51 @@ export interface SnapshotOptions {
   serverVersion: number;
 }
 
-/** Reads the parents named by `targets`; a table that cannot be managed gets a `problem`, never an exception. */
+/**
+ * Reads the parents named by `targets`, in two statements whatever their number; a table that
+ * cannot be managed gets a `problem`, never an exception. Names in use are not read here: the
+ * planner's few are looked up once it has them (names.ts).
+ */
 export async function readSnapshot(
   client: pg.Client,
   targets: SnapshotTarget[],
   options: SnapshotOptions,
 ): Promise<CatalogSnapshot> {
   const unique = uniqueTargets(targets);
-  const { rows } = await client.query<SnapshotRow>(snapshotSql(options.serverVersion), [
+  const snapshot: CatalogSnapshot = {
+    serverVersion: options.serverVersion,
+    parents: new Map(),
+    relationNames: new Map(),
+    schemas: new Set(),
+  };
+  if (unique.length === 0) return snapshot;
+  const { rows: parentRows } = await client.query<ParentRow>(PARENTS_SQL, [
     unique.map((t) => t.schema),
     unique.map((t) => t.name),
     unique.map((t) => archiveSchemaOf(t) ?? null),
+  ]);
+  requireIsoDates(parentRows[0]?.date_style ?? '');
+  const { rows: memberRows } = await client.query<MemberRow>(membersSql(options.serverVersion), [
+    parentRows.map((p) => p.ord),
+    parentRows.map((p) => p.oid),
+    unique.map((t) => t.schema),
+    unique.map((t) => archiveSchemaOf(t) ?? null),
     unique.map((t) => namePrefix(t.naming, t.name)),
+    parentRows.map((p) => p.strategy === 'r'),
     options.sizes ?? true,
   ]);
-  const row = rows[0];
-  if (!row) throw new Error('the catalog query returned no row');
-  requireIsoDates(row.date_style);
 
-  const membersByOrd = groupBy(row.members.map(toMemberRow), (m) => m.ord);
-  const parents = new Map<string, ParentInfo>();
-  for (const parentRow of row.parents) {
+  const membersByOrd = groupBy(memberRows, (m) => m.ord);
+  for (const parentRow of parentRows) {
     const target = unique[parentRow.ord - 1];
     if (!target) throw new Error(`the catalog query returned an unknown target ${parentRow.ord}`);
     const parent = toParentInfo(parentRow, target, membersByOrd.get(parentRow.ord) ?? []);
-    parents.set(relationKey(parent), parent);
+    snapshot.parents.set(relationKey(parent), parent);
+    if (parentRow.schema_exists) snapshot.schemas?.add(target.schema);
+    const archiveSchema = archiveSchemaOf(target);
+    if (archiveSchema !== undefined && parentRow.archive_schema_exists) snapshot.schemas?.add(archiveSchema);
   }
-
-  return {
-    serverVersion: options.serverVersion,
-    parents,
-    relationNames: relationNames(unique, row.relation_names),
-    // relation_names has a row for each of those schemas that exists
-    schemas: new Set(row.relation_names.map((r) => r.schema)),
-    roundTrips: 1,
-  };
+  return snapshot;
 }
 
 /** The first entry for a table wins: the snapshot holds one ParentInfo per table. */
@@ -275,6 +235,7 @@ function archivedTables(members: MemberRow[], target: SnapshotTarget): ArchivedT
   const ours = carriesNaming(target.naming, target.name);
   return candidates
     .filter((m) => ours(m.name))
+    .sort((a, b) => compareText(a.name, b.name) || compareText(a.schema, b.schema))
     .map((m) => {
       const origin = parseOrigin(m.comment);
       return {
@@ -286,6 +247,8 @@ function archivedTables(members: MemberRow[], target: SnapshotTarget): ArchivedT
       };
     });
 }
+
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** reltuples is negative (-1) until the first ANALYZE: unknown, not zero. */
 function estimatedRows(reltuples: number): number | null {
@@ -301,23 +264,4 @@ function groupBy<T, K>(items: T[], keyOf: (item: T) => K): Map<K, T[]> {
     else groups.set(key, [item]);
   }
   return groups;
-}
-
-/** Names in use per involved schema, with what holds each; a schema that does not exist (yet) holds none. */
-function relationNames(
-  targets: SnapshotTarget[],
-  rows: SnapshotRow['relation_names'],
-): Map<string, Map<string, string>> {
-  const names = new Map<string, Map<string, string>>();
-  for (const t of targets) {
-    for (const schema of [t.schema, archiveSchemaOf(t)])
-      if (schema !== undefined) names.set(schema, new Map());
-  }
-  for (const row of rows) {
-    const holders = new Map<string, string>();
-    for (const name of row.type_names) holders.set(name, 'a type');
-    for (const [name, kind] of Object.entries(row.names)) holders.set(name, relationKindName(kind));
-    names.set(row.schema, holders);
-  }
-  return names;
 }

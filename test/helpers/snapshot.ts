@@ -134,7 +134,6 @@ export function snapshotOf(tables: TableInput[], extras: SnapshotExtras = {}): C
     serverVersion: 170_000,
     parents: new Map(parents.map((p) => [relationKey(p), p])),
     relationNames,
-    roundTrips: 1,
   };
 }
 
