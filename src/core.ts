@@ -193,7 +193,9 @@ function defaultRowsProbes(
     const spec = config.tables[i];
     const parent = spec && snapshot.parents.get(relationKey(spec));
     const partition = parent?.defaultPartition;
-    if (!spec || table.skipped || !partition || !parent.keyColumn || !parent.keyType) return;
+    // rows known already: an empty DEFAULT (snapshot.ts)
+    if (!spec || table.skipped || !partition || partition.rows || !parent.keyColumn || !parent.keyType)
+      return;
     probes.push({
       partition,
       keyColumn: parent.keyColumn,
@@ -220,8 +222,7 @@ async function completePlan(
   now: Now,
 ): Promise<Plan> {
   const hasCreates = first.tables.some((t) => t.create.length > 0);
-  const hasDefaults = first.tables.some((t) => !t.skipped && t.defaultPartition !== undefined);
-  if (!hasCreates && !hasDefaults) return first;
+  if (!hasCreates && defaultRowsProbes(config, snapshot, first, now).length === 0) return first;
   return inCatalogTransaction(
     client,
     () => lockScope(config.tables),
@@ -407,7 +408,7 @@ export async function readStatus(
         for (const spec of enabled(config.tables)) {
           const parent = snapshot.parents.get(relationKey(spec));
           const partition = parent?.defaultPartition;
-          if (!partition || !parent.keyColumn || !parent.keyType) continue;
+          if (!partition || partition.rows || !parent.keyColumn || !parent.keyType) continue; // rows known: empty
           const { keyColumn, keyType } = parent;
           probes.push({ partition, keyColumn, keyType, timezone: spec.timezone, ranges: [] });
         }

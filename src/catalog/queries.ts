@@ -113,7 +113,10 @@ select m.ord, m.role, m.oid, n.nspname::text as schema, m.relname::text as name,
        case when $7::boolean then coalesce(leaves.bytes, pg_total_relation_size(m.oid), 0) else 0 end::float8 as bytes,
        case when m.relkind = 'p' then coalesce(leaves.reltuples, -1) else m.reltuples end::float8 as reltuples,
        m.detach_pending,
-       m.comment
+       m.comment,
+       -- A DEFAULT whose file has no pages holds no rows: it needs no counting (catalog/default-rows.ts).
+       -- (It takes the DEFAULT's ACCESS SHARE lock, so a DEFAULT held in ACCESS EXCLUSIVE makes this wait.)
+       case when m.bound = 'DEFAULT' and m.relkind = 'r' then pg_relation_size(m.oid) = 0 end as empty
 from member m
 join pg_namespace n on n.oid = m.relnamespace
 left join lateral (

@@ -57,6 +57,8 @@ interface MemberRow {
   detach_pending: boolean;
   /** Detached tables only: their comment (an origin mark, maybe). */
   comment: string | null;
+  /** A plain DEFAULT partition only: whether its file has no pages (so no rows). */
+  empty: boolean | null;
 }
 
 export interface SnapshotOptions {
@@ -77,38 +79,38 @@ export async function readSnapshot(
   options: SnapshotOptions,
 ): Promise<CatalogSnapshot> {
   const unique = uniqueTargets(targets);
-  const snapshot: CatalogSnapshot = {
-    serverVersion: options.serverVersion,
-    parents: new Map(),
-    relationNames: new Map(),
-    schemas: new Set(),
-  };
+  const parents = new Map<string, ParentInfo>();
+  const schemas = new Set<string>();
+  const snapshot = { serverVersion: options.serverVersion, parents, relationNames: new Map(), schemas };
   if (unique.length === 0) return snapshot;
-  const { rows: parentRows } = await client.query<ParentRow>(PARENTS_SQL, [
+  const { rows } = await client.query<ParentRow>(PARENTS_SQL, [
     unique.map((t) => t.schema),
     unique.map((t) => t.name),
     unique.map((t) => archiveSchemaOf(t) ?? null),
   ]);
-  requireIsoDates(parentRows[0]?.date_style ?? '');
-  const { rows: memberRows } = await client.query<MemberRow>(membersSql(options.serverVersion), [
-    parentRows.map((p) => p.ord),
-    parentRows.map((p) => p.oid),
-    unique.map((t) => t.schema),
-    unique.map((t) => archiveSchemaOf(t) ?? null),
-    unique.map((t) => namePrefix(t.naming, t.name)),
-    parentRows.map((p) => p.strategy === 'r'),
+  requireIsoDates(rows[0]?.date_style ?? '');
+  const found = rows.map((row) => {
+    const target = unique[row.ord - 1];
+    if (!target) throw new Error(`the catalog query returned an unknown target ${row.ord}`);
+    return { row, target };
+  });
+  const { rows: members } = await client.query<MemberRow>(membersSql(options.serverVersion), [
+    found.map(({ row }) => row.ord),
+    found.map(({ row }) => row.oid),
+    found.map(({ target }) => target.schema),
+    found.map(({ target }) => archiveSchemaOf(target) ?? null),
+    found.map(({ target }) => namePrefix(target.naming, target.name)),
+    found.map(({ row }) => row.strategy === 'r'),
     options.sizes ?? true,
   ]);
 
-  const membersByOrd = groupBy(memberRows, (m) => m.ord);
-  for (const parentRow of parentRows) {
-    const target = unique[parentRow.ord - 1];
-    if (!target) throw new Error(`the catalog query returned an unknown target ${parentRow.ord}`);
-    const parent = toParentInfo(parentRow, target, membersByOrd.get(parentRow.ord) ?? []);
-    snapshot.parents.set(relationKey(parent), parent);
-    if (parentRow.schema_exists) snapshot.schemas?.add(target.schema);
+  const membersByOrd = groupBy(members, (m) => m.ord);
+  for (const { row, target } of found) {
+    const parent = toParentInfo(row, target, membersByOrd.get(row.ord) ?? []);
+    parents.set(relationKey(parent), parent);
+    if (row.schema_exists) schemas.add(target.schema);
     const archiveSchema = archiveSchemaOf(target);
-    if (archiveSchema !== undefined && parentRow.archive_schema_exists) snapshot.schemas?.add(archiveSchema);
+    if (archiveSchema !== undefined && row.archive_schema_exists) schemas.add(archiveSchema);
   }
   return snapshot;
 }
@@ -190,6 +192,8 @@ function toParentInfo(row: ParentRow, target: SnapshotTarget, members: MemberRow
         bytes: member.bytes,
         estimatedRows: estimated,
         rowsByDay: [],
+        // no pages, no rows: counted already
+        ...(member.empty === true && { rows: { count: 0, more: false } }),
       };
     } else {
       partitions.push({

@@ -488,6 +488,40 @@ describeEachBackend('catalog snapshot', (db, backend) => {
     expect(problem('public', 'by_text')?.message).toContain('of type text');
   });
 
+  it('knows a DEFAULT without pages holds no rows; one with pages or sub-partitions is left to counting', async () => {
+    await db().reset();
+    await sql(`
+      create table never (at date not null) partition by range (at);
+      create table never_default partition of never default;
+      create table emptied (at date not null) partition by range (at);
+      create table emptied_default partition of emptied default;
+      insert into emptied values ('2024-01-01');
+      delete from emptied;
+      create table holding (at date not null) partition by range (at);
+      create table holding_default partition of holding default;
+      insert into holding values ('2024-01-01');
+      create table nested (at date not null, region text) partition by range (at);
+      create table nested_default partition of nested default partition by list (region);
+      create table nested_default_eu partition of nested_default for values in ('eu');
+      insert into nested values ('2024-01-01', 'eu');
+    `);
+    const names = ['never', 'emptied', 'holding', 'nested'];
+    const snap = await snapshot(names.map((n) => target('public', n)));
+    expect(names.map((n) => parentOf(snap, 'public', n).defaultPartition?.rows)).toEqual([
+      { count: 0, more: false },
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    const counts = await counted(names.map((n) => target('public', n)));
+    expect(names.map((n) => parentOf(counts, 'public', n).defaultPartition?.rows)).toEqual([
+      { count: 0, more: false },
+      { count: 0, more: false },
+      { count: 1, more: false },
+      { count: 1, more: false },
+    ]);
+  });
+
   it('marks a sub-partitioned partition', async () => {
     await db().reset();
     await sql(`
