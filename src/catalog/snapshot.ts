@@ -13,7 +13,8 @@ import { quoteIdent, quoteQualified, relationKey } from '../sql/quote';
 import { carriesNaming, namePrefix } from './archived';
 import { parseOrigin } from './origin';
 import { parsePartitionBound } from './bounds';
-import { classifyParent } from './problems';
+import { type Classification, classifyParent } from './problems';
+import { eachRow } from '../db/each-row';
 import { PARENTS_SQL, membersSql } from './queries';
 
 /**
@@ -89,25 +90,37 @@ export async function readSnapshot(
     unique.map((t) => archiveSchemaOf(t) ?? null),
   ]);
   requireIsoDates(rows[0]?.date_style ?? '');
-  const found = rows.map((row) => {
+  const readings = new Map<number, Reading>();
+  for (const row of rows) {
     const target = unique[row.ord - 1];
     if (!target) throw new Error(`the catalog query returned an unknown target ${row.ord}`);
-    return { row, target };
-  });
-  const { rows: members } = await client.query<MemberRow>(membersSql(options.serverVersion), [
-    found.map(({ row }) => row.ord),
-    found.map(({ row }) => row.oid),
-    found.map(({ target }) => target.schema),
-    found.map(({ target }) => archiveSchemaOf(target) ?? null),
-    found.map(({ target }) => namePrefix(target.naming, target.name)),
-    found.map(({ row }) => row.strategy === 'r'),
-    options.sizes ?? true,
-  ]);
+    readings.set(row.ord, { row, target, verdict: classify(row, target), partitions: [], candidates: [] });
+  }
+  const found = [...readings.values()];
+  // Each member is read into its parent as it arrives (at 100,000 partitions, while the rest come).
+  await eachRow<MemberRow>(
+    client,
+    membersSql(options.serverVersion),
+    [
+      found.map(({ row }) => row.ord),
+      found.map(({ row }) => row.oid),
+      found.map(({ target }) => target.schema),
+      found.map(({ target }) => archiveSchemaOf(target) ?? null),
+      found.map(({ target }) => namePrefix(target.naming, target.name)),
+      found.map(({ row }) => row.strategy === 'r'),
+      options.sizes ?? true,
+    ],
+    (member) => {
+      const reading = readings.get(member.ord);
+      if (!reading) throw new Error(`the catalog query returned a member of an unknown target ${member.ord}`);
+      addMember(reading, member);
+    },
+  );
 
-  const membersByOrd = groupBy(members, (m) => m.ord);
-  for (const { row, target } of found) {
-    const parent = toParentInfo(row, target, membersByOrd.get(row.ord) ?? []);
+  for (const reading of found) {
+    const parent = toParentInfo(reading);
     parents.set(relationKey(parent), parent);
+    const { row, target } = reading;
     if (row.schema_exists) schemas.add(target.schema);
     const archiveSchema = archiveSchemaOf(target);
     if (archiveSchema !== undefined && row.archive_schema_exists) schemas.add(archiveSchema);
@@ -140,14 +153,19 @@ function requireIsoDates(dateStyle: string): void {
   }
 }
 
-function toParentInfo(row: ParentRow, target: SnapshotTarget, members: MemberRow[]): ParentInfo {
-  const base: ParentInfo = {
-    schema: target.schema,
-    name: target.name,
-    partitions: [],
-    archived: [],
-  };
-  const verdict = classifyParent({
+/** A parent being read: its row, what it is, and its members as they arrive. */
+interface Reading {
+  row: ParentRow;
+  target: SnapshotTarget;
+  verdict: Classification;
+  partitions: PartitionInfo[];
+  defaultPartition?: DefaultPartitionInfo;
+  /** Tables attached nowhere that start with the naming prefix (archivedTables checks the rest). */
+  candidates: MemberRow[];
+}
+
+function classify(row: ParentRow, target: SnapshotTarget): Classification {
+  return classifyParent({
     display: quoteQualified(target),
     schemaExists: row.schema_exists,
     relkind: row.relkind,
@@ -158,8 +176,61 @@ function toParentInfo(row: ParentRow, target: SnapshotTarget, members: MemberRow
     keyColumn: row.key_column,
     keyTypeName: row.key_type_name,
   });
+}
+
+/** A partition (of a parent we can read: the others' are not asked for) or an archived candidate. */
+function addMember(reading: Reading, member: MemberRow): void {
+  if (member.role === 'archived') {
+    reading.candidates.push(member);
+    return;
+  }
+  if (!reading.verdict.ok) return;
+  if (member.bound === null) throw new Error(`partition ${quoteQualified(member)} has no bound`);
+  const bound = parsePartitionBound(member.bound, reading.verdict.keyType);
+  const estimated = estimatedRows(member.reltuples);
+  // Written out rather than spread: this runs for every partition of every parent.
+  if (bound.kind === 'default') {
+    reading.defaultPartition = {
+      schema: member.schema,
+      name: member.name,
+      bytes: member.bytes,
+      estimatedRows: estimated,
+      rowsByDay: [],
+      // no pages, no rows: counted already
+      ...(member.empty === true && { rows: { count: 0, more: false } }),
+    };
+  } else {
+    reading.partitions.push({
+      schema: member.schema,
+      name: member.name,
+      bytes: member.bytes,
+      estimatedRows: estimated,
+      from: bound.from,
+      to: bound.to,
+      fromText: bound.fromText,
+      toText: bound.toText,
+      subPartitioned: member.sub_partitioned,
+      ...(member.detach_pending && { detachPending: true }),
+    });
+  }
+}
+
+function toParentInfo({
+  row,
+  target,
+  verdict,
+  partitions,
+  defaultPartition,
+  candidates,
+}: Reading): ParentInfo {
+  const base: ParentInfo = {
+    schema: target.schema,
+    name: target.name,
+    partitions: [],
+    archived: [],
+  };
   const strategy = strategyName(row.strategy);
-  const archived = archivedTables(members, target);
+  const archived = archivedTables(candidates, target);
   if (!verdict.ok) {
     const message =
       verdict.code === 'missing' && target.searchPath !== undefined
@@ -176,42 +247,7 @@ function toParentInfo(row: ParentRow, target: SnapshotTarget, members: MemberRow
       archived,
     };
   }
-
-  const partitions: PartitionInfo[] = [];
-  let defaultPartition: DefaultPartitionInfo | undefined;
-  for (const member of members) {
-    if (member.role !== 'partition') continue;
-    if (member.bound === null) throw new Error(`partition ${quoteQualified(member)} has no bound`);
-    const bound = parsePartitionBound(member.bound, verdict.keyType);
-    const estimated = estimatedRows(member.reltuples);
-    // Written out rather than spread: this runs for every partition of every parent.
-    if (bound.kind === 'default') {
-      defaultPartition = {
-        schema: member.schema,
-        name: member.name,
-        bytes: member.bytes,
-        estimatedRows: estimated,
-        rowsByDay: [],
-        // no pages, no rows: counted already
-        ...(member.empty === true && { rows: { count: 0, more: false } }),
-      };
-    } else {
-      partitions.push({
-        schema: member.schema,
-        name: member.name,
-        bytes: member.bytes,
-        estimatedRows: estimated,
-        from: bound.from,
-        to: bound.to,
-        fromText: bound.fromText,
-        toText: bound.toText,
-        subPartitioned: member.sub_partitioned,
-        ...(member.detach_pending && { detachPending: true }),
-      });
-    }
-  }
   partitions.sort((a, b) => a.from - b.from || a.to - b.to || a.name.localeCompare(b.name));
-
   return {
     ...base,
     strategy: 'range',
@@ -233,8 +269,7 @@ function strategyName(partstrat: string | null): ParentInfo['strategy'] {
 }
 
 /** The SQL keeps tables that start with the naming prefix; here the whole pattern must match. */
-function archivedTables(members: MemberRow[], target: SnapshotTarget): ArchivedTable[] {
-  const candidates = members.filter((m) => m.role === 'archived');
+function archivedTables(candidates: MemberRow[], target: SnapshotTarget): ArchivedTable[] {
   if (candidates.length === 0) return []; // the usual case: no pattern to build
   const ours = carriesNaming(target.naming, target.name);
   return candidates
@@ -257,15 +292,4 @@ const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 
 /** reltuples is negative (-1) until the first ANALYZE: unknown, not zero. */
 function estimatedRows(reltuples: number): number | null {
   return reltuples < 0 ? null : reltuples;
-}
-
-function groupBy<T, K>(items: T[], keyOf: (item: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    const group = groups.get(key);
-    if (group) group.push(item);
-    else groups.set(key, [item]);
-  }
-  return groups;
 }

@@ -30,18 +30,25 @@ export const periodRange = memoize(
   (grid, start) => `${gridKey(grid)} ${start}`,
 );
 
-/** The periods from `first` (a period start) up to, not including, the period starting at `end`. */
-export function periodsBetween(grid: Grid, first: CalendarDate, end: CalendarDate): Period[] {
-  const periods: Period[] = [];
-  let from = dateToBound(first, grid.keyType, grid.timezone);
-  for (let start = first; start < end;) {
-    const next = addPeriods(start, grid.interval, 1);
-    const to = dateToBound(next, grid.keyType, grid.timezone);
-    periods.push({ start, range: { from, to } });
-    [start, from] = [next, to];
-  }
-  return periods;
-}
+/**
+ * The periods from `first` (a period start) up to, not including, the period starting at `end`.
+ * Tables of one grid mostly share their window, so the list is shared too: frozen, never changed.
+ */
+export const periodsBetween = memoize(
+  (grid: Grid, first: CalendarDate, end: CalendarDate): readonly Period[] => {
+    const periods: Period[] = [];
+    let from = dateToBound(first, grid.keyType, grid.timezone);
+    for (let start = first; start < end;) {
+      const next = addPeriods(start, grid.interval, 1);
+      const to = dateToBound(next, grid.keyType, grid.timezone);
+      periods.push(Object.freeze({ start, range: Object.freeze({ from, to }) }));
+      [start, from] = [next, to];
+    }
+    return Object.freeze(periods);
+  },
+  (grid, first, end) => `${gridKey(grid)} ${first} ${end}`,
+  1000,
+);
 
 /** The start of the period a finite bound value lies in. */
 export const periodContaining = memoize(
