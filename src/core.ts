@@ -5,12 +5,12 @@
 // the ranges the plan is about; then the tables that wanted a taken name or whose DEFAULT holds
 // rows planned again.
 import type pg from 'pg';
-import type { CatalogSnapshot, Config, Now, Plan, QualifiedName, TableSpec } from './types';
+import type { CatalogSnapshot, Config, Now, Plan, QualifiedName, TablePlan, TableSpec } from './types';
 import { ConfigError } from './config/errors';
 import { draftConfig, loadConfig, selectTables, type ConfigDraft } from './config/load';
 import { readSnapshot, type SnapshotTarget } from './catalog/snapshot';
 import { readPreflight } from './catalog/preflight';
-import { readTakenNames } from './catalog/names';
+import { readTakenNames, type WantedName } from './catalog/names';
 import { probeDefaultRows, type DefaultRowsProbe } from './catalog/default-rows';
 import { resolveBareNames } from './catalog/search-path';
 import { inCatalogTransaction, type CatalogBounds, type LockScope } from './catalog/transaction';
@@ -137,15 +137,20 @@ function replanned(
   };
 }
 
-/** The names the plan's new partitions would take that were not looked up yet (adopted tables hold theirs). */
-function namesToLookUp(plan: Plan, asked: Set<string>): QualifiedName[] {
-  const wanted: QualifiedName[] = [];
+/** The names a table's new partitions would take, held-back ones too (adopted tables hold theirs). */
+function namesWanted(table: TablePlan): QualifiedName[] {
+  return [...table.create.filter((c) => !c.adopt), ...(table.heldBackNames ?? [])];
+}
+
+/** The names the plan wants that were not looked up yet, each with the parent that wants it. */
+function namesToLookUp(plan: Plan, asked: Set<string>): WantedName[] {
+  const wanted: WantedName[] = [];
   for (const table of plan.tables) {
-    for (const create of table.create) {
-      const key = relationKey(create);
-      if (create.adopt || asked.has(key)) continue;
+    for (const name of namesWanted(table)) {
+      const key = relationKey(name);
+      if (asked.has(key)) continue;
       asked.add(key);
-      wanted.push(create);
+      wanted.push({ ...name, parent: table });
     }
   }
   return wanted;
@@ -174,9 +179,10 @@ async function withTakenNames(
       snapshot.relationNames.set(schema, known);
     }
     const current = plan;
-    plan = replanned(plan, config, snapshot, now, (i) =>
-      (current.tables[i]?.create ?? []).some((c) => taken.get(c.schema)?.has(c.name)),
-    );
+    plan = replanned(plan, config, snapshot, now, (i) => {
+      const table = current.tables[i];
+      return table !== undefined && namesWanted(table).some((c) => taken.get(c.schema)?.has(c.name));
+    });
   }
   return plan;
 }
@@ -253,15 +259,20 @@ interface CatalogRead {
 }
 
 /**
- * Both queued reads, once both are over: a failure of the snapshot (a lock timeout) aborts the
- * transaction the pre-flight waits in, and the rollback must not be queued behind that (the driver
- * warns on stderr when more than one query waits). The snapshot's failure is the one that says why.
+ * Both queued reads, once both are over: a failure of one (a lock timeout) aborts the transaction
+ * the other runs in, and the rollback must not be queued behind that (the driver warns on stderr
+ * when more than one query waits). The first failure is the one that says why: the snapshot's,
+ * unless it only found the transaction aborted by the pre-flight's (which runs between its two
+ * statements).
  */
 async function bothRead(
   reading: Promise<CatalogSnapshot>,
   checking: ReturnType<typeof readPreflight>,
 ): Promise<Pick<CatalogRead, 'snapshot' | 'preflight'>> {
   const [snapshot, preflight] = await Promise.allSettled([reading, checking]);
+  const aborted = (reason: unknown): boolean => (reason as { code?: string } | null)?.code === '25P02';
+  if (snapshot.status === 'rejected' && preflight.status === 'rejected' && aborted(snapshot.reason))
+    throw preflight.reason;
   if (snapshot.status === 'rejected') throw snapshot.reason;
   if (preflight.status === 'rejected') throw preflight.reason;
   return { snapshot: snapshot.value, preflight: preflight.value };
@@ -269,7 +280,7 @@ async function bothRead(
 
 /**
  * The catalog, then (its transaction over, its locks on the parents let go) the plan, then the
- * DEFAULT rows it needs and the final plan.
+ * names it wants looked up and the DEFAULT rows it needs counted, and the final plan.
  */
 async function planFrom(
   client: pg.Client,

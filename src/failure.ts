@@ -1,6 +1,7 @@
 // What a thrown error means for the user: the exit code, and a message safe to print.
 import { RunLockBusy } from './run/lock';
 import { CatalogLockTimeout, CatalogReadTimeout } from './catalog/transaction';
+import { CatalogChanged } from './catalog/names';
 import { ConfigError } from './config/errors';
 import { ConnectionError, redact } from './db/connect';
 import { EXIT, UsageError } from './errors';
@@ -24,6 +25,7 @@ export function describeFailure(error: unknown, databaseUrl: string): Failure {
   const expected =
     error instanceof RunLockBusy ||
     error instanceof CatalogLockTimeout ||
-    error instanceof CatalogReadTimeout;
+    error instanceof CatalogReadTimeout ||
+    error instanceof CatalogChanged;
   return { code: EXIT.failed, message, unexpected: !expected };
 }

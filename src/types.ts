@@ -309,6 +309,8 @@ export interface TablePlan {
   create: PlannedCreate[];
   /** Partitions also due but held back by maxPartitionsPerRun (later runs make them). */
   deferred: number;
+  /** The names those held-back partitions would take: looked up too, so a taken one is reported now. */
+  heldBackNames?: QualifiedName[];
   archive: PlannedArchive[];
   findings: Finding[];
   /** The table could not be planned at all (missing, not range-partitioned, ...). */

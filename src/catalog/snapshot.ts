@@ -107,7 +107,7 @@ export async function readSnapshot(
       found.map(({ target }) => target.schema),
       found.map(({ target }) => archiveSchemaOf(target) ?? null),
       found.map(({ target }) => namePrefix(target.naming, target.name)),
-      found.map(({ row }) => row.strategy === 'r'),
+      found.map(({ verdict }) => verdict.ok), // others are problems: their partitions are not read
       options.sizes ?? true,
     ],
     (member) => {

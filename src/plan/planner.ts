@@ -186,6 +186,7 @@ function planParent(
     coverageAfterPlan,
     create: creates,
     deferred: deferred.length,
+    ...(deferred.length > 0 && { heldBackNames: deferred.map(({ schema, name }) => ({ schema, name })) }),
     archive: archives.archive,
     findings,
     skipped: false,

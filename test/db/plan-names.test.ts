@@ -4,17 +4,17 @@
 import { expect, it } from 'vitest';
 import { inspectWith } from '../../src/core';
 import { connect } from '../../src/db/connect';
-import type { TablePlan } from '../../src/types';
+import type { TablePlan, TableSpec } from '../../src/types';
 import { describeEachBackend } from '../helpers/backends';
 import { specOf } from '../helpers/snapshot';
 
 describeEachBackend('names a plan wants', (db) => {
-  async function planOf(ddl: string, now: string): Promise<TablePlan> {
+  async function planOf(ddl: string, now: string, extra: Partial<TableSpec> = {}): Promise<TablePlan> {
     await db().reset();
     await db().client.query(ddl);
     const client = await connect(db().url);
     try {
-      const spec = specOf({ name: 'orders', naming: '{parent}_y{YYYY}m{MM}' });
+      const spec = specOf({ name: 'orders', naming: '{parent}_y{YYYY}m{MM}', ...extra });
       const { plan } = await inspectWith(client, { file: 'test', tables: [spec] }, { date: now });
       return plan.tables[0]!;
     } finally {
@@ -61,6 +61,21 @@ describeEachBackend('names a plan wants', (db) => {
     ]);
     expect(table.findings.filter((f) => f.code === 'name-taken').map((f) => f.message)).toEqual([
       expect.stringMatching(/^public\.orders_y2024m04 already exists as a partition of another table/),
+    ]);
+  });
+
+  it('looks up the names of partitions held back by maxPartitionsPerRun too: a taken one is said now', async () => {
+    const table = await planOf(
+      `create table orders (id int, placed date not null) partition by range (placed);
+       create table orders_y2024m02 partition of orders for values from ('2024-02-01') to ('2024-03-01');
+       create view orders_y2024m05 as select 1 as one;`,
+      '2024-02-15',
+      { premake: 3, maxPartitionsPerRun: 1 },
+    );
+    expect(table.create.map((c) => c.name)).toEqual(['orders_y2024m03']);
+    expect(table.deferred).toBe(1);
+    expect(table.findings.filter((f) => f.code === 'name-taken').map((f) => f.message)).toEqual([
+      expect.stringMatching(/^public\.orders_y2024m05 already exists as a view/),
     ]);
   });
 });
