@@ -47,7 +47,7 @@ const tables = Array.from(
 );
 writeFileSync(configFile, `tables:\n${tables.join('')}`);
 
-// The bare catalog query as psql would run it: the same statement, its arrays inlined.
+// The bare catalog query as psql would run it: the same two statements, their arrays inlined.
 const specs = loadConfig(configFile).tables;
 const sqlFile = join(dir, 'catalog.sql');
 writeCatalogSql(sqlFile, specs);
