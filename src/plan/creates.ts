@@ -63,6 +63,8 @@ export function planCreates(context: CreateContext, window: readonly Period[]): 
   const text = (value: number): string => formatBound(value, grid.keyType, grid.timezone);
 
   for (const period of window) {
+    const pieces = subtractRanges(period.range, covered);
+    if (pieces.length === 0) continue; // covered already: most periods of a healthy table
     const newCreate = (name: string, piece: Range): PlannedCreate => ({
       schema: spec.schema,
       name,
@@ -73,8 +75,6 @@ export function planCreates(context: CreateContext, window: readonly Period[]): 
       reason: reasonFor(period.start, context.current),
       defaultRows: 0,
     });
-    const pieces = subtractRanges(period.range, covered);
-    if (pieces.length === 0) continue; // covered already: most periods of a healthy table
     const template = renderName(spec.naming, spec.name, period.start);
     for (const piece of pieces) {
       const where = describeRange(grid, piece);

@@ -12,7 +12,7 @@ import { quoteQualified } from '../sql/quote';
 import { type CalendarDate, periodsCount } from './calendar';
 import { renderName } from './naming';
 import { MAX_PERIODS_EXAMINED, type Window } from './window';
-import { type Grid, alignedPeriod, describeRange, periodRange } from './periods';
+import { type Grid, type Period, alignedPeriod, describeRange, periodRange } from './periods';
 import { type Range, subtractRanges } from './ranges';
 import { plural } from '../words';
 
@@ -21,23 +21,24 @@ export function partitionFindings(
   spec: Pick<TableSpec, 'naming' | 'name' | 'interval'>,
   grid: Grid,
   partitions: readonly PartitionInfo[],
+  /** The window's periods, where most partitions are found. */
+  periods: readonly Period[],
 ): Finding[] {
   const findings: Finding[] = [];
   for (const p of partitions) {
-    const where = (): string => describeRange(grid, p); // only a finding needs it
     if (p.subPartitioned) {
       findings.push({
         level: 'warning',
         code: 'unsupported',
-        message: `${quoteQualified(p)} is itself partitioned; its sub-partitions are not managed, but its range ${where()} counts as covered.`,
+        message: `${quoteQualified(p)} is itself partitioned; its sub-partitions are not managed, but its range ${describeRange(grid, p)} counts as covered.`,
       });
     }
-    const period = alignedPeriod(grid, p);
+    const period = alignedPeriod(grid, p, periods);
     if (period === undefined) {
       findings.push({
         level: 'warning',
         code: 'misaligned',
-        message: `${quoteQualified(p)} covers ${where()}, which is not exactly one ${spec.interval}; it is not resized, and only the ranges around it are planned.`,
+        message: `${quoteQualified(p)} covers ${describeRange(grid, p)}, which is not exactly one ${spec.interval}; it is not resized, and only the ranges around it are planned.`,
       });
       continue;
     }
@@ -46,7 +47,7 @@ export function partitionFindings(
       findings.push({
         level: 'info',
         code: 'unmanaged-name',
-        message: `${quoteQualified(p)} covers the ${spec.interval} starting ${period} ${where()}; the naming template would call it ${expected}.`,
+        message: `${quoteQualified(p)} covers the ${spec.interval} starting ${period} ${describeRange(grid, p)}; the naming template would call it ${expected}.`,
       });
     }
   }

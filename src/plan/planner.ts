@@ -168,7 +168,7 @@ function planParent(
   const coverageAfterPlan = measureCoverage(grid, current, mergeRanges([...covered, ...created]), rule);
 
   const findings: Finding[] = [
-    ...partitionFindings(spec, grid, partitions),
+    ...partitionFindings(spec, grid, partitions, periods),
     ...gapFindings(grid, window.first, current, covered),
     ...planned.findings,
     ...defaultRowsFinding(parent.defaultPartition, totalDefaultRows(parent.defaultPartition), creates),

@@ -5,6 +5,7 @@ import { addDays, addPeriods, periodStart } from '../../src/plan/calendar';
 import { renderName } from '../../src/plan/naming';
 import { buildPlan } from '../../src/plan/planner';
 import { type Range, mergeRanges, overlaps, subtractRanges } from '../../src/plan/ranges';
+import { alignedPeriod, periodsBetween } from '../../src/plan/periods';
 import { planningWindow } from '../../src/plan/window';
 import { INTERVALS, type Interval, type KeyType, type TableSpec } from '../../src/types';
 import { type PartitionInput, snapshotOf, specOf } from '../helpers/snapshot';
@@ -217,6 +218,35 @@ describe('planner properties', () => {
         expect(again.tables[0]).toEqual(first.table);
       }),
       { numRuns: 100 },
+    );
+  });
+});
+
+describe('aligned periods', () => {
+  // The planner looks partitions up in the window's periods first (periods.ts); the answer must be
+  // the one the grid gives without them, for ranges on the grid, off it, and beyond the list.
+  it('are the same found in a list of periods as found from the grid alone', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...INTERVALS),
+        fc.constantFrom(...KEYS),
+        nearDate,
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: -2, max: 2 }),
+        (interval, [keyType, timezone], near, span, listShift) => {
+          const grid = { interval, keyType, timezone };
+          const anchor = periodStart('2024-03-10', interval);
+          const listFirst = addPeriods(anchor, interval, -4 + listShift);
+          const listed = periodsBetween(grid, listFirst, addPeriods(listFirst, interval, 8));
+          const start = addDays(addPeriods(anchor, interval, near.periods), near.jitter);
+          const range = {
+            from: dateToBound(start, keyType, timezone),
+            to: dateToBound(addPeriods(start, interval, span), keyType, timezone),
+          };
+          expect(alignedPeriod(grid, range, listed)).toBe(alignedPeriod(grid, range));
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });
