@@ -12,9 +12,6 @@ import { DEFAULTS, resolveSettings, type Settings } from './settings';
 import type { CommandResult } from './commands/result';
 import { planCommand } from './commands/plan';
 import { checkCommand } from './commands/check';
-import { statusCommand } from './commands/status';
-import { applyCommand } from './commands/apply';
-import { reattachCommand } from './commands/reattach';
 
 export const USAGE = `Usage: partition-keeper <plan|apply|check|status|reattach> [options]
 
@@ -140,14 +137,15 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): Settings | 'he
 
 function runCommand(settings: Settings, logger: Logger): Promise<CommandResult> {
   switch (settings.command) {
+    // apply, status and reattach are loaded when run: check, which CI runs most, starts without them
     case 'apply':
-      return applyCommand(settings, logger);
+      return import('./commands/apply').then(({ applyCommand }) => applyCommand(settings, logger));
     case 'status':
-      return statusCommand(settings);
+      return import('./commands/status').then(({ statusCommand }) => statusCommand(settings));
     case 'check':
       return checkCommand(settings);
     case 'reattach':
-      return reattachCommand(settings, logger);
+      return import('./commands/reattach').then(({ reattachCommand }) => reattachCommand(settings, logger));
     default:
       return planCommand(settings);
   }

@@ -261,18 +261,14 @@ interface CatalogRead {
 /**
  * Both queued reads, once both are over: a failure of one (a lock timeout) aborts the transaction
  * the other runs in, and the rollback must not be queued behind that (the driver warns on stderr
- * when more than one query waits). The first failure is the one that says why: the snapshot's,
- * unless it only found the transaction aborted by the pre-flight's (which runs between its two
- * statements).
+ * when more than one query waits). The snapshot's statements run first, so a failure of the
+ * snapshot is the one that says why (the pre-flight then only finds the transaction aborted).
  */
 async function bothRead(
   reading: Promise<CatalogSnapshot>,
   checking: ReturnType<typeof readPreflight>,
 ): Promise<Pick<CatalogRead, 'snapshot' | 'preflight'>> {
   const [snapshot, preflight] = await Promise.allSettled([reading, checking]);
-  const aborted = (reason: unknown): boolean => (reason as { code?: string } | null)?.code === '25P02';
-  if (snapshot.status === 'rejected' && preflight.status === 'rejected' && aborted(snapshot.reason))
-    throw preflight.reason;
   if (snapshot.status === 'rejected') throw snapshot.reason;
   if (preflight.status === 'rejected') throw preflight.reason;
   return { snapshot: snapshot.value, preflight: preflight.value };
@@ -295,8 +291,9 @@ async function planFrom(
 }
 
 /**
- * The first catalog transaction: bare names resolved, then the snapshot and the pre-flight queued
- * together; `finish` gives the config, so that its slower checks run while the server answers.
+ * The first catalog transaction: bare names resolved, then the snapshot; once its long second
+ * statement is sent, the pre-flight is queued behind it and `finish` gives the config, so that its
+ * slower checks run while the server reads the members (run before, they held that statement back).
  */
 async function readCatalog(
   client: pg.Client,
@@ -313,12 +310,16 @@ async function readCatalog(
       const resolution = await resolveNames(client, tables);
       scope = resolution.tables(tables);
       const planned = enabled(scope);
+      let sent = (): void => undefined;
+      const membersSent = new Promise<void>((resolve) => (sent = resolve));
       // Plans need bounds, not sizes (measuring sizes opens every partition: `status` alone asks).
       const reading = readSnapshot(client, resolution.targets(planned), {
         sizes: false,
         serverVersion: server.version,
+        membersSent: sent,
       });
       reading.catch(() => undefined); // awaited below, unless the config turns out bad first
+      await Promise.race([membersSent, reading.catch(() => undefined)]);
       const checking = readPreflight(client, planned); // queued right behind the snapshot
       checking.catch(() => undefined);
       let config: Config;

@@ -67,6 +67,11 @@ export interface SnapshotOptions {
   sizes?: boolean;
   /** server_version_num: the statement's text depends on it (inCatalogTransaction gives it). */
   serverVersion: number;
+  /**
+   * Called once the members statement, the long one, is sent (or when there is none), so that the
+   * caller's own work runs while the server reads them rather than before.
+   */
+  membersSent?: () => void;
 }
 
 /**
@@ -83,7 +88,10 @@ export async function readSnapshot(
   const parents = new Map<string, ParentInfo>();
   const schemas = new Set<string>();
   const snapshot = { serverVersion: options.serverVersion, parents, relationNames: new Map(), schemas };
-  if (unique.length === 0) return snapshot;
+  if (unique.length === 0) {
+    options.membersSent?.();
+    return snapshot;
+  }
   const { rows } = await client.query<ParentRow>(PARENTS_SQL, [
     unique.map((t) => t.schema),
     unique.map((t) => t.name),
@@ -98,7 +106,7 @@ export async function readSnapshot(
   }
   const found = [...readings.values()];
   // Each member is read into its parent as it arrives (at 100,000 partitions, while the rest come).
-  await eachRow<MemberRow>(
+  const members = eachRow<MemberRow>(
     client,
     membersSql(options.serverVersion),
     [
@@ -116,6 +124,8 @@ export async function readSnapshot(
       addMember(reading, member);
     },
   );
+  options.membersSent?.();
+  await members;
 
   for (const reading of found) {
     const parent = toParentInfo(reading);
