@@ -68,8 +68,9 @@ export interface SnapshotOptions {
   /** server_version_num: the statement's text depends on it (inCatalogTransaction gives it). */
   serverVersion: number;
   /**
-   * Called once the members statement, the long one, is sent (or when there is none), so that the
-   * caller's own work runs while the server reads them rather than before.
+   * Called once the members statement, the long one, is dispatched (or when there is none), so that
+   * the caller's own work runs while the server reads them rather than before. Not called when the
+   * snapshot fails before that: wait for the snapshot to settle too. Must not throw.
    */
   membersSent?: () => void;
 }

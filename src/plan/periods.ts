@@ -68,17 +68,19 @@ export const periodContaining = memoize(
 const byFirstBound = new WeakMap<readonly Period[], Map<BoundValue, Period>>();
 
 function periodStartingAt(periods: readonly Period[], value: BoundValue): Period | undefined {
+  if (periods.length === 0) return undefined;
   let index = byFirstBound.get(periods);
   if (!index) {
-    index = new Map(periods.map((p) => [p.range.from, p]));
+    // An empty period (a day a zone skipped) shares its first bound with the next: the grid's answer is the next.
+    index = new Map(periods.filter((p) => p.range.from < p.range.to).map((p) => [p.range.from, p]));
     byFirstBound.set(periods, index);
   }
   return index.get(value);
 }
 
 /**
- * The period a range is exactly equal to, if it is one; `listed` (a periodsBetween list) is
- * looked in first.
+ * The period a range is exactly equal to, if it is one; `listed` (a periodsBetween list: frozen,
+ * so its index stays true) is looked in first.
  */
 export function alignedPeriod(
   grid: Grid,

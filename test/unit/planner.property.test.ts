@@ -249,4 +249,13 @@ describe('aligned periods', () => {
       { numRuns: 300 },
     );
   });
+
+  it('skip a day a zone skipped: Samoa went from 29 to 31 December 2011', () => {
+    const grid = { interval: 'day', keyType: 'timestamptz', timezone: 'Pacific/Apia' } as const;
+    const listed = periodsBetween(grid, '2011-12-27', '2011-12-31'); // ends with the empty 30th
+    const bound = (date: string): number => dateToBound(date, 'timestamptz', 'Pacific/Apia');
+    const range = { from: bound('2011-12-30'), to: bound('2012-01-01') };
+    expect(alignedPeriod(grid, range)).toBe('2011-12-31');
+    expect(alignedPeriod(grid, range, listed)).toBe('2011-12-31');
+  });
 });
