@@ -66,10 +66,16 @@ attached as (
 ),
 
 -- The one pass over pg_class: every partition, and the tables attached nowhere in the schemas of
--- the parents and their archives.
+-- the parents and their archives. Our partitions' bounds are printed here, so the raw bounds are
+-- never carried (at 100,000 partitions they made this 60 MB, spilled to disk: 0.69 → 0.64 s).
+-- Bounds hold only constants, so pg_get_expr needs no relation context (0); with the oid
+-- PostgreSQL opens every partition to name its columns: 3× the time.
 class as materialized (
-  select c.oid, c.relname, c.relnamespace, c.relkind, c.relispartition, c.reltuples, c.relpartbound
+  select c.oid, c.relname, c.relnamespace, c.relkind, c.relispartition, c.reltuples,
+         a.ord, a.detach_pending,
+         case when a.oid is not null then pg_get_expr(c.relpartbound, 0) end as bound
   from pg_class c
+  left join attached a on a.oid = c.oid
   where c.relispartition
      or (c.relkind in ('r', 'p')
          and c.relnamespace in (select n.oid from parent p
@@ -87,13 +93,10 @@ unattached as materialized (
 ),
 
 member as (
-  -- Bounds hold only constants, so pg_get_expr needs no relation context (0); with the oid
-  -- PostgreSQL opens every partition to name its columns: 3× the time.
-  select a.ord, 'partition' as role, c.oid, c.relnamespace, c.relname, c.relkind,
-         pg_get_expr(c.relpartbound, 0) as bound, c.reltuples,
-         a.detach_pending, null as comment
+  select c.ord, 'partition' as role, c.oid, c.relnamespace, c.relname, c.relkind,
+         c.bound, c.reltuples, c.detach_pending, null as comment
   from class c
-  join attached a on a.oid = c.oid
+  where c.ord is not null
   union all
   -- Detached partitions: ordinary tables in the archive schema or the parent's own, whose name
   -- starts with the naming prefix (snapshot.ts then checks the full naming pattern).
