@@ -187,6 +187,20 @@ async function withTakenNames(
   return plan;
 }
 
+/**
+ * The table's DEFAULT partition to count rows in, with its key (where: the caller's ranges). None
+ * when it has none, or when its rows are known already (an empty DEFAULT, snapshot.ts).
+ */
+function defaultToCount(
+  snapshot: CatalogSnapshot,
+  spec: TableSpec,
+): Omit<DefaultRowsProbe, 'ranges'> | undefined {
+  const parent = snapshot.parents.get(relationKey(spec));
+  const partition = parent?.defaultPartition;
+  if (!partition || partition.rows || !parent.keyColumn || !parent.keyType) return undefined;
+  return { partition, keyColumn: parent.keyColumn, keyType: parent.keyType, timezone: spec.timezone };
+}
+
 /** The DEFAULT partitions whose rows the plan needs counted, and where. */
 function defaultRowsProbes(
   config: Config,
@@ -197,18 +211,10 @@ function defaultRowsProbes(
   const probes: DefaultRowsProbe[] = [];
   plan.tables.forEach((table, i) => {
     const spec = config.tables[i];
-    const parent = spec && snapshot.parents.get(relationKey(spec));
-    const partition = parent?.defaultPartition;
-    // rows known already: an empty DEFAULT (snapshot.ts)
-    if (!spec || table.skipped || !partition || partition.rows || !parent.keyColumn || !parent.keyType)
-      return;
-    probes.push({
-      partition,
-      keyColumn: parent.keyColumn,
-      keyType: parent.keyType,
-      timezone: spec.timezone,
-      ranges: defaultProbeRanges(spec, parent.keyType, table, now, parent.partitions),
-    });
+    const probe = spec && !table.skipped ? defaultToCount(snapshot, spec) : undefined;
+    if (!spec || !probe) return;
+    const partitions = snapshot.parents.get(relationKey(spec))?.partitions ?? [];
+    probes.push({ ...probe, ranges: defaultProbeRanges(spec, probe.keyType, table, now, partitions) });
   });
   return probes;
 }
@@ -227,8 +233,9 @@ async function completePlan(
   first: Plan,
   now: Now,
 ): Promise<Plan> {
-  const hasCreates = first.tables.some((t) => t.create.length > 0);
-  if (!hasCreates && defaultRowsProbes(config, snapshot, first, now).length === 0) return first;
+  // Nothing to look up and nothing to count (check with nothing to do): no second transaction.
+  const wantsNames = first.tables.some((t) => namesWanted(t).length > 0);
+  if (!wantsNames && defaultRowsProbes(config, snapshot, first, now).length === 0) return first;
   return inCatalogTransaction(
     client,
     () => lockScope(config.tables),
@@ -416,14 +423,11 @@ export async function readStatus(
           sizes: true,
           serverVersion: server.version,
         });
-        const probes: DefaultRowsProbe[] = [];
-        for (const spec of enabled(config.tables)) {
-          const parent = snapshot.parents.get(relationKey(spec));
-          const partition = parent?.defaultPartition;
-          if (!partition || partition.rows || !parent.keyColumn || !parent.keyType) continue; // rows known: empty
-          const { keyColumn, keyType } = parent;
-          probes.push({ partition, keyColumn, keyType, timezone: spec.timezone, ranges: [] });
-        }
+        // every row, not just the ranges a plan is about
+        const probes = enabled(config.tables).flatMap((spec) => {
+          const probe = defaultToCount(snapshot, spec);
+          return probe ? [{ ...probe, ranges: [] }] : [];
+        });
         await probeDefaultRows(client, probes, { exact: true });
         return { config, snapshot };
       },

@@ -111,7 +111,7 @@ member as (
 -- Sizes ($7) only when asked, for the status command: measuring opens every partition. A
 -- sub-partitioned table stores nothing itself: add up its leaves. reltuples is -1 until the table
 -- is first analyzed (or, summed over leaves, when none was).
-select m.ord, m.role, m.oid, n.nspname::text as schema, m.relname::text as name,
+select m.ord, m.role, n.nspname::text as schema, m.relname::text as name,
        m.relkind = 'p' as sub_partitioned,
        m.bound,
        case when $7::boolean then coalesce(leaves.bytes, pg_total_relation_size(m.oid), 0) else 0 end::float8 as bytes,

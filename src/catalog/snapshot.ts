@@ -9,7 +9,7 @@ import type {
   PartitionInfo,
   TableSpec,
 } from '../types';
-import { quoteIdent, quoteQualified, relationKey } from '../sql/quote';
+import { compareNames, quoteIdent, quoteQualified, relationKey } from '../sql/quote';
 import { carriesNaming, namePrefix } from './archived';
 import { parseOrigin } from './origin';
 import { parsePartitionBound } from './bounds';
@@ -48,7 +48,6 @@ interface ParentRow {
 interface MemberRow {
   ord: number;
   role: 'partition' | 'archived';
-  oid: number;
   schema: string;
   name: string;
   sub_partitioned: boolean;
@@ -258,7 +257,7 @@ function toParentInfo({
       archived,
     };
   }
-  partitions.sort((a, b) => a.from - b.from || a.to - b.to || a.name.localeCompare(b.name));
+  partitions.sort((a, b) => a.from - b.from || a.to - b.to || compareNames(a.name, b.name));
   return {
     ...base,
     strategy: 'range',
@@ -285,7 +284,7 @@ function archivedTables(candidates: MemberRow[], target: SnapshotTarget): Archiv
   const ours = carriesNaming(target.naming, target.name);
   return candidates
     .filter((m) => ours(m.name))
-    .sort((a, b) => compareText(a.name, b.name) || compareText(a.schema, b.schema))
+    .sort((a, b) => compareNames(a.name, b.name) || compareNames(a.schema, b.schema))
     .map((m) => {
       const origin = parseOrigin(m.comment);
       return {
@@ -297,8 +296,6 @@ function archivedTables(candidates: MemberRow[], target: SnapshotTarget): Archiv
       };
     });
 }
-
-const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** reltuples is negative (-1) until the first ANALYZE: unknown, not zero. */
 function estimatedRows(reltuples: number): number | null {

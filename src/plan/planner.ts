@@ -11,7 +11,7 @@ import type {
   TablePlan,
   TableSpec,
 } from '../types';
-import { quoteQualified, relationKey } from '../sql/quote';
+import { compareNames, quoteQualified, relationKey } from '../sql/quote';
 import { duePartitions, planArchives, unboundedBelowPastCutoff } from './archive';
 import { dateToBound } from './bounds';
 import { localDate, periodStart, utcDate } from './calendar';
@@ -101,9 +101,8 @@ function skippedPlan(spec: TableSpec, parent: ParentInfo | undefined, finding: F
   };
 }
 
-const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const byBoundsThenName = (a: PartitionInfo, b: PartitionInfo): number =>
-  byFrom(a, b) || compareText(a.schema, b.schema) || compareText(a.name, b.name);
+  byFrom(a, b) || compareNames(a.schema, b.schema) || compareNames(a.name, b.name);
 
 function planParent(
   spec: TableSpec,

@@ -32,6 +32,12 @@ export function quoteLiteral(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
+/**
+ * Names in byte order, as PostgreSQL orders the `name` type (C collation): the same on every
+ * machine, whatever its locale.
+ */
+export const compareNames = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** Key for maps of relations: the unquoted parts, unambiguous whatever characters they hold. */
 export function relationKey(relation: QualifiedName): string {
   // The length prefix makes it unambiguous whatever the names hold; cheap, as it runs per name.
