@@ -83,7 +83,7 @@ export function writeCatalogSql(file: string, specs: readonly TableSpec[]): void
   const parents = PARENTS_SQL.replaceAll('$1::text[]', schemas)
     .replaceAll('$2::text[]', array(specs.map((s) => s.name)))
     .replaceAll('$3::text[]', archives);
-  const members = membersSql(serverVersionNum())
+  const members = membersSql(serverVersionNum(), false)
     .replaceAll('$1::int[]', `array[${specs.map((_, i) => i + 1).join(',')}]::int[]`)
     .replaceAll(
       '$2::oid[]',
@@ -92,7 +92,6 @@ export function writeCatalogSql(file: string, specs: readonly TableSpec[]): void
     .replaceAll('$3::text[]', schemas)
     .replaceAll('$4::text[]', archives)
     .replaceAll('$5::text[]', array(specs.map((s) => namePrefix(s.naming, s.name))))
-    .replaceAll('$6::boolean[]', `array[${specs.map(() => 'true').join(',')}]`)
-    .replaceAll('$7::boolean', 'false');
+    .replaceAll('$6::boolean[]', `array[${specs.map(() => 'true').join(',')}]`);
   writeFileSync(file, `set jit = off;\n${parents};\n${members};\n`);
 }

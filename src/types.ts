@@ -65,9 +65,9 @@ export interface PartitionInfo extends QualifiedName {
   /** The bound literals as PostgreSQL printed them in pg_get_expr(relpartbound), unquoted ("MINVALUE" for minvalue). */
   fromText: string;
   toText: string;
-  /** pg_total_relation_size */
+  /** pg_total_relation_size; 0 when sizes were not read (only `status` reads them). */
   bytes: number;
-  /** pg_class.reltuples; null when the table was never analyzed. */
+  /** pg_class.reltuples; null when the table was never analyzed, or when sizes were not read. */
   estimatedRows: number | null;
   /** The partition is itself partitioned (sub-partitioning). */
   subPartitioned: boolean;

@@ -43,14 +43,13 @@ order by t.ord
  * `serverVersion` (server_version_num). One element per parent in each array:
  *   $1 ord, $2 its oid (null when missing), $3 schema, $4 archive schema (null when none),
  *   $5 the fixed prefix of the naming template (archived-table candidates must start with it),
- *   $6 whether its partitions are read (range-partitioned);
- *   $7 whether sizes are measured.
+ *   $6 whether its partitions are read (range-partitioned).
  *
  * Shaped for 100,000 partitions: pg_class is read in one pass (a hash join, not 100,000 index
  * look-ups: 0.8 s against 2.8 s for the single statement before, in a fresh session; BENCHMARKS.md),
  * and rows come as rows, not one JSON value the driver must gather and parse whole.
  */
-export const membersSql = (serverVersion: number): string => `
+export const membersSql = (serverVersion: number, sizes: boolean): string => `
 with parent as (
   select * from unnest($1::int[], $2::oid[], $3::text[], $4::text[], $5::text[], $6::boolean[])
                   as p(ord, oid, schema_name, archive_schema, name_prefix, partitions_read)
@@ -108,26 +107,32 @@ member as (
   join class c on c.oid = u.oid
 )
 
--- Sizes ($7) only when asked, for the status command: measuring opens every partition. A
--- sub-partitioned table stores nothing itself: add up its leaves. reltuples is -1 until the table
--- is first analyzed (or, summed over leaves, when none was).
 select m.ord, m.role, n.nspname::text as schema, m.relname::text as name,
        m.relkind = 'p' as sub_partitioned,
        m.bound,
-       case when $7::boolean then coalesce(leaves.bytes, pg_total_relation_size(m.oid), 0) else 0 end::float8 as bytes,
-       case when m.relkind = 'p' then coalesce(leaves.reltuples, -1) else m.reltuples end::float8 as reltuples,
        m.detach_pending,
        m.comment,
        -- A DEFAULT whose file has no pages holds no rows: it needs no counting (catalog/default-rows.ts).
        -- (It takes the DEFAULT's ACCESS SHARE lock, so a DEFAULT held in ACCESS EXCLUSIVE makes this wait.)
        case when m.bound = 'DEFAULT' and m.relkind = 'r' then pg_relation_size(m.oid) = 0 end as empty
+       ${sizes ? SIZES_COLUMNS : ''}
 from member m
 join pg_namespace n on n.oid = m.relnamespace
-left join lateral (
+${sizes ? SIZES_JOIN : ''}
+`;
+
+// Sizes and row estimates only when asked, for the status command: measuring opens every
+// partition, and even unasked the lateral join cost plans 0.08 s at 100,000 partitions
+// (BENCHMARKS.md, issue 9). A sub-partitioned table stores nothing itself: add up its leaves.
+// reltuples is -1 until the table is first analyzed (or, summed over leaves, when none was).
+const SIZES_COLUMNS = `,
+       coalesce(leaves.bytes, pg_total_relation_size(m.oid), 0)::float8 as bytes,
+       case when m.relkind = 'p' then coalesce(leaves.reltuples, -1) else m.reltuples end::float8 as reltuples`;
+
+const SIZES_JOIN = `left join lateral (
   select sum(pg_total_relation_size(leaf.relid)) as bytes,
          sum(leaf_class.reltuples) filter (where leaf_class.reltuples >= 0) as reltuples
   from pg_partition_tree(m.oid) leaf
   join pg_class leaf_class on leaf_class.oid = leaf.relid
-  where m.relkind = 'p' and leaf.isleaf and $7::boolean
-) leaves on true
-`;
+  where m.relkind = 'p' and leaf.isleaf
+) leaves on true`;

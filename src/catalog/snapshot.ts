@@ -52,17 +52,18 @@ interface MemberRow {
   name: string;
   sub_partitioned: boolean;
   bound: string | null;
-  bytes: number;
-  reltuples: number;
   detach_pending: boolean;
   /** Detached tables only: their comment (an origin mark, maybe). */
   comment: string | null;
   /** A plain DEFAULT partition only: whether its file has no pages (so no rows). */
   empty: boolean | null;
+  /** Only when sizes are read. */
+  bytes?: number;
+  reltuples?: number;
 }
 
 export interface SnapshotOptions {
-  /** Measure each partition's size (default true). Planning does not need it, and it is the costly part. */
+  /** Read each table's size and estimated rows (default true). Planning needs neither, and measuring is costly. */
   sizes?: boolean;
   /** server_version_num: the statement's text depends on it (inCatalogTransaction gives it). */
   serverVersion: number;
@@ -108,7 +109,7 @@ export async function readSnapshot(
   // Each member is read into its parent as it arrives (at 100,000 partitions, while the rest come).
   const members = eachRow<MemberRow>(
     client,
-    membersSql(options.serverVersion),
+    membersSql(options.serverVersion, options.sizes ?? true),
     [
       found.map(({ row }) => row.ord),
       found.map(({ row }) => row.oid),
@@ -116,7 +117,6 @@ export async function readSnapshot(
       found.map(({ target }) => archiveSchemaOf(target) ?? null),
       found.map(({ target }) => namePrefix(target.naming, target.name)),
       found.map(({ verdict }) => verdict.ok), // others are problems: their partitions are not read
-      options.sizes ?? true,
     ],
     (member) => {
       const reading = readings.get(member.ord);
@@ -197,13 +197,13 @@ function addMember(reading: Reading, member: MemberRow): void {
   if (!reading.verdict.ok) return;
   if (member.bound === null) throw new Error(`partition ${quoteQualified(member)} has no bound`);
   const bound = parsePartitionBound(member.bound, reading.verdict.keyType);
-  const estimated = estimatedRows(member.reltuples);
+  const [bytes, estimated] = [member.bytes ?? 0, estimatedRows(member.reltuples)];
   // Written out rather than spread: this runs for every partition of every parent.
   if (bound.kind === 'default') {
     reading.defaultPartition = {
       schema: member.schema,
       name: member.name,
-      bytes: member.bytes,
+      bytes,
       estimatedRows: estimated,
       rowsByDay: [],
       // no pages, no rows: counted already
@@ -213,7 +213,7 @@ function addMember(reading: Reading, member: MemberRow): void {
     reading.partitions.push({
       schema: member.schema,
       name: member.name,
-      bytes: member.bytes,
+      bytes,
       estimatedRows: estimated,
       from: bound.from,
       to: bound.to,
@@ -290,14 +290,14 @@ function archivedTables(candidates: MemberRow[], target: SnapshotTarget): Archiv
       return {
         schema: m.schema,
         name: m.name,
-        bytes: m.bytes,
+        bytes: m.bytes ?? 0,
         estimatedRows: estimatedRows(m.reltuples),
         ...(origin && ('problem' in origin ? { originProblem: origin.problem } : { origin })),
       };
     });
 }
 
-/** reltuples is negative (-1) until the first ANALYZE: unknown, not zero. */
-function estimatedRows(reltuples: number): number | null {
-  return reltuples < 0 ? null : reltuples;
+/** reltuples is negative (-1) until the first ANALYZE: unknown, not zero (as when not read). */
+function estimatedRows(reltuples: number | undefined): number | null {
+  return reltuples === undefined || reltuples < 0 ? null : reltuples;
 }
