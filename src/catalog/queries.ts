@@ -91,15 +91,17 @@ unattached as materialized (
   where not c.relispartition
 ),
 
+-- Partitions come with their bound, detached candidates without one (which is how snapshot.ts
+-- tells them apart: a column saying so cost 100,000 more values to send and read).
 member as (
-  select c.ord, 'partition' as role, c.oid, c.relnamespace, c.relname, c.relkind,
+  select c.ord, c.oid, c.relnamespace, c.relname, c.relkind,
          c.bound, c.reltuples, c.detach_pending, null as comment
   from class c
   where c.ord is not null
   union all
   -- Detached partitions: ordinary tables in the archive schema or the parent's own, whose name
   -- starts with the naming prefix (snapshot.ts then checks the full naming pattern).
-  select p.ord, 'archived', c.oid, c.relnamespace, c.relname, c.relkind, null, c.reltuples,
+  select p.ord, c.oid, c.relnamespace, c.relname, c.relkind, null, c.reltuples,
          false, obj_description(c.oid, 'pg_class')
   from unattached u
   join parent p on p.name_prefix = u.head and u.schema_name in (p.schema_name, p.archive_schema)
@@ -107,7 +109,7 @@ member as (
   join class c on c.oid = u.oid
 )
 
-select m.ord, m.role, n.nspname::text as schema, m.relname::text as name,
+select m.ord, n.nspname::text as schema, m.relname::text as name,
        m.relkind = 'p' as sub_partitioned,
        m.bound,
        m.detach_pending,

@@ -47,10 +47,10 @@ interface ParentRow {
 
 interface MemberRow {
   ord: number;
-  role: 'partition' | 'archived';
   schema: string;
   name: string;
   sub_partitioned: boolean;
+  /** A partition's bound; null for a table attached nowhere (an archived table, maybe). */
   bound: string | null;
   detach_pending: boolean;
   /** Detached tables only: their comment (an origin mark, maybe). */
@@ -190,12 +190,11 @@ function classify(row: ParentRow, target: SnapshotTarget): Classification {
 
 /** A partition (of a parent we can read: the others' are not asked for) or an archived candidate. */
 function addMember(reading: Reading, member: MemberRow): void {
-  if (member.role === 'archived') {
+  if (member.bound === null) {
     reading.candidates.push(member);
     return;
   }
   if (!reading.verdict.ok) return;
-  if (member.bound === null) throw new Error(`partition ${quoteQualified(member)} has no bound`);
   const bound = parsePartitionBound(member.bound, reading.verdict.keyType);
   const [bytes, estimated] = [member.bytes ?? 0, estimatedRows(member.reltuples)];
   // Written out rather than spread: this runs for every partition of every parent.
