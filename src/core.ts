@@ -5,7 +5,16 @@
 // the ranges the plan is about; then the tables that wanted a taken name or whose DEFAULT holds
 // rows planned again.
 import type pg from 'pg';
-import type { CatalogSnapshot, Config, Now, Plan, QualifiedName, TablePlan, TableSpec } from './types';
+import type {
+  CatalogSnapshot,
+  Config,
+  Now,
+  ParentInfo,
+  Plan,
+  QualifiedName,
+  TablePlan,
+  TableSpec,
+} from './types';
 import { ConfigError } from './config/errors';
 import { draftConfig, loadConfig, selectTables, type ConfigDraft } from './config/load';
 import { readSnapshot, type SnapshotTarget } from './catalog/snapshot';
@@ -258,11 +267,15 @@ async function completePlan(
   );
 }
 
-/** What the first transaction reads: the config with its names resolved, the snapshot, the pre-flight. */
+/**
+ * What the first transaction reads: the config with its names resolved, the snapshot, the
+ * pre-flight; and the tables planned while it was read, by the ParentInfo each was planned from.
+ */
 interface CatalogRead {
   config: Config;
   snapshot: CatalogSnapshot;
   preflight: Awaited<ReturnType<typeof readPreflight>>;
+  plannedEarly: WeakMap<ParentInfo, TablePlan>;
 }
 
 /**
@@ -291,8 +304,11 @@ async function planFrom(
   read: CatalogRead,
   now: Now,
 ): Promise<Inspection> {
-  const { config, snapshot, preflight } = read;
-  const first = buildPlan(config.tables, snapshot, now);
+  const { config, snapshot, preflight, plannedEarly } = read;
+  const first = buildPlan(config.tables, snapshot, now, (spec) => {
+    const parent = snapshot.parents.get(relationKey(spec));
+    return parent && plannedEarly.get(parent);
+  });
   const plan = await completePlan(client, bounds, config, snapshot, first, now);
   return { config, snapshot, plan: withPreflight(plan, config.tables, preflight) };
 }
@@ -301,12 +317,14 @@ async function planFrom(
  * The first catalog transaction: bare names resolved, then the snapshot; once its long second
  * statement is sent, the pre-flight is queued behind it and `finish` gives the config, so that its
  * slower checks run while the server reads the members (run before, they held that statement back).
+ * Then each table is planned as soon as its parent is read, while the server sends the rest.
  */
 async function readCatalog(
   client: pg.Client,
   tables: TableSpec[],
   bounds: CatalogBounds,
   finish: () => Config,
+  now: Now,
 ): Promise<CatalogRead> {
   let scope = tables;
   return inCatalogTransaction(
@@ -319,11 +337,14 @@ async function readCatalog(
       const planned = enabled(scope);
       let sent = (): void => undefined;
       const membersSent = new Promise<void>((resolve) => (sent = resolve));
+      const plannedEarly = new WeakMap<ParentInfo, TablePlan>();
+      let planEarly = (_parent: ParentInfo, _snapshot: CatalogSnapshot): void => undefined; // until the config is known
       // Plans need bounds, not sizes (measuring sizes opens every partition: `status` alone asks).
       const reading = readSnapshot(client, resolution.targets(planned), {
         sizes: false,
         serverVersion: server.version,
         membersSent: sent,
+        onParentRead: (parent, snapshot) => planEarly(parent, snapshot),
       });
       reading.catch(() => undefined); // awaited below, unless the config turns out bad first
       await Promise.race([membersSent, reading.catch(() => undefined)]);
@@ -337,7 +358,12 @@ async function readCatalog(
         await Promise.allSettled([reading, checking]);
         throw error;
       }
-      return { config, ...(await bothRead(reading, checking)) };
+      const specs = new Map(config.tables.map((spec) => [relationKey(spec), spec]));
+      planEarly = (parent, snapshot) => {
+        const spec = specs.get(relationKey(parent));
+        if (spec) plannedEarly.set(parent, planTable(spec, snapshot, now));
+      };
+      return { config, plannedEarly, ...(await bothRead(reading, checking)) };
     },
   );
 }
@@ -352,7 +378,7 @@ export async function inspectWith(
   now: Now,
   bounds: CatalogBounds = catalogBounds(),
 ): Promise<Inspection> {
-  return planFrom(client, bounds, await readCatalog(client, config.tables, bounds, () => config), now);
+  return planFrom(client, bounds, await readCatalog(client, config.tables, bounds, () => config, now), now);
 }
 
 /** Connects, runs `work`, and always closes the connection. */
@@ -396,7 +422,7 @@ export async function inspect(settings: InspectSettings): Promise<Inspection> {
   const client = await connecting.catch(configFirst);
   const bounds = catalogBounds(settings.catalogLockWaitSeconds);
   try {
-    const read = await readCatalog(client, selected.tables, bounds, finish);
+    const read = await readCatalog(client, selected.tables, bounds, finish, settings.now);
     return await planFrom(client, bounds, read, settings.now);
   } finally {
     await client.end().catch(() => undefined);

@@ -27,17 +27,21 @@ const LITERAL: Record<KeyType, RegExp> = {
  * Throws an Error naming the expression when it is not a one-column range bound of this key type.
  */
 export function parsePartitionBound(expr: string, keyType: KeyType): ParsedBound {
-  // Parents partitioned alike print the same bounds: parse each expression once.
-  const key = `${keyType} ${expr}`;
-  const known = parsed.get(key);
+  // Parents partitioned alike print the same bounds: parse each expression once (by key type, so
+  // that no key string is built per partition).
+  const known = parsed[keyType].get(expr);
   if (known) return known;
   const bound = parseBound(expr, keyType);
-  if (parsed.size > 100_000) parsed.clear();
-  parsed.set(key, bound);
+  if (parsed[keyType].size > 100_000) parsed[keyType].clear();
+  parsed[keyType].set(expr, bound);
   return bound;
 }
 
-const parsed = new Map<string, ParsedBound>();
+const parsed: Record<KeyType, Map<string, ParsedBound>> = {
+  date: new Map(),
+  timestamp: new Map(),
+  timestamptz: new Map(),
+};
 
 function parseBound(expr: string, keyType: KeyType): ParsedBound {
   const text = expr.trim();

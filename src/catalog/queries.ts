@@ -28,7 +28,9 @@ select t.ord::int as ord,
            where t.typtype <> 'd') as key_type_name,
        -- PARTITION OF puts new partitions in the parent's tablespace; our LIKE + ATTACH must say it.
        (select spcname::text from pg_tablespace where oid = c.reltablespace) as tablespace,
-       current_setting('DateStyle') as date_style
+       current_setting('DateStyle') as date_style,
+       -- How many partitions the members statement sends for it (it reads the same snapshot).
+       (select count(*) from pg_inherits i where i.inhparent = c.oid)::int as partition_count
 from unnest($1::text[], $2::text[], $3::text[]) with ordinality as t(schema_name, table_name, archive_schema, ord)
 left join pg_namespace n on n.nspname = t.schema_name
 left join pg_class c on c.relnamespace = n.oid and c.relname = t.table_name

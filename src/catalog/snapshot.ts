@@ -43,6 +43,7 @@ interface ParentRow {
   key_type_name: string | null;
   tablespace: string | null;
   date_style: string;
+  partition_count: number;
 }
 
 interface MemberRow {
@@ -67,6 +68,15 @@ export interface SnapshotOptions {
   sizes?: boolean;
   /** server_version_num: the statement's text depends on it (inCatalogTransaction gives it). */
   serverVersion: number;
+  /**
+   * Called with each parent as soon as its last partition has arrived, while the rest still come
+   * (with `snapshot` as read so far, this parent complete), so that it can be planned then rather
+   * than after: 0.05 s of a plan at 100,000 partitions (BENCHMARKS.md, issue 9). A parent whose
+   * members are not all counted ahead (a detached table arriving late, a parent that cannot be
+   * managed) is given once all are in, and so is one built again: `snapshot.parents` holds the
+   * final ParentInfo. What it throws fails the snapshot.
+   */
+  onParentRead?: (parent: ParentInfo, snapshot: CatalogSnapshot) => void;
   /**
    * Called once the members statement, the long one, is dispatched (or when there is none), so that
    * the caller's own work runs while the server reads them rather than before. Not called when the
@@ -103,9 +113,22 @@ export async function readSnapshot(
   for (const row of rows) {
     const target = unique[row.ord - 1];
     if (!target) throw new Error(`the catalog query returned an unknown target ${row.ord}`);
-    readings.set(row.ord, { row, target, verdict: classify(row, target), partitions: [], candidates: [] });
+    const verdict = classify(row, target);
+    // Partitions are read only of parents that can be managed: the others' never come.
+    const partitionsLeft = verdict.ok ? row.partition_count : -1;
+    readings.set(row.ord, { row, target, verdict, partitions: [], candidates: [], partitionsLeft });
+    if (row.schema_exists) schemas.add(target.schema);
+    const archiveSchema = archiveSchemaOf(target);
+    if (archiveSchema !== undefined && row.archive_schema_exists) schemas.add(archiveSchema);
   }
   const found = [...readings.values()];
+  const built = (reading: Reading): ParentInfo => {
+    const parent = toParentInfo(reading);
+    reading.built = parent;
+    parents.set(relationKey(parent), parent);
+    options.onParentRead?.(parent, snapshot);
+    return parent;
+  };
   // Each member is read into its parent as it arrives (at 100,000 partitions, while the rest come).
   const members = eachRow<MemberRow>(
     client,
@@ -121,20 +144,14 @@ export async function readSnapshot(
     (member) => {
       const reading = readings.get(member.ord);
       if (!reading) throw new Error(`the catalog query returned a member of an unknown target ${member.ord}`);
+      reading.built = undefined; // a member after its parent was given: built again at the end
       addMember(reading, member);
+      if (member.bound !== null && --reading.partitionsLeft === 0) built(reading);
     },
   );
   options.membersSent?.();
   await members;
-
-  for (const reading of found) {
-    const parent = toParentInfo(reading);
-    parents.set(relationKey(parent), parent);
-    const { row, target } = reading;
-    if (row.schema_exists) schemas.add(target.schema);
-    const archiveSchema = archiveSchemaOf(target);
-    if (archiveSchema !== undefined && row.archive_schema_exists) schemas.add(archiveSchema);
-  }
+  for (const reading of found) if (!reading.built) built(reading);
   return snapshot;
 }
 
@@ -172,6 +189,10 @@ interface Reading {
   defaultPartition?: DefaultPartitionInfo;
   /** Tables attached nowhere that start with the naming prefix (archivedTables checks the rest). */
   candidates: MemberRow[];
+  /** Partitions still to come (-1: not counted, so the parent is complete only at the end). */
+  partitionsLeft: number;
+  /** The ParentInfo given for it, while no member came after. */
+  built?: ParentInfo;
 }
 
 function classify(row: ParentRow, target: SnapshotTarget): Classification {
@@ -197,10 +218,12 @@ function addMember(reading: Reading, member: MemberRow): void {
   if (!reading.verdict.ok) return;
   const bound = parsePartitionBound(member.bound, reading.verdict.keyType);
   const [bytes, estimated] = [member.bytes ?? 0, estimatedRows(member.reltuples)];
+  // Most partitions are in their parent's schema: keep one copy of its name, not one per row.
+  const schema = member.schema === reading.target.schema ? reading.target.schema : member.schema;
   // Written out rather than spread: this runs for every partition of every parent.
   if (bound.kind === 'default') {
     reading.defaultPartition = {
-      schema: member.schema,
+      schema,
       name: member.name,
       bytes,
       estimatedRows: estimated,
@@ -210,7 +233,7 @@ function addMember(reading: Reading, member: MemberRow): void {
     };
   } else {
     reading.partitions.push({
-      schema: member.schema,
+      schema,
       name: member.name,
       bytes,
       estimatedRows: estimated,

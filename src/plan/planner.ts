@@ -36,8 +36,17 @@ import { tableLayout } from './layout';
 /** How many whole periods past premake and minimumAhead coverage counts before it stops (a run of finite partitions centuries long would otherwise be walked period by period). */
 export const EXTRA_AHEAD_COUNTED = 1000;
 
-export function buildPlan(specs: TableSpec[], snapshot: CatalogSnapshot, now: Now): Plan {
-  return { now: utcDate(now), tables: specs.map((spec) => planTable(spec, snapshot, now)) };
+/** `plannedAlready`: a table's plan made while the snapshot was read, if it still holds. */
+export function buildPlan(
+  specs: TableSpec[],
+  snapshot: CatalogSnapshot,
+  now: Now,
+  plannedAlready: (spec: TableSpec) => TablePlan | undefined = () => undefined,
+): Plan {
+  return {
+    now: utcDate(now),
+    tables: specs.map((spec) => plannedAlready(spec) ?? planTable(spec, snapshot, now)),
+  };
 }
 
 export function planTable(spec: TableSpec, snapshot: CatalogSnapshot, now: Now): TablePlan {

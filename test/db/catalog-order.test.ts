@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import { expect, it, vi } from 'vitest';
 import { inspectWith } from '../../src/core';
+import { buildPlan } from '../../src/plan/planner';
 import { connect } from '../../src/db/connect';
 import { PARENTS_SQL } from '../../src/catalog/queries';
 import { PREFLIGHT_SQL } from '../../src/catalog/preflight';
@@ -20,7 +21,8 @@ describeEachBackend('the first catalog transaction', (db) => {
     try {
       const query = vi.spyOn(client, 'query');
       const spec = specOf({ name: 'orders', naming: '{parent}_y{YYYY}m{MM}' });
-      const { plan } = await inspectWith(client, { file: 'test', tables: [spec] }, { date: '2024-02-15' });
+      const now = { date: '2024-02-15' };
+      const { plan, snapshot, config } = await inspectWith(client, { file: 'test', tables: [spec] }, now);
       const texts = query.mock.calls.map(([q]) =>
         typeof q === 'string' ? q : (q as pg.Query & { text: string }).text,
       );
@@ -32,6 +34,9 @@ describeEachBackend('the first catalog transaction', (db) => {
       expect(parents).toBeGreaterThanOrEqual(0);
       expect([members, preflight]).toEqual([parents + 1, parents + 2]);
       expect(plan.tables[0]?.create.map((c) => c.name)).toEqual(['orders_y2024m03', 'orders_y2024m04']);
+      // The table was planned while the members came (catalog/snapshot.ts, onParentRead): as it
+      // would be from the whole snapshot.
+      expect(plan.tables).toEqual(buildPlan(config.tables, snapshot, now).tables);
     } finally {
       await client.end();
     }

@@ -202,6 +202,57 @@ describeEachBackend('catalog snapshot', (db, backend) => {
     expect(snap.schemas).toEqual(new Set(['public']));
   });
 
+  it('gives each parent as soon as its partitions are in, and again when a member comes after', async () => {
+    await db().reset();
+    await sql(`
+      create table events (at date not null) partition by range (at);
+      create table events_y2024m01 partition of events for values from ('2024-01-01') to ('2024-02-01');
+      create table events_y2024m02 partition of events for values from ('2024-02-01') to ('2024-03-01');
+      create table events_default partition of events default;
+      create table events_y2023m12 (at date not null); -- detached: it comes without a bound
+      create table empty (at date not null) partition by range (at);
+      create table listed (k int) partition by list (k);
+      create table listed_1 partition of listed for values in (1);
+    `);
+    const given: { name: string; parent: ParentInfo; partitions: number; archived: number }[] = [];
+    const client = await connect(db().url);
+    let snap: CatalogSnapshot;
+    try {
+      snap = await readSnapshot(
+        client,
+        ['empty', 'listed', 'events'].map((name) => target('public', name)),
+        {
+          serverVersion: (await readServerVersion(client)).num,
+          onParentRead: (parent) =>
+            given.push({
+              name: parent.name,
+              parent,
+              partitions: parent.partitions.length + (parent.defaultPartition ? 1 : 0),
+              archived: parent.archived.length,
+            }),
+        },
+      );
+    } finally {
+      await client.end();
+    }
+    // Every parent was given whole (each time with all its partitions and its DEFAULT), and the
+    // last one given of each is the one the snapshot holds.
+    expect(given.every((g) => g.partitions === (g.name === 'events' ? 3 : 0))).toBe(true);
+    for (const name of ['events', 'empty', 'listed']) {
+      expect(given.filter((g) => g.name === name).at(-1)?.parent).toBe(parentOf(snap, 'public', name));
+    }
+    // empty (no partitions) and listed (partitions not read) are given once, after the statement;
+    // events while its rows came, as soon as its three partitions were in: before them.
+    const names = given.map((g) => g.name);
+    expect(names.filter((name) => name !== 'events')).toEqual(['empty', 'listed']);
+    expect(names.indexOf('events')).toBeLessThan(names.indexOf('empty'));
+    // Its detached table comes in the same statement: when after the partitions, events is given
+    // again with it.
+    const events = given.filter((g) => g.name === 'events');
+    expect(events.at(-1)?.archived).toBe(1);
+    expect(events).toHaveLength(events[0]?.archived === 1 ? 1 : 2);
+  });
+
   it('quotes odd schema, table and column names everywhere', async () => {
     await db().reset();
     await sql(`
