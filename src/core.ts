@@ -1,9 +1,9 @@
 // The functional core behind every command: config + the catalog + now → plan. The catalog is read
 // in a short bounded transaction (catalog/transaction.ts): bare names resolved through the
-// search_path, one snapshot and the pre-flight. Then the pure planner; then, in a second one, the
-// names its new partitions would take looked up and the DEFAULT partitions' rows counted for just
-// the ranges the plan is about; then the tables that wanted a taken name or whose DEFAULT holds
-// rows planned again.
+// search_path, one snapshot and the pre-flight; the pure planner plans each table as soon as its
+// parent is read, while the rest still stream in. Then, in a second transaction, the names its new
+// partitions would take looked up and the DEFAULT partitions' rows counted for just the ranges the
+// plan is about; then the tables that wanted a taken name or whose DEFAULT holds rows planned again.
 import type pg from 'pg';
 import type {
   CatalogSnapshot,
@@ -295,7 +295,7 @@ async function bothRead(
 }
 
 /**
- * The catalog, then (its transaction over, its locks on the parents let go) the plan, then the
+ * The plan from the catalog read (the tables planned while it was read, the others now), then the
  * names it wants looked up and the DEFAULT rows it needs counted, and the final plan.
  */
 async function planFrom(
@@ -317,7 +317,10 @@ async function planFrom(
  * The first catalog transaction: bare names resolved, then the snapshot; once its long second
  * statement is sent, the pre-flight is queued behind it and `finish` gives the config, so that its
  * slower checks run while the server reads the members (run before, they held that statement back).
- * Then each table is planned as soon as its parent is read, while the server sends the rest.
+ * Then each table is planned as soon as its parent is read, while the server sends the rest. So
+ * planning runs inside this transaction: at 100,000 partitions it holds its ACCESS SHARE locks
+ * (parents, DEFAULT partitions) ~60 ms longer, and the members statement's statement_timeout
+ * covers the planning done meanwhile; the whole read was ~100 ms shorter (BENCHMARKS.md, issue 9).
  */
 async function readCatalog(
   client: pg.Client,

@@ -76,6 +76,7 @@ export interface PartitionInfo extends QualifiedName {
 }
 
 export interface DefaultPartitionInfo extends QualifiedName {
+  /** As PartitionInfo's: 0 and null when sizes were not read (only `status` reads them). */
   bytes: number;
   estimatedRows: number | null;
   /**
@@ -99,6 +100,7 @@ export interface OriginMark {
 
 /** A table outside the parent's partitions (typically in the archive schema) that carries our naming. */
 export interface ArchivedTable extends QualifiedName {
+  /** As PartitionInfo's: 0 and null when sizes were not read (only `status` reads them). */
   bytes: number;
   estimatedRows: number | null;
   /** Its origin mark, when its comment holds one. */

@@ -122,9 +122,9 @@ export async function readSnapshot(
     if (archiveSchema !== undefined && row.archive_schema_exists) schemas.add(archiveSchema);
   }
   const found = [...readings.values()];
-  const built = (reading: Reading): ParentInfo => {
+  const give = (reading: Reading): ParentInfo => {
     const parent = toParentInfo(reading);
-    reading.built = parent;
+    reading.given = parent;
     parents.set(relationKey(parent), parent);
     options.onParentRead?.(parent, snapshot);
     return parent;
@@ -144,14 +144,23 @@ export async function readSnapshot(
     (member) => {
       const reading = readings.get(member.ord);
       if (!reading) throw new Error(`the catalog query returned a member of an unknown target ${member.ord}`);
-      reading.built = undefined; // a member after its parent was given: built again at the end
+      reading.given = undefined; // a member after its parent was given: given again at the end
       addMember(reading, member);
-      if (member.bound !== null && --reading.partitionsLeft === 0) built(reading);
+      if (member.bound !== null && --reading.partitionsLeft === 0) give(reading);
     },
   );
   options.membersSent?.();
   await members;
-  for (const reading of found) if (!reading.built) built(reading);
+  for (const reading of found) {
+    // Counted and sent in one snapshot, so they agree; a partition without a bound would not.
+    if (reading.partitionsLeft > 0) {
+      throw new Error(
+        `the catalog query sent ${reading.row.partition_count - reading.partitionsLeft} of the ` +
+          `${reading.row.partition_count} partitions of ${quoteQualified(reading.target)}`,
+      );
+    }
+    if (!reading.given) give(reading);
+  }
   return snapshot;
 }
 
@@ -192,7 +201,7 @@ interface Reading {
   /** Partitions still to come (-1: not counted, so the parent is complete only at the end). */
   partitionsLeft: number;
   /** The ParentInfo given for it, while no member came after. */
-  built?: ParentInfo;
+  given?: ParentInfo;
 }
 
 function classify(row: ParentRow, target: SnapshotTarget): Classification {
@@ -217,7 +226,8 @@ function addMember(reading: Reading, member: MemberRow): void {
   }
   if (!reading.verdict.ok) return;
   const bound = parsePartitionBound(member.bound, reading.verdict.keyType);
-  const [bytes, estimated] = [member.bytes ?? 0, estimatedRows(member.reltuples)];
+  const bytes = member.bytes ?? 0;
+  const estimated = estimatedRows(member.reltuples);
   // Most partitions are in their parent's schema: keep one copy of its name, not one per row.
   const schema = member.schema === reading.target.schema ? reading.target.schema : member.schema;
   // Written out rather than spread: this runs for every partition of every parent.
