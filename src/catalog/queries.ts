@@ -130,8 +130,9 @@ ${sizes ? SIZES_JOIN : ''}
 
 // Sizes and row estimates only when asked, for the status command: measuring opens every
 // partition, and even unasked the lateral join and its columns made a plan of 100,000 partitions
-// ~4% slower (1.42 → 1.36 of the bare bounds query; BENCHMARKS.md, issue 9). A sub-partitioned table stores nothing itself: add up its leaves.
-// reltuples is -1 until the table is first analyzed (or, summed over leaves, when none was).
+// ~4% slower (1.42 → 1.36 of the bare bounds query; BENCHMARKS.md, issue 9). A sub-partitioned
+// table stores nothing itself: add up its leaves. reltuples is -1 until the table is first
+// analyzed (or, summed over leaves, when none was).
 const SIZES_COLUMNS = `,
        coalesce(leaves.bytes, pg_total_relation_size(m.oid), 0)::float8 as bytes,
        case when m.relkind = 'p' then coalesce(leaves.reltuples, -1) else m.reltuples end::float8 as reltuples`;

@@ -122,12 +122,11 @@ export async function readSnapshot(
     if (archiveSchema !== undefined && row.archive_schema_exists) schemas.add(archiveSchema);
   }
   const found = [...readings.values()];
-  const give = (reading: Reading): ParentInfo => {
+  const give = (reading: Reading): void => {
     const parent = toParentInfo(reading);
     reading.given = parent;
     parents.set(relationKey(parent), parent);
     options.onParentRead?.(parent, snapshot);
-    return parent;
   };
   // Each member is read into its parent as it arrives (at 100,000 partitions, while the rest come).
   const members = eachRow<MemberRow>(

@@ -33,8 +33,8 @@ export function quoteLiteral(value: string): string {
 }
 
 /**
- * Names in byte order, as PostgreSQL orders the `name` type (C collation): the same on every
- * machine, whatever its locale.
+ * Names in code-unit order: the same on every machine, whatever its locale (for tie-breaks; it is
+ * PostgreSQL's C order for every name but those mixing characters beyond U+FFFF with U+E000–U+FFFF).
  */
 export const compareNames = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
