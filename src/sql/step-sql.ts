@@ -192,7 +192,8 @@ function createSql(step: CreateStep, strategy: Strategy): string {
   // The usual case (nothing under the name yet, no DEFAULT) runs two catalog queries besides the
   // DDL: each query in a DO block is planned afresh, and with three fewer (and the block half as
   // long) the 800 steps of the apply bench took the server 2.55–2.73 s instead of 2.87–3.12 s
-  // (BENCHMARKS.md, "Apply after the steps rewrite").
+  // (BENCHMARKS.md, "Apply after the steps rewrite"). Both read one table at a time: as joins,
+  // planning them cost each step 10% more server instructions (callgrind, BENCHMARKS.md, issue 8).
   const body = [
     'DECLARE',
     `  parent_name text := ${quoteLiteral(parent)};`,
@@ -264,9 +265,9 @@ function createSql(step: CreateStep, strategy: Strategy): string {
         ]
       : []),
     '  END IF;',
-    '  SELECT nullif(pt.partdefid, 0)::regclass, t.spcname INTO default_partition, tablespace',
-    '    FROM pg_partitioned_table pt JOIN pg_class p ON p.oid = pt.partrelid',
-    '    LEFT JOIN pg_tablespace t ON t.oid = p.reltablespace WHERE pt.partrelid = parent;',
+    '  SELECT nullif((SELECT partdefid FROM pg_partitioned_table WHERE partrelid = parent), 0)::regclass,',
+    '         (SELECT spcname FROM pg_tablespace WHERE oid = (SELECT reltablespace FROM pg_class WHERE oid = parent))',
+    '    INTO default_partition, tablespace;',
     '  IF default_partition IS NOT NULL THEN',
     ...(step.fromDefault
       ? throughDefault(step, names)
@@ -278,8 +279,9 @@ function createSql(step: CreateStep, strategy: Strategy): string {
     ...withoutDefault,
     '  END IF;',
     // The step's own result: this partition, of this parent, with these bounds.
-    '  SELECT i.inhparent::regclass AS attached_to, pg_get_expr(c.relpartbound, 0) AS bound INTO existing',
-    `    FROM pg_class c JOIN pg_inherits i ON i.inhrelid = c.oid WHERE c.oid = to_regclass(${partitionText});`,
+    '  SELECT (SELECT inhparent FROM pg_inherits WHERE inhrelid = c.oid)::regclass AS attached_to,',
+    '         pg_get_expr(c.relpartbound, 0) AS bound INTO existing',
+    `    FROM pg_class c WHERE c.oid = to_regclass(${partitionText});`,
     `  IF existing.attached_to IS DISTINCT FROM parent OR existing.bound IS DISTINCT FROM ${expected} THEN`,
     "    RAISE EXCEPTION 'step did not hold: % is not a partition of % %', " +
       `${partitionText}, ${parentText}, ${expected};`,
