@@ -48,8 +48,10 @@ async function openSession(client: pg.Client, settings: RunSettings): Promise<Se
   const left = Math.max(1, settings.deadline - Date.now());
   const { rows } = await client.query<{ own: string }>(
     `select set_config('lock_timeout', $1, false),
-            -- PL/pgSQL then parses a step's SQL when it runs it, not the branches it skips: 6% fewer
-            -- server instructions per create step (callgrind, BENCHMARKS.md, issue 8).
+            -- PL/pgSQL then parses each statement of a step once, when it runs it, and never the
+            -- branches it skips: 6% fewer server instructions per create step (callgrind,
+            -- BENCHMARKS.md, issue 8). Nothing is lost: these sessions run only SQL we generate
+            -- (apply --sql refuses a file whose steps differ from it), tested under psql's default.
             set_config('check_function_bodies', 'off', false),
             set_config('statement_timeout',
               case when reset_val::bigint = 0 or reset_val::bigint > $2 then $2::text else reset_val end, false),
