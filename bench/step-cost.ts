@@ -4,7 +4,9 @@
 // copy of one throwaway cluster, each subject's statements run by a single-user backend under
 // `valgrind --tool=callgrind`:
 //   bare DDL      CREATE TABLE … PARTITION OF, what psql runs in the apply bench (the floor)
-//   ours, apply   our reviewed file's steps as `apply` runs them (check_function_bodies off)
+//   ours, apply   our steps as `apply` runs them: calls of the function it makes once per session
+//   ours, DO      the reviewed file's DO blocks as apply runs them where it cannot make the function
+//                 (check_function_bodies off)
 //   ours, psql    the same file as psql runs it (the server's defaults)
 //   earlier       the steps of the bundle in --earlier=DIR (`git archive <commit> dist | tar -x -C DIR`)
 // Instructions per step = (subject − an empty run) / steps. Needs valgrind and root (the cluster
@@ -14,6 +16,8 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSync, loadModule } from 'libpg-query';
+import { readReviewedFile } from '../src/sql/reviewed-file';
+import { sessionCall, sessionFunctionSql } from '../src/sql/step-sql';
 import { benchDatabase, dropDatabase, serverVersionNum, withClient } from './lib';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -80,7 +84,10 @@ try {
     return statements;
   }
 
-  const ours = steps(planSql('dist/cli/index.js'), 'dist/cli');
+  const file = planSql('dist/cli/index.js');
+  const ours = steps(file, 'dist/cli');
+  // apply runs the same steps as calls of the function it makes once per session.
+  const calls = (await readReviewedFile(file)).steps.map(({ step }) => sessionCall(step, 'attach')!.sql);
   const subjects: Record<string, string[]> = {
     'bare DDL (CREATE TABLE … PARTITION OF)': ours.map((s) => {
       const partition = /partition_name text := '([^']+)'/.exec(s)![1]!;
@@ -88,7 +95,12 @@ try {
       const bounds = /ATTACH PARTITION \S+\s+(FOR VALUES [^;]+);/.exec(s)![1]!;
       return `CREATE TABLE ${partition} PARTITION OF ${parent} ${bounds}`;
     }),
-    'ours, as apply runs them': ['SET check_function_bodies = off', ...ours],
+    'ours, as apply runs them (session function)': [
+      'SET check_function_bodies = off',
+      sessionFunctionSql('attach'),
+      ...calls,
+    ],
+    'ours, as DO blocks (apply on a role without TEMP)': ['SET check_function_bodies = off', ...ours],
     'ours, as psql runs the file': ours,
     ...(earlier && {
       [`earlier bundle (${earlier})`]: steps(planSql(join(earlier, 'dist/cli/index.js')), earlier),
@@ -143,7 +155,7 @@ try {
   if (earlier) {
     const earlierName = Object.keys(perStep).at(-1)!;
     console.log(
-      `ours (apply) / earlier: ${(perStep['ours, as apply runs them']! / perStep[earlierName]!).toFixed(2)}`,
+      `ours (apply) / earlier: ${(perStep['ours, as apply runs them (session function)']! / perStep[earlierName]!).toFixed(2)}`,
     );
   }
 } finally {

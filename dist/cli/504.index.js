@@ -1290,6 +1290,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/sql/quote.ts
 var quote = __webpack_require__(5196);
+// EXTERNAL MODULE: ./src/sql/step-sql.ts
+var step_sql = __webpack_require__(8097);
 // EXTERNAL MODULE: ./src/steps/describe.ts
 var describe = __webpack_require__(8058);
 // EXTERNAL MODULE: ./src/steps/step.ts
@@ -1331,6 +1333,7 @@ var execute = __webpack_require__(5306);
 
 
 
+
 /** The server ended the session (admin shutdown, terminated backend) or the socket closed. */
 const isConnectionLost = (o) => /^(57P|08)/.test(o.code ?? '') || /connection terminated|not queryable|ECONNRESET/i.test(o.error ?? '');
 /**
@@ -1350,7 +1353,12 @@ async function openSession(client, settings) {
               case when reset_val::bigint = 0 or reset_val::bigint > $2 then $2::text else reset_val end, false),
             reset_val as own
        from pg_settings where name = 'statement_timeout'`, [`${settings.lockTimeoutMs}ms`, left]);
-    return { client, ownStatementTimeoutMs: Number(rows[0]?.own ?? 0), timeoutSetAt: Date.now() };
+    return {
+        client,
+        functions: new Map(),
+        ownStatementTimeoutMs: Number(rows[0]?.own ?? 0),
+        timeoutSetAt: Date.now(),
+    };
 }
 /**
  * How far past the deadline a statement may run, at most: statement_timeout is set to the time left
@@ -1372,6 +1380,21 @@ async function boundByDeadline(session, settings) {
     const ms = own > 0 && own < left ? own : left;
     await session.client.query("select set_config('statement_timeout', $1, false)", [String(ms)]);
     session.timeoutSetAt = now;
+}
+/**
+ * A step's statements on this session: a call of the session function when the step has one and
+ * the function could be made here (once per session and strategy), else the step's DO block. A
+ * role without TEMP on the database cannot make it: the DO block then does the same, more slowly.
+ */
+async function statementsOn(session, s) {
+    if (!s.call)
+        return s.statements;
+    let made = session.functions.get(s.call.strategy);
+    if (made === undefined) {
+        made = await session.client.query((0,step_sql/* sessionFunctionSql */.vT)(s.call.strategy)).then(() => true, () => false);
+        session.functions.set(s.call.strategy, made);
+    }
+    return made ? [s.call.sql] : s.statements;
 }
 function explainCancel(outcome, session, settings) {
     if (outcome.code !== '57014')
@@ -1457,6 +1480,9 @@ async function runSteps(connections, steps, settings, logger) {
             ];
         }
         const options = { ...settings, beforeStatement: () => boundByDeadline(session, settings) };
+        if (!batch.transaction && first?.call) {
+            batch = { steps: [{ ...first, statements: await statementsOn(session, first) }], transaction: false };
+        }
         return (await (0,execute/* executeBatch */.M3)(session.client, batch, options)).map((o) => explainCancel(o, session, settings));
     };
     async function runTable(session, table) {

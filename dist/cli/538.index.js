@@ -500,11 +500,15 @@ async function apply_apply(settings, logger) {
             const steps = (0,build/* buildSteps */.a)(plan);
             if (steps.length === 0)
                 logger.log('info', 'nothing to do: every planned partition exists, nothing to archive');
-            const outcomes = await run(steps.map((step, i) => ({
-                step,
-                index: i + 1,
-                statements: (0,step_sql/* stepStatements */.lw)(step, settings.strategy),
-            })), [client, ...opened]);
+            const outcomes = await run(steps.map((step, i) => {
+                const call = (0,step_sql/* sessionCall */.td)(step, settings.strategy);
+                return {
+                    step,
+                    index: i + 1,
+                    statements: (0,step_sql/* stepStatements */.lw)(step, settings.strategy),
+                    ...(call && { call }),
+                };
+            }), [client, ...opened]);
             const report = { outcomes, plan, deferred, ms: 0 };
             const allDone = outcomes.every((o) => o.status === 'done' || o.status === 'already-done');
             if (allDone)

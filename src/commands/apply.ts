@@ -10,7 +10,7 @@ import type { Logger } from '../log';
 import type { Settings } from '../settings';
 import { readReviewedFile, ReviewedFileError } from '../sql/reviewed-file';
 import { quoteQualified } from '../sql/quote';
-import { stepStatements } from '../sql/step-sql';
+import { sessionCall, stepStatements } from '../sql/step-sql';
 import { buildSteps } from '../steps/build';
 import { APPLY_APPLICATION_NAME, closeAll, openConnections } from '../run/connections';
 import type { StepOutcome } from '../run/execute';
@@ -105,11 +105,15 @@ export async function apply(settings: Settings, logger: Logger): Promise<ApplyRe
       if (steps.length === 0)
         logger.log('info', 'nothing to do: every planned partition exists, nothing to archive');
       const outcomes = await run(
-        steps.map((step, i) => ({
-          step,
-          index: i + 1,
-          statements: stepStatements(step, settings.strategy),
-        })),
+        steps.map((step, i) => {
+          const call = sessionCall(step, settings.strategy);
+          return {
+            step,
+            index: i + 1,
+            statements: stepStatements(step, settings.strategy),
+            ...(call && { call }),
+          };
+        }),
         [client, ...opened],
       );
       const report = { outcomes, plan, deferred, ms: 0 };

@@ -7,7 +7,7 @@
 // carries ALREADY_DONE in its detail field.
 import type pg from 'pg';
 import type { Step } from '../steps/step';
-import { ALREADY_DONE, STEP_COMPLETE } from '../sql/step-sql';
+import { ALREADY_DONE, STEP_COMPLETE, type SessionCall } from '../sql/step-sql';
 import { plural } from '../words';
 import { sleep } from './sleep';
 
@@ -32,6 +32,11 @@ export interface RunnableStep {
   /** Its number: position in the plan, or the number its header gives it in a reviewed file. */
   index: number;
   statements: string[];
+  /**
+   * The same step as a call of apply's session function (step-sql.ts), run instead of `statements`
+   * where the function could be made. Planned steps only: a reviewed file runs as written.
+   */
+  call?: SessionCall;
   /** Steps sharing a block number run in one transaction (a reviewer's BEGIN … COMMIT). */
   block?: number;
 }

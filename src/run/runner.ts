@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import type { Logger } from '../log';
 import { relationKey } from '../sql/quote';
+import { sessionFunctionSql, type Strategy } from '../sql/step-sql';
 import { describeStep } from '../steps/describe';
 import { isEffect } from '../steps/step';
 import { executeEffect } from './effect-step';
@@ -33,6 +34,8 @@ const isConnectionLost = (o: StepOutcome): boolean =>
 
 interface Session {
   client: pg.Client;
+  /** Per strategy: whether apply's session function was made on this session (not yet tried: absent). */
+  functions: Map<Strategy, boolean>;
   /** The role's or database's own statement_timeout (ms, 0 for none), to say who cancelled a step. */
   ownStatementTimeoutMs: number;
   /** When statement_timeout was last set to the time left (epoch ms). */
@@ -59,7 +62,12 @@ async function openSession(client: pg.Client, settings: RunSettings): Promise<Se
        from pg_settings where name = 'statement_timeout'`,
     [`${settings.lockTimeoutMs}ms`, left],
   );
-  return { client, ownStatementTimeoutMs: Number(rows[0]?.own ?? 0), timeoutSetAt: Date.now() };
+  return {
+    client,
+    functions: new Map(),
+    ownStatementTimeoutMs: Number(rows[0]?.own ?? 0),
+    timeoutSetAt: Date.now(),
+  };
 }
 
 /**
@@ -82,6 +90,24 @@ async function boundByDeadline(session: Session, settings: RunSettings): Promise
   const ms = own > 0 && own < left ? own : left;
   await session.client.query("select set_config('statement_timeout', $1, false)", [String(ms)]);
   session.timeoutSetAt = now;
+}
+
+/**
+ * A step's statements on this session: a call of the session function when the step has one and
+ * the function could be made here (once per session and strategy), else the step's DO block. A
+ * role without TEMP on the database cannot make it: the DO block then does the same, more slowly.
+ */
+async function statementsOn(session: Session, s: RunnableStep): Promise<string[]> {
+  if (!s.call) return s.statements;
+  let made = session.functions.get(s.call.strategy);
+  if (made === undefined) {
+    made = await session.client.query(sessionFunctionSql(s.call.strategy)).then(
+      () => true,
+      () => false,
+    );
+    session.functions.set(s.call.strategy, made);
+  }
+  return made ? [s.call.sql] : s.statements;
 }
 
 function explainCancel(outcome: StepOutcome, session: Session, settings: RunSettings): StepOutcome {
@@ -174,6 +200,9 @@ export async function runSteps(
       ];
     }
     const options = { ...settings, beforeStatement: () => boundByDeadline(session, settings) };
+    if (!batch.transaction && first?.call) {
+      batch = { steps: [{ ...first, statements: await statementsOn(session, first) }], transaction: false };
+    }
     return (await executeBatch(session.client, batch, options)).map((o) =>
       explainCancel(o, session, settings),
     );

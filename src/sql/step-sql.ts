@@ -92,10 +92,10 @@ const LOOK_UP = [
 ];
 
 /** Nothing under the name yet: create the partition shaped like its parent, in the parent's tablespace. */
-function createUnlessThere({ parent, partition, partitionText }: Names): string[] {
+function createUnlessThere({ ddl, partitionText }: Names): string[] {
   return [
     '    IF named IS NULL THEN',
-    `      CREATE TABLE ${partition} (LIKE ${parent} ${LIKE_OPTIONS});`,
+    `      ${ddl.createLike}`,
     "      IF tablespace IS NOT NULL THEN EXECUTE format('ALTER TABLE %s SET TABLESPACE %I', " +
       `${partitionText}, tablespace); END IF;`,
     '    END IF;',
@@ -104,7 +104,7 @@ function createUnlessThere({ parent, partition, partitionText }: Names): string[
 
 /** The DEFAULT path: lock, create (or adopt), move the range's rows out of DEFAULT, attach, compare counts. */
 function throughDefault(step: CreateStep, names: Names): string[] {
-  const { parent, partition, partitionText } = names;
+  const { parent, partitionText } = names;
   return [
     '    SELECT a.attname INTO key FROM pg_partitioned_table p',
     '      JOIN pg_attribute a ON a.attrelid = p.partrelid AND a.attnum = p.partattrs[0]',
@@ -137,8 +137,7 @@ function throughDefault(step: CreateStep, names: Names): string[] {
     `        default_name, in_range, columns, ${partitionText}, columns, columns);`,
     '      GET DIAGNOSTICS rows_moved = ROW_COUNT;',
     '    END IF;',
-    `    ALTER TABLE ${parent} ATTACH PARTITION ${partition}`,
-    `      ${forValues(step)};`,
+    ...indent(names.ddl.attach, 4),
     `    EXECUTE format('SELECT count(*) - %s FROM %s', rows_existing, ${partitionText}) INTO rows_after;`,
     '    IF rows_moved <> rows_before OR rows_after <> rows_before THEN',
     "      RAISE EXCEPTION 'moving rows out of DEFAULT into %: % before, % moved, % after; rolled back',",
@@ -151,11 +150,40 @@ function throughDefault(step: CreateStep, names: Names): string[] {
 
 interface Names {
   parent: string;
-  partition: string;
   /** SQL expressions of the names as text (for to_regclass, messages and format()). */
   parentText: string;
   partitionText: string;
+  ddl: Ddl;
 }
+
+/** A create step's DDL, as lines: written out in a DO block, built from the arguments in apply's session function. */
+interface Ddl {
+  createLike: string;
+  attach: string[];
+  partitionOf: string[];
+}
+
+function writtenDdl(step: CreateStep, parent: string, partition: string): Ddl {
+  return {
+    createLike: `CREATE TABLE ${partition} (LIKE ${parent} ${LIKE_OPTIONS});`,
+    attach: [`ALTER TABLE ${parent} ATTACH PARTITION ${partition}`, `  ${forValues(step)};`],
+    partitionOf: [`CREATE TABLE ${partition} PARTITION OF ${parent}`, `  ${forValues(step)};`],
+  };
+}
+
+/** The same DDL in the session function: the names (already quoted) and the bounds clause are its arguments. */
+const ARGUMENT_DDL: Ddl = {
+  createLike: `EXECUTE format('CREATE TABLE %s (LIKE %s ${LIKE_OPTIONS})', partition_name, parent_name);`,
+  attach: [
+    "EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s %s', parent_name, partition_name, for_values);",
+  ],
+  partitionOf: [
+    "EXECUTE format('CREATE TABLE %s PARTITION OF %s %s', partition_name, parent_name, for_values);",
+  ],
+};
+
+const indent = (lines: string[], spaces: number): string[] =>
+  lines.map((line) => `${' '.repeat(spaces)}${line}`);
 
 /** WHERE clause of the range in DEFAULT, built with the key column read when the step runs. */
 function inRange(step: CreateStep): string {
@@ -166,39 +194,90 @@ function inRange(step: CreateStep): string {
   return parts.length === 0 ? "'true'" : parts.join(" || ' AND ' || ");
 }
 
+/** What the body of a create step depends on besides its names, bounds and DDL. */
+type CreateShape = Pick<CreateStep, 'adopt'> &
+  ({ fromDefault: false } | (CreateStep & { fromDefault: true }));
+
 function createSql(step: CreateStep, strategy: Strategy): string {
   const parent = quoteQualified(step.parent);
   const partition = quoteQualified(step.partition);
   // The block names its table, parent and bounds once, in its DECLARE section.
-  const names: Names = { parent, partition, parentText: 'parent_name', partitionText: 'partition_name' };
-  const { parentText, partitionText } = names;
+  const constants = [
+    `  parent_name text := ${quoteLiteral(parent)};`,
+    `  partition_name text := ${quoteLiteral(partition)};`,
+    `  expected text := ${quoteLiteral(expectedBound(step))};`,
+  ];
+  const names: Names = {
+    parent,
+    parentText: 'parent_name',
+    partitionText: 'partition_name',
+    ddl: writtenDdl(step, parent, partition),
+  };
+  return `DO ${dollarQuoted(createBody(step, strategy, names, constants).join('\n'))}`;
+}
+
+/**
+ * apply's session function for the usual create step (no rows to move out of a DEFAULT partition,
+ * no table to adopt): the DO block's body, with its names, bounds and DDL as arguments. PL/pgSQL
+ * then compiles the body and plans its queries once per session, not once per step: 4.72 M server
+ * instructions per step instead of 6.47 M (callgrind; BENCHMARKS.md, issue 8).
+ */
+export function sessionFunctionSql(strategy: Strategy): string {
+  const names: Names = {
+    parent: 'parent_name', // the DEFAULT path (not taken here) is the only one that writes the parent out
+    parentText: 'parent_name',
+    partitionText: 'partition_name',
+    ddl: ARGUMENT_DDL,
+  };
+  const body = createBody({ adopt: false, fromDefault: false }, strategy, names, []);
+  return (
+    `CREATE OR REPLACE FUNCTION ${sessionFunctionName(strategy)}` +
+    '(parent_name text, partition_name text, expected text, for_values text) RETURNS void LANGUAGE plpgsql AS ' +
+    dollarQuoted(body.join('\n'))
+  );
+}
+
+const sessionFunctionName = (strategy: Strategy): string =>
+  `pg_temp.partition_keeper_create_${strategy === 'attach' ? 'attach' : 'partition_of'}`;
+
+/** A create step as a call of the session function, when the function covers it. */
+export interface SessionCall {
+  strategy: Strategy;
+  sql: string;
+}
+
+export function sessionCall(step: Step, strategy: Strategy): SessionCall | undefined {
+  if (step.kind !== 'create' || step.fromDefault || step.adopt) return undefined;
+  const args = [
+    quoteQualified(step.parent),
+    quoteQualified(step.partition),
+    expectedBound(step),
+    forValues(step),
+  ];
+  return { strategy, sql: `SELECT ${sessionFunctionName(strategy)}(${args.map(quoteLiteral).join(', ')})` };
+}
+
+function createBody(step: CreateShape, strategy: Strategy, names: Names, constants: string[]): string[] {
+  const { parentText, partitionText, ddl } = names;
   const expected = 'expected';
   const withoutDefault =
     strategy === 'partition-of'
       ? [
           '    IF named IS NULL THEN',
-          `      CREATE TABLE ${partition} PARTITION OF ${parent}`,
-          `        ${forValues(step)};`,
+          ...indent(ddl.partitionOf, 6),
           '    ELSE',
-          `      ALTER TABLE ${parent} ATTACH PARTITION ${partition}`,
-          `        ${forValues(step)};`,
+          ...indent(ddl.attach, 6),
           '    END IF;',
         ]
-      : [
-          ...createUnlessThere(names),
-          `    ALTER TABLE ${parent} ATTACH PARTITION ${partition}`,
-          `      ${forValues(step)};`,
-        ];
+      : [...createUnlessThere(names), ...indent(ddl.attach, 4)];
   // The usual case (nothing under the name yet, no DEFAULT) runs two catalog queries besides the
   // DDL: each query in a DO block is planned afresh, and with three fewer (and the block half as
   // long) the 800 steps of the apply bench took the server 2.55–2.73 s instead of 2.87–3.12 s
   // (BENCHMARKS.md, "Apply after the steps rewrite"). Both read one table at a time: as joins,
   // planning them cost each step 10% more server instructions (callgrind, BENCHMARKS.md, issue 8).
-  const body = [
+  return [
     'DECLARE',
-    `  parent_name text := ${quoteLiteral(parent)};`,
-    `  partition_name text := ${quoteLiteral(partition)};`,
-    `  expected text := ${quoteLiteral(expectedBound(step))};`,
+    ...constants,
     '  parent regclass := parent_name::regclass;',
     '  named regclass := to_regclass(partition_name);',
     '  existing record;',
@@ -288,7 +367,6 @@ function createSql(step: CreateStep, strategy: Strategy): string {
     '  END IF;',
     'END',
   ];
-  return `DO ${dollarQuoted(body.join('\n'))}`;
 }
 
 // ---------------------------------------------------------------------------

@@ -1,0 +1,215 @@
+// apply runs the usual create step as a call of a function it makes once per session; the reviewed
+// file runs the same body as a DO block. On real PostgreSQL (server and PGlite): for every case a
+// step must tell apart, both forms end alike, with the same message, and change nothing when they fail.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import type { Logger } from '../../src/log';
+import { runSteps, type RunnableStep } from '../../src/run/runner';
+import { describeEachBackend, describeOnServer } from '../helpers/backends';
+import { sessionCall, sessionFunctionSql, stepStatements, type Strategy } from '../../src/sql/step-sql';
+import type { CreateStep } from '../../src/steps/step';
+
+const step = (parent: string, name: string): CreateStep => ({
+  kind: 'create',
+  parent: { schema: 'public', name: parent },
+  partition: { schema: 'public', name },
+  from: '2024-02-01',
+  to: '2024-03-01',
+  reason: 'current',
+  adopt: false,
+  fromDefault: false,
+  defaultRows: 0,
+});
+
+/** What running `sql` did: 'ok' and the notices' details, or the error's message. */
+async function outcome(client: pg.Client, sql: string): Promise<string> {
+  const details: string[] = [];
+  const onNotice = (notice: { detail?: string }): void => void details.push(notice.detail ?? '');
+  client.on('notice', onNotice);
+  try {
+    await client.query(sql);
+    return `ok ${details.join(' ')}`.trim();
+  } catch (error) {
+    return `error: ${(error as Error).message}`;
+  } finally {
+    client.off('notice', onNotice);
+  }
+}
+
+describeEachBackend('the session function and the DO block', (db) => {
+  const relations = async (): Promise<string[]> =>
+    (
+      await db().client.query<{ r: string }>(
+        `select c.relname || ':' || c.relkind::text || ':' || coalesce(pg_get_expr(c.relpartbound, 0), '') ||
+                ':' || coalesce(i.inhparent::regclass::text, '') as r
+           from pg_class c left join pg_inherits i on i.inhrelid = c.oid
+          where c.relnamespace = 'public'::regnamespace order by 1`,
+      )
+    ).rows.map((row) => row.r);
+
+  beforeEach(async () => {
+    await db().reset();
+    for (const name of ['orders', 'twin']) {
+      await db().client.query(
+        `create table ${name} (id int not null, day date not null, note text default 'x') partition by range (day)`,
+      );
+    }
+  });
+
+  /** The step for `parent` run as the DO block and as the call, each after `stray` made the same mess. */
+  async function both(strategy: Strategy, stray: (parent: string) => string): Promise<[string, string]> {
+    const results: string[] = [];
+    for (const [parent, form] of [
+      ['orders', 'block'],
+      ['twin', 'function'],
+    ] as const) {
+      const s = step(parent, `${parent}_y2024m02`);
+      if (stray(parent)) await db().client.query(stray(parent));
+      const before = await relations();
+      const sql =
+        form === 'block'
+          ? stepStatements(s, strategy)[0]!
+          : (await db().client.query(sessionFunctionSql(strategy)), sessionCall(s, strategy)!.sql);
+      const result = await outcome(db().client, sql);
+      if (result.startsWith('error')) expect(await relations()).toEqual(before);
+      results.push(result.replaceAll(parent, 'PARENT'));
+    }
+    return [results[0]!, results[1]!];
+  }
+
+  describe.each<Strategy>(['attach', 'partition-of'])('%s', (strategy) => {
+    it.each([
+      ['nothing under the name: made', () => ''],
+      [
+        'a same-named table attached to another parent',
+        (parent: string) =>
+          `create table other_${parent} (id int not null, day date not null) partition by range (day);
+           create table ${parent}_y2024m02 partition of other_${parent} for values from ('2024-02-01') to ('2024-03-01')`,
+      ],
+      [
+        'a plain table with an extra column',
+        (parent: string) =>
+          `create table ${parent}_y2024m02 (id int not null, day date not null, extra text)`,
+      ],
+      ['a view', (parent: string) => `create view ${parent}_y2024m02 as select 1 as one`],
+      [
+        'a partition of this parent with other bounds',
+        (parent: string) =>
+          `create table ${parent}_y2024m02 partition of ${parent} for values from ('2024-02-01') to ('2024-02-15')`,
+      ],
+      [
+        'a DEFAULT partition made since the plan',
+        (parent: string) => `create table ${parent}_default partition of ${parent} default`,
+      ],
+    ])('%s: both forms end alike', async (_, stray) => {
+      const [block, call] = await both(strategy, stray);
+      expect(call).toBe(block);
+    });
+  });
+
+  it('run twice, both say "already done", and make the same partition', async () => {
+    const [first] = await both('attach', () => '');
+    expect(first).toBe('ok');
+    const [block, call] = await both('attach', () => '');
+    expect(block).toBe('ok partition-keeper: already done');
+    expect(call).toBe(block);
+    expect((await relations()).filter((r) => r.includes('_y2024m02:'))).toEqual([
+      "orders_y2024m02:r:FOR VALUES FROM ('2024-02-01') TO ('2024-03-01'):orders",
+      "twin_y2024m02:r:FOR VALUES FROM ('2024-02-01') TO ('2024-03-01'):twin",
+    ]);
+    const columns = async (table: string): Promise<unknown[]> =>
+      (
+        await db().client.query(
+          `select attname, format_type(atttypid, atttypmod), attnotnull, pg_get_expr(d.adbin, d.adrelid) as dflt
+             from pg_attribute a left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+            where attrelid = $1::regclass and attnum > 0 and not attisdropped order by attnum`,
+          [table],
+        )
+      ).rows;
+    expect(await columns('twin_y2024m02')).toEqual(await columns('orders_y2024m02'));
+  });
+
+  it('a step that moves DEFAULT rows or adopts a table has no call: it runs as its DO block', () => {
+    expect(
+      sessionCall({ ...step('orders', 'orders_y2024m02'), fromDefault: true }, 'attach'),
+    ).toBeUndefined();
+    expect(sessionCall({ ...step('orders', 'orders_y2024m02'), adopt: true }, 'attach')).toBeUndefined();
+  });
+});
+
+describeOnServer('apply on a session that may or may not make the function', (db) => {
+  const role = `pk_notemp_${randomBytes(4).toString('hex')}`;
+  const logger: Logger = { log: () => undefined };
+  const made = (client: pg.Client): Promise<number> =>
+    client
+      .query<{ n: number }>(
+        `select count(*)::int as n from pg_proc
+          where proname = 'partition_keeper_create_attach' and pronamespace = pg_my_temp_schema()`,
+      )
+      .then((r) => r.rows[0]!.n);
+  const runnable = (month: string, index: number): RunnableStep => {
+    const s = {
+      ...step('orders', `orders_y2024m${month}`),
+      from: `2024-${month}-01`,
+      to: `2024-0${Number(month) + 1}-01`,
+    };
+    return { step: s, index, statements: stepStatements(s, 'attach'), call: sessionCall(s, 'attach')! };
+  };
+  const temp = (grant: 'grant' | 'revoke'): string =>
+    `do $$ begin execute format('${grant} temp on database %I ${grant === 'grant' ? 'to' : 'from'} public', current_database()); end $$`;
+
+  beforeEach(async () => {
+    await db().reset();
+    await db().client.query(`
+      create table orders (id int not null, day date not null) partition by range (day);
+      do $$ begin create role ${role} login; exception when duplicate_object then null; end $$;
+      alter table orders owner to ${role};
+      grant usage, create on schema public to ${role};`);
+  });
+  afterAll(async () => {
+    await db().client.query(temp('grant'));
+    await db().client.query(`drop owned by ${role} cascade; drop role if exists ${role}`);
+  });
+
+  it('with TEMP, makes the function once and runs the steps through it', async () => {
+    const client = await db().connect();
+    try {
+      const steps = [runnable('02', 1), runnable('03', 2)];
+      const outcomes = await runSteps(
+        [client],
+        steps,
+        { lockTimeoutMs: 1000, deadline: Date.now() + 30_000 },
+        logger,
+      );
+      expect(outcomes.map((o) => o.status)).toEqual(['done', 'done']);
+      expect(await made(client)).toBe(1);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('a role without TEMP on the database runs the same steps as DO blocks', async () => {
+    await db().client.query(temp('revoke'));
+    const url = new URL(db().url);
+    url.username = role;
+    const client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+    try {
+      const outcomes = await runSteps(
+        [client],
+        [runnable('02', 1)],
+        { lockTimeoutMs: 1000, deadline: Date.now() + 30_000 },
+        logger,
+      );
+      expect(outcomes.map((o) => [o.status, o.error])).toEqual([['done', undefined]]);
+      expect(await made(client)).toBe(0);
+      const { rows } = await db().client.query(
+        `select pg_get_expr(relpartbound, 0) as bound from pg_class where relname = 'orders_y2024m02'`,
+      );
+      expect(rows).toEqual([{ bound: "FOR VALUES FROM ('2024-02-01') TO ('2024-03-01')" }]);
+    } finally {
+      await client.end();
+    }
+  });
+});
