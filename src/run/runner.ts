@@ -97,18 +97,25 @@ async function boundByDeadline(session: Session, settings: RunSettings): Promise
  * the function could be made here (once per session and strategy), else the step's DO block. A
  * role without TEMP on the database cannot make it: the DO block then does the same, more slowly.
  */
-async function statementsOn(session: Session, s: RunnableStep): Promise<string[]> {
+async function statementsOn(session: Session, s: RunnableStep, logger: Logger): Promise<string[]> {
   if (!s.call) return s.statements;
   let made = session.functions.get(s.call.strategy);
   if (made === undefined) {
     made = await session.client.query(sessionFunctionSql(s.call.strategy)).then(
       () => true,
-      () => false,
+      (error: Error) => {
+        logger.log('info', `create steps run as DO blocks on this connection: ${error.message}`);
+        return false;
+      },
     );
     session.functions.set(s.call.strategy, made);
   }
   return made ? [s.call.sql] : s.statements;
 }
+
+// undefined_function, invalid_schema_name: the session function is gone (DISCARD TEMP, or a pooler
+// that moved us to another backend); the step's DO block still does the same.
+const FUNCTION_GONE = new Set(['42883', '3F000']);
 
 function explainCancel(outcome: StepOutcome, session: Session, settings: RunSettings): StepOutcome {
   if (outcome.code !== '57014') return outcome;
@@ -201,7 +208,17 @@ export async function runSteps(
     }
     const options = { ...settings, beforeStatement: () => boundByDeadline(session, settings) };
     if (!batch.transaction && first?.call) {
-      batch = { steps: [{ ...first, statements: await statementsOn(session, first) }], transaction: false };
+      const statements = await statementsOn(session, first, logger);
+      const outcomes = await executeBatch(
+        session.client,
+        { ...batch, steps: [{ ...first, statements }] },
+        options,
+      );
+      if (!FUNCTION_GONE.has(outcomes[0]?.code ?? '') || statements === first.statements) {
+        return outcomes.map((o) => explainCancel(o, session, settings));
+      }
+      logger.log('info', `create steps run as DO blocks on this connection: ${outcomes[0]?.error}`);
+      session.functions.set(first.call.strategy, false);
     }
     return (await executeBatch(session.client, batch, options)).map((o) =>
       explainCancel(o, session, settings),

@@ -103,8 +103,8 @@ function createUnlessThere({ ddl, partitionText }: Names): string[] {
 }
 
 /** The DEFAULT path: lock, create (or adopt), move the range's rows out of DEFAULT, attach, compare counts. */
-function throughDefault(step: CreateStep, names: Names): string[] {
-  const { parent, partitionText } = names;
+function throughDefault(step: CreateStep, names: Names, parent: string): string[] {
+  const { partitionText } = names;
   return [
     '    SELECT a.attname INTO key FROM pg_partitioned_table p',
     '      JOIN pg_attribute a ON a.attrelid = p.partrelid AND a.attnum = p.partattrs[0]',
@@ -149,7 +149,6 @@ function throughDefault(step: CreateStep, names: Names): string[] {
 }
 
 interface Names {
-  parent: string;
   /** SQL expressions of the names as text (for to_regclass, messages and format()). */
   parentText: string;
   partitionText: string;
@@ -208,27 +207,22 @@ function createSql(step: CreateStep, strategy: Strategy): string {
     `  expected text := ${quoteLiteral(expectedBound(step))};`,
   ];
   const names: Names = {
-    parent,
     parentText: 'parent_name',
     partitionText: 'partition_name',
     ddl: writtenDdl(step, parent, partition),
   };
-  return `DO ${dollarQuoted(createBody(step, strategy, names, constants).join('\n'))}`;
+  return `DO ${dollarQuoted(createBody(step, strategy, names, constants, parent).join('\n'))}`;
 }
 
 /**
  * apply's session function for the usual create step (no rows to move out of a DEFAULT partition,
- * no table to adopt): the DO block's body, with its names, bounds and DDL as arguments. PL/pgSQL
+ * no table to adopt): the DO block's body, its names, expected bound and FOR VALUES clause passed
+ * as arguments (the DDL built from them with EXECUTE format). PL/pgSQL
  * then compiles the body and plans its queries once per session, not once per step: 4.72 M server
  * instructions per step instead of 6.47 M (callgrind; BENCHMARKS.md, issue 8).
  */
 export function sessionFunctionSql(strategy: Strategy): string {
-  const names: Names = {
-    parent: 'parent_name', // the DEFAULT path (not taken here) is the only one that writes the parent out
-    parentText: 'parent_name',
-    partitionText: 'partition_name',
-    ddl: ARGUMENT_DDL,
-  };
+  const names: Names = { parentText: 'parent_name', partitionText: 'partition_name', ddl: ARGUMENT_DDL };
   const body = createBody({ adopt: false, fromDefault: false }, strategy, names, []);
   return (
     `CREATE OR REPLACE FUNCTION ${sessionFunctionName(strategy)}` +
@@ -257,7 +251,14 @@ export function sessionCall(step: Step, strategy: Strategy): SessionCall | undef
   return { strategy, sql: `SELECT ${sessionFunctionName(strategy)}(${args.map(quoteLiteral).join(', ')})` };
 }
 
-function createBody(step: CreateShape, strategy: Strategy, names: Names, constants: string[]): string[] {
+/** `parent` written out: only the DEFAULT path, which the session function never covers, needs it. */
+function createBody(
+  step: CreateShape,
+  strategy: Strategy,
+  names: Names,
+  constants: string[],
+  parent?: string,
+): string[] {
   const { parentText, partitionText, ddl } = names;
   const expected = 'expected';
   const withoutDefault =
@@ -349,7 +350,7 @@ function createBody(step: CreateShape, strategy: Strategy, names: Names, constan
     '    INTO default_partition, tablespace;',
     '  IF default_partition IS NOT NULL THEN',
     ...(step.fromDefault
-      ? throughDefault(step, names)
+      ? throughDefault(step, names, parent!)
       : [
           "    RAISE EXCEPTION '% has a DEFAULT partition (%) that it did not have when this step was planned; nothing was changed: plan again', " +
             `${parentText}, default_partition;`,

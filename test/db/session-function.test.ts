@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { Logger } from '../../src/log';
 import { runSteps, type RunnableStep } from '../../src/run/runner';
 import { describeEachBackend, describeOnServer } from '../helpers/backends';
+import { quoteIdent } from '../../src/sql/quote';
 import { sessionCall, sessionFunctionSql, stepStatements, type Strategy } from '../../src/sql/step-sql';
 import type { CreateStep } from '../../src/steps/step';
 
@@ -130,6 +131,74 @@ describeEachBackend('the session function and the DO block', (db) => {
     expect(await columns('twin_y2024m02')).toEqual(await columns('orders_y2024m02'));
   });
 
+  it('one function, made once and called case after case on hostile names, timestamptz bounds and MINVALUE, under a session that is not UTC, ends each as its DO block does', async () => {
+    const client = db().client;
+    await client.query("set timezone = 'Asia/Kolkata'; set datestyle = 'SQL, DMY'");
+    const parents = { block: 'Or"d; ers $pk$ x', function: 'Or"d; ers $pk$ y' };
+    for (const name of Object.values(parents)) {
+      await client.query(
+        `create table ${quoteIdent(name)} (id int not null, at timestamptz not null) partition by range (at)`,
+      );
+    }
+    await client.query(sessionFunctionSql('attach'));
+    const bounds: [string, string][] = [
+      ['2024-02-01 00:00:00+00', '2024-03-01 00:00:00+00'],
+      ['MINVALUE', '2024-01-01 00:00:00+00'],
+      ['2024-03-01 00:00:00+00', 'MAXVALUE'],
+    ];
+    const cases: [string, (parent: string, name: string) => string][] = [
+      ['nothing there', () => ''],
+      ['already there', () => ''],
+      ['a sibling over the same range', () => ''],
+      ['a view', (_, name) => `create view ${quoteIdent(name)} as select 1 as one`],
+      [
+        'a plain table with the same columns',
+        (_, name) => `create table ${quoteIdent(name)} (id int not null, at timestamptz not null)`,
+      ],
+      [
+        'an inheritance child',
+        (_, name) =>
+          `create table ${quoteIdent(`${name} base`)} (id int not null, at timestamptz not null);
+           create table ${quoteIdent(name)} () inherits (${quoteIdent(`${name} base`)})`,
+      ],
+    ];
+    const seen: string[] = [];
+    for (const [i, [from, to]] of bounds.entries()) {
+      for (const [label, stray] of cases) {
+        const results: string[] = [];
+        for (const [form, parent] of Object.entries(parents)) {
+          const name = `${parent} ${i} ${label === 'already there' ? 'nothing there' : label}`.slice(0, 60);
+          if (label !== 'already there' && label !== 'a sibling over the same range') {
+            await client.query(
+              `drop view if exists ${quoteIdent(name)}; drop table if exists ${quoteIdent(name)}`,
+            );
+          }
+          if (stray(parent, name)) await client.query(stray(parent, name));
+          const s = { ...step(parent, name), from, to };
+          const sql = form === 'block' ? stepStatements(s, 'attach')[0]! : sessionCall(s, 'attach')!.sql;
+          const said = await outcome(client, sql);
+          results.push(said.replaceAll(parent.replaceAll('"', '""'), 'PARENT').replaceAll(parent, 'PARENT'));
+        }
+        expect(results[1], `${label}, ${from} to ${to}`).toBe(results[0]);
+        seen.push(`${label}: ${results[0]!.split(':')[0]}`);
+      }
+    }
+    // Every case was met: both forms made the partition, found it done, and refused the rest.
+    expect(new Set(seen)).toEqual(
+      new Set([
+        'nothing there: ok',
+        'already there: ok partition-keeper',
+        'a sibling over the same range: error',
+        'a view: error',
+        'a plain table with the same columns: error',
+        'an inheritance child: error',
+      ]),
+    );
+    expect((await client.query<{ tz: string }>("select current_setting('TimeZone') as tz")).rows[0]!.tz).toBe(
+      'Asia/Kolkata',
+    );
+  });
+
   it('a step that moves DEFAULT rows or adopts a table has no call: it runs as its DO block', () => {
     expect(
       sessionCall({ ...step('orders', 'orders_y2024m02'), fromDefault: true }, 'attach'),
@@ -184,6 +253,41 @@ describeOnServer('apply on a session that may or may not make the function', (db
       );
       expect(outcomes.map((o) => o.status)).toEqual(['done', 'done']);
       expect(await made(client)).toBe(1);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('makes the function once per session, and runs the DO block when the function is gone (DISCARD TEMP)', async () => {
+    const client = await db().connect();
+    const sent: string[] = [];
+    const query = client.query.bind(client) as (text: string) => Promise<pg.QueryResult>;
+    let calls = 0;
+    // Records what the runner sends; before the second call the function disappears, as it would
+    // after DISCARD TEMP or behind a pooler that hands out another backend.
+    client.query = (async (text: string, ...rest: unknown[]) => {
+      sent.push(typeof text === 'string' ? text : '');
+      if (typeof text === 'string' && text.startsWith('SELECT pg_temp.partition_keeper_create_attach')) {
+        calls += 1;
+        if (calls === 2) await query('discard temp');
+      }
+      return (query as (...args: unknown[]) => Promise<pg.QueryResult>)(text, ...rest);
+    }) as typeof client.query;
+    try {
+      const outcomes = await runSteps(
+        [client],
+        [runnable('02', 1), runnable('03', 2), runnable('04', 3)],
+        { lockTimeoutMs: 1000, deadline: Date.now() + 30_000 },
+        logger,
+      );
+      expect(outcomes.map((o) => [o.status, o.error])).toEqual([
+        ['done', undefined],
+        ['done', undefined],
+        ['done', undefined],
+      ]);
+      expect(sent.filter((t) => t.startsWith('CREATE OR REPLACE FUNCTION'))).toHaveLength(1);
+      expect(calls).toBe(2); // the third step ran as its DO block, like the second after its call failed
+      expect(sent.filter((t) => t.startsWith('DO '))).toHaveLength(2);
     } finally {
       await client.end();
     }
