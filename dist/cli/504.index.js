@@ -1381,27 +1381,47 @@ async function boundByDeadline(session, settings) {
     await session.client.query("select set_config('statement_timeout', $1, false)", [String(ms)]);
     session.timeoutSetAt = now;
 }
-/**
- * A step's statements on this session: a call of the session function when the step has one and
- * the function could be made here (once per session and strategy), else the step's DO block. A
- * role without TEMP on the database cannot make it: the DO block then does the same, more slowly.
- */
-async function statementsOn(session, s, logger) {
-    if (!s.call)
-        return s.statements;
-    let made = session.functions.get(s.call.strategy);
-    if (made === undefined) {
-        made = await session.client.query((0,step_sql/* sessionFunctionSql */.vT)(s.call.strategy)).then(() => true, (error) => {
-            logger.log('info', `create steps run as DO blocks on this connection: ${error.message}`);
-            return false;
-        });
-        session.functions.set(s.call.strategy, made);
+/** Whether the session function for `strategy` is made on this session (once; a failure is said once). */
+async function sessionFunction(session, strategy, logger) {
+    const known = session.functions.get(strategy);
+    if (known !== undefined)
+        return known;
+    try {
+        await session.client.query((0,step_sql/* sessionFunctionSql */.vT)(strategy));
+        session.functions.set(strategy, true);
+        return true;
     }
-    return made ? [s.call.sql] : s.statements;
+    catch (error) {
+        fallBack(session, strategy, logger, error.message);
+        return false;
+    }
 }
-// undefined_function, invalid_schema_name: the session function is gone (DISCARD TEMP, or a pooler
-// that moved us to another backend); the step's DO block still does the same.
-const FUNCTION_GONE = new Set(['42883', '3F000']);
+function fallBack(session, strategy, logger, why) {
+    logger.log('info', `create steps run as DO blocks on this connection: ${why}`);
+    session.functions.set(strategy, false);
+}
+// undefined_function, invalid_schema_name: the function may be gone (DISCARD TEMP, or a pooler that
+// moved us to another backend), or the step's own parent schema (the DO block would say the same).
+const MAYBE_GONE = new Set(['42883', '3F000']);
+/**
+ * A step with a call, run as that call on this session; undefined when its DO block must run
+ * instead: a role without TEMP on the database cannot make the function, and a session may lose it.
+ */
+async function runCall(session, s, options, logger) {
+    if (!(await sessionFunction(session, s.call.strategy, logger)))
+        return undefined;
+    const outcomes = await (0,execute/* executeBatch */.M3)(session.client, { steps: [{ ...s, statements: [s.call.sql] }], transaction: false }, options);
+    const code = outcomes[0]?.code ?? '';
+    if (!MAYBE_GONE.has(code))
+        return outcomes;
+    const present = await session.client
+        .query((0,step_sql/* sessionFunctionExistsSql */.l8)(s.call.strategy))
+        .then((r) => r.rows[0]?.present === true, () => false);
+    if (present)
+        return outcomes;
+    fallBack(session, s.call.strategy, logger, outcomes[0]?.error ?? code);
+    return undefined;
+}
 function explainCancel(outcome, session, settings) {
     if (outcome.code !== '57014')
         return outcome;
@@ -1486,16 +1506,10 @@ async function runSteps(connections, steps, settings, logger) {
             ];
         }
         const options = { ...settings, beforeStatement: () => boundByDeadline(session, settings) };
-        if (!batch.transaction && first?.call) {
-            const statements = await statementsOn(session, first, logger);
-            const outcomes = await (0,execute/* executeBatch */.M3)(session.client, { ...batch, steps: [{ ...first, statements }] }, options);
-            if (!FUNCTION_GONE.has(outcomes[0]?.code ?? '') || statements === first.statements) {
-                return outcomes.map((o) => explainCancel(o, session, settings));
-            }
-            logger.log('info', `create steps run as DO blocks on this connection: ${outcomes[0]?.error}`);
-            session.functions.set(first.call.strategy, false);
-        }
-        return (await (0,execute/* executeBatch */.M3)(session.client, batch, options)).map((o) => explainCancel(o, session, settings));
+        const called = !batch.transaction && first?.call
+            ? await runCall(session, { ...first, call: first.call }, options, logger)
+            : undefined;
+        return (called ?? (await (0,execute/* executeBatch */.M3)(session.client, batch, options))).map((o) => explainCancel(o, session, settings));
     };
     async function runTable(session, table) {
         for (const [i, batch] of table.entries()) {

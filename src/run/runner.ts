@@ -6,12 +6,17 @@
 import type pg from 'pg';
 import type { Logger } from '../log';
 import { relationKey } from '../sql/quote';
-import { sessionFunctionSql, type Strategy } from '../sql/step-sql';
+import {
+  sessionFunctionExistsSql,
+  sessionFunctionSql,
+  type SessionCall,
+  type Strategy,
+} from '../sql/step-sql';
 import { describeStep } from '../steps/describe';
 import { isEffect } from '../steps/step';
 import { executeEffect } from './effect-step';
 import type { EffectRun } from './effects';
-import { executeBatch, type Batch, type RunnableStep, type StepOutcome } from './execute';
+import { executeBatch, type Batch, type RetryOptions, type RunnableStep, type StepOutcome } from './execute';
 
 export type { RunnableStep } from './execute';
 
@@ -92,30 +97,57 @@ async function boundByDeadline(session: Session, settings: RunSettings): Promise
   session.timeoutSetAt = now;
 }
 
-/**
- * A step's statements on this session: a call of the session function when the step has one and
- * the function could be made here (once per session and strategy), else the step's DO block. A
- * role without TEMP on the database cannot make it: the DO block then does the same, more slowly.
- */
-async function statementsOn(session: Session, s: RunnableStep, logger: Logger): Promise<string[]> {
-  if (!s.call) return s.statements;
-  let made = session.functions.get(s.call.strategy);
-  if (made === undefined) {
-    made = await session.client.query(sessionFunctionSql(s.call.strategy)).then(
-      () => true,
-      (error: Error) => {
-        logger.log('info', `create steps run as DO blocks on this connection: ${error.message}`);
-        return false;
-      },
-    );
-    session.functions.set(s.call.strategy, made);
+/** Whether the session function for `strategy` is made on this session (once; a failure is said once). */
+async function sessionFunction(session: Session, strategy: Strategy, logger: Logger): Promise<boolean> {
+  const known = session.functions.get(strategy);
+  if (known !== undefined) return known;
+  try {
+    await session.client.query(sessionFunctionSql(strategy));
+    session.functions.set(strategy, true);
+    return true;
+  } catch (error) {
+    fallBack(session, strategy, logger, (error as Error).message);
+    return false;
   }
-  return made ? [s.call.sql] : s.statements;
 }
 
-// undefined_function, invalid_schema_name: the session function is gone (DISCARD TEMP, or a pooler
-// that moved us to another backend); the step's DO block still does the same.
-const FUNCTION_GONE = new Set(['42883', '3F000']);
+function fallBack(session: Session, strategy: Strategy, logger: Logger, why: string): void {
+  logger.log('info', `create steps run as DO blocks on this connection: ${why}`);
+  session.functions.set(strategy, false);
+}
+
+// undefined_function, invalid_schema_name: the function may be gone (DISCARD TEMP, or a pooler that
+// moved us to another backend), or the step's own parent schema (the DO block would say the same).
+const MAYBE_GONE = new Set(['42883', '3F000']);
+
+/**
+ * A step with a call, run as that call on this session; undefined when its DO block must run
+ * instead: a role without TEMP on the database cannot make the function, and a session may lose it.
+ */
+async function runCall(
+  session: Session,
+  s: RunnableStep & { call: SessionCall },
+  options: RetryOptions,
+  logger: Logger,
+): Promise<StepOutcome[] | undefined> {
+  if (!(await sessionFunction(session, s.call.strategy, logger))) return undefined;
+  const outcomes = await executeBatch(
+    session.client,
+    { steps: [{ ...s, statements: [s.call.sql] }], transaction: false },
+    options,
+  );
+  const code = outcomes[0]?.code ?? '';
+  if (!MAYBE_GONE.has(code)) return outcomes;
+  const present = await session.client
+    .query<{ present: boolean }>(sessionFunctionExistsSql(s.call.strategy))
+    .then(
+      (r) => r.rows[0]?.present === true,
+      () => false,
+    );
+  if (present) return outcomes;
+  fallBack(session, s.call.strategy, logger, outcomes[0]?.error ?? code);
+  return undefined;
+}
 
 function explainCancel(outcome: StepOutcome, session: Session, settings: RunSettings): StepOutcome {
   if (outcome.code !== '57014') return outcome;
@@ -207,20 +239,11 @@ export async function runSteps(
       ];
     }
     const options = { ...settings, beforeStatement: () => boundByDeadline(session, settings) };
-    if (!batch.transaction && first?.call) {
-      const statements = await statementsOn(session, first, logger);
-      const outcomes = await executeBatch(
-        session.client,
-        { ...batch, steps: [{ ...first, statements }] },
-        options,
-      );
-      if (!FUNCTION_GONE.has(outcomes[0]?.code ?? '') || statements === first.statements) {
-        return outcomes.map((o) => explainCancel(o, session, settings));
-      }
-      logger.log('info', `create steps run as DO blocks on this connection: ${outcomes[0]?.error}`);
-      session.functions.set(first.call.strategy, false);
-    }
-    return (await executeBatch(session.client, batch, options)).map((o) =>
+    const called =
+      !batch.transaction && first?.call
+        ? await runCall(session, { ...first, call: first.call }, options, logger)
+        : undefined;
+    return (called ?? (await executeBatch(session.client, batch, options))).map((o) =>
       explainCancel(o, session, settings),
     );
   };

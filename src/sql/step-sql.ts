@@ -103,7 +103,8 @@ function createUnlessThere({ ddl, partitionText }: Names): string[] {
 }
 
 /** The DEFAULT path: lock, create (or adopt), move the range's rows out of DEFAULT, attach, compare counts. */
-function throughDefault(step: CreateStep, names: Names, parent: string): string[] {
+function throughDefault(step: CreateStep, names: Names): string[] {
+  const parent = quoteQualified(step.parent);
   const { partitionText } = names;
   return [
     '    SELECT a.attname INTO key FROM pg_partitioned_table p',
@@ -211,15 +212,15 @@ function createSql(step: CreateStep, strategy: Strategy): string {
     partitionText: 'partition_name',
     ddl: writtenDdl(step, parent, partition),
   };
-  return `DO ${dollarQuoted(createBody(step, strategy, names, constants, parent).join('\n'))}`;
+  return `DO ${dollarQuoted(createBody(step, strategy, names, constants).join('\n'))}`;
 }
 
 /**
  * apply's session function for the usual create step (no rows to move out of a DEFAULT partition,
  * no table to adopt): the DO block's body, its names, expected bound and FOR VALUES clause passed
- * as arguments (the DDL built from them with EXECUTE format). PL/pgSQL
- * then compiles the body and plans its queries once per session, not once per step: 4.72 M server
- * instructions per step instead of 6.47 M (callgrind; BENCHMARKS.md, issue 8).
+ * as arguments (the DDL built from them with EXECUTE format). PL/pgSQL then compiles the body and
+ * plans its queries once per session, not once per step: 4.72 M server instructions per step
+ * instead of 6.47 M (callgrind; BENCHMARKS.md, issue 8).
  */
 export function sessionFunctionSql(strategy: Strategy): string {
   const names: Names = { parentText: 'parent_name', partitionText: 'partition_name', ddl: ARGUMENT_DDL };
@@ -233,6 +234,10 @@ export function sessionFunctionSql(strategy: Strategy): string {
 
 const sessionFunctionName = (strategy: Strategy): string =>
   `pg_temp.partition_keeper_create_${strategy === 'attach' ? 'attach' : 'partition_of'}`;
+
+/** Whether this session still has its function for `strategy` (it goes with DISCARD TEMP). */
+export const sessionFunctionExistsSql = (strategy: Strategy): string =>
+  `SELECT to_regprocedure(${quoteLiteral(`${sessionFunctionName(strategy)}(text, text, text, text)`)}) IS NOT NULL AS present`;
 
 /** A create step as a call of the session function, when the function covers it. */
 export interface SessionCall {
@@ -251,14 +256,7 @@ export function sessionCall(step: Step, strategy: Strategy): SessionCall | undef
   return { strategy, sql: `SELECT ${sessionFunctionName(strategy)}(${args.map(quoteLiteral).join(', ')})` };
 }
 
-/** `parent` written out: only the DEFAULT path, which the session function never covers, needs it. */
-function createBody(
-  step: CreateShape,
-  strategy: Strategy,
-  names: Names,
-  constants: string[],
-  parent?: string,
-): string[] {
+function createBody(step: CreateShape, strategy: Strategy, names: Names, constants: string[]): string[] {
   const { parentText, partitionText, ddl } = names;
   const expected = 'expected';
   const withoutDefault =
@@ -350,7 +348,7 @@ function createBody(
     '    INTO default_partition, tablespace;',
     '  IF default_partition IS NOT NULL THEN',
     ...(step.fromDefault
-      ? throughDefault(step, names, parent!)
+      ? throughDefault(step, names)
       : [
           "    RAISE EXCEPTION '% has a DEFAULT partition (%) that it did not have when this step was planned; nothing was changed: plan again', " +
             `${parentText}, default_partition;`,

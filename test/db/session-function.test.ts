@@ -258,6 +258,42 @@ describeOnServer('apply on a session that may or may not make the function', (db
     }
   });
 
+  it("a step whose parent's schema is gone fails as its DO block would, and the function stays in use", async () => {
+    const client = await db().connect();
+    const said: string[] = [];
+    const sent: string[] = [];
+    const query = client.query.bind(client) as (...args: unknown[]) => Promise<pg.QueryResult>;
+    client.query = ((text: string, ...rest: unknown[]) => {
+      if (typeof text === 'string') sent.push(text);
+      return query(text, ...rest);
+    }) as typeof client.query;
+    const lost = { ...step('orders', 'orders_y2024m02'), parent: { schema: 'gone', name: 'orders' } };
+    try {
+      const outcomes = await runSteps(
+        [client],
+        [
+          {
+            step: lost,
+            index: 1,
+            statements: stepStatements(lost, 'attach'),
+            call: sessionCall(lost, 'attach')!,
+          },
+          runnable('03', 2),
+        ],
+        { lockTimeoutMs: 1000, deadline: Date.now() + 30_000 },
+        { log: (_, message) => void said.push(message) },
+      );
+      expect(outcomes.map((o) => [o.status, o.error])).toEqual([
+        ['failed', 'schema "gone" does not exist'],
+        ['done', undefined],
+      ]);
+      expect(said.filter((line) => line.includes('DO blocks'))).toEqual([]);
+      expect(sent.filter((t) => t.startsWith('DO '))).toEqual([]);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('makes the function once per session, and runs the DO block when the function is gone (DISCARD TEMP)', async () => {
     const client = await db().connect();
     const sent: string[] = [];
