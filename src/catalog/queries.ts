@@ -53,12 +53,14 @@ order by t.ord
  */
 export const membersSql = (serverVersion: number, sizes: boolean): string => `
 with parent as (
-  select * from unnest($1::int[], $2::oid[], $3::text[], $4::text[], $5::text[], $6::boolean[])
-                  as p(ord, oid, schema_name, archive_schema, name_prefix, partitions_read)
+  select p.*, n.oid as namespace
+  from unnest($1::int[], $2::oid[], $3::text[], $4::text[], $5::text[], $6::boolean[])
+         as p(ord, oid, schema_name, archive_schema, name_prefix, partitions_read)
+  left join pg_namespace n on n.nspname = p.schema_name
 ),
 
 attached as (
-  select p.ord, i.inhrelid as oid,
+  select p.ord, i.inhrelid as oid, p.namespace as parent_namespace,
          -- an interrupted DETACH … CONCURRENTLY (PostgreSQL 14+)
          ${serverVersion >= 140000 ? 'i.inhdetachpending' : 'false'} as detach_pending
   from parent p
@@ -73,7 +75,7 @@ attached as (
 -- PostgreSQL opens every partition to name its columns: 3× the time.
 class as materialized (
   select c.oid, c.relname, c.relnamespace, c.relkind, c.relispartition, c.reltuples,
-         a.ord, a.detach_pending,
+         a.ord, a.parent_namespace, a.detach_pending,
          case when a.oid is not null then pg_get_expr(c.relpartbound, 0) end as bound
   from pg_class c
   left join attached a on a.oid = c.oid
@@ -99,14 +101,14 @@ unattached as materialized (
 -- is over (candidates first made the plan of 100,000 partitions 0.2 s slower). So a parent with
 -- detached tables is usually given twice, and planned again (snapshot.ts, onParentRead).
 member as (
-  select c.ord, c.oid, c.relnamespace, c.relname, c.relkind,
+  select c.ord, c.oid, c.relnamespace, c.parent_namespace, c.relname, c.relkind,
          c.bound, c.reltuples, c.detach_pending, null as comment
   from class c
   where c.ord is not null
   union all
   -- Detached partitions: ordinary tables in the archive schema or the parent's own, whose name
   -- starts with the naming prefix (snapshot.ts then checks the full naming pattern).
-  select p.ord, c.oid, c.relnamespace, c.relname, c.relkind, null, c.reltuples,
+  select p.ord, c.oid, c.relnamespace, null, c.relname, c.relkind, null, c.reltuples,
          false, obj_description(c.oid, 'pg_class')
   from unattached u
   join parent p on p.name_prefix = u.head and u.schema_name in (p.schema_name, p.archive_schema)
@@ -114,10 +116,15 @@ member as (
   join class c on c.oid = u.oid
 )
 
-select m.ord, n.nspname::text as schema, m.relname::text as name,
-       m.relkind = 'p' as sub_partitioned,
+-- What is usually so goes as NULL, which the driver need not decode: a partition's schema when it
+-- is its parent's, false flags (100,000 rows: 20 ms less of the client's time, which is what the
+-- rows wait for; BENCHMARKS.md, issue 9).
+select m.ord,
+       case when m.relnamespace is distinct from m.parent_namespace then n.nspname::text end as schema,
+       m.relname::text as name,
+       case when m.relkind = 'p' then true end as sub_partitioned,
        m.bound,
-       m.detach_pending,
+       case when m.detach_pending then true end as detach_pending,
        m.comment,
        -- A DEFAULT whose file has no pages holds no rows: it needs no counting (catalog/default-rows.ts).
        -- (It takes the DEFAULT's ACCESS SHARE lock, so a DEFAULT held in ACCESS EXCLUSIVE makes this wait.)

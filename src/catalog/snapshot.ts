@@ -48,12 +48,13 @@ interface ParentRow {
 
 interface MemberRow {
   ord: number;
-  schema: string;
+  /** NULL for a partition in its parent's schema. */
+  schema: string | null;
   name: string;
-  sub_partitioned: boolean;
+  sub_partitioned: true | null;
   /** A partition's bound; null for a table attached nowhere (an archived table, maybe). */
   bound: string | null;
-  detach_pending: boolean;
+  detach_pending: true | null;
   /** Detached tables only: their comment (an origin mark, maybe). */
   comment: string | null;
   /** A plain DEFAULT partition only: whether its file has no pages (so no rows). */
@@ -62,6 +63,9 @@ interface MemberRow {
   bytes?: number;
   reltuples?: number;
 }
+
+/** A table attached nowhere (its schema is always sent). */
+type Candidate = MemberRow & { schema: string };
 
 export interface SnapshotOptions {
   /** Read each table's size and estimated rows (default true). Planning needs neither, and measuring is costly. */
@@ -196,7 +200,7 @@ interface Reading {
   partitions: PartitionInfo[];
   defaultPartition?: DefaultPartitionInfo;
   /** Tables attached nowhere that start with the naming prefix (archivedTables checks the rest). */
-  candidates: MemberRow[];
+  candidates: Candidate[];
   /** Partitions still to come (-1: not counted, so the parent is complete only at the end). */
   partitionsLeft: number;
   /** The ParentInfo given for it, while no member came after. */
@@ -220,15 +224,14 @@ function classify(row: ParentRow, target: SnapshotTarget): Classification {
 /** A partition (of a parent we can read: the others' are not asked for) or an archived candidate. */
 function addMember(reading: Reading, member: MemberRow): void {
   if (member.bound === null) {
-    reading.candidates.push(member);
+    reading.candidates.push({ ...member, schema: member.schema ?? reading.target.schema });
     return;
   }
   if (!reading.verdict.ok) return;
   const bound = parsePartitionBound(member.bound, reading.verdict.keyType);
   const bytes = member.bytes ?? 0;
   const estimated = estimatedRows(member.reltuples);
-  // Most partitions are in their parent's schema: keep one copy of its name, not one per row.
-  const schema = member.schema === reading.target.schema ? reading.target.schema : member.schema;
+  const schema = member.schema ?? reading.target.schema;
   // Written out rather than spread: this runs for every partition of every parent.
   if (bound.kind === 'default') {
     reading.defaultPartition = {
@@ -250,7 +253,7 @@ function addMember(reading: Reading, member: MemberRow): void {
       to: bound.to,
       fromText: bound.fromText,
       toText: bound.toText,
-      subPartitioned: member.sub_partitioned,
+      subPartitioned: member.sub_partitioned === true,
       ...(member.detach_pending && { detachPending: true }),
     });
   }
@@ -310,7 +313,7 @@ function strategyName(partstrat: string | null): ParentInfo['strategy'] {
 }
 
 /** The SQL keeps tables that start with the naming prefix; here the whole pattern must match. */
-function archivedTables(candidates: MemberRow[], target: SnapshotTarget): ArchivedTable[] {
+function archivedTables(candidates: Candidate[], target: SnapshotTarget): ArchivedTable[] {
   if (candidates.length === 0) return []; // the usual case: no pattern to build
   const ours = carriesNaming(target.naming, target.name);
   return candidates

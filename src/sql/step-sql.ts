@@ -16,6 +16,7 @@ import { ORIGIN_PREFIX, renderOrigin } from '../catalog/origin';
 import { parseBoundLiteral } from '../catalog/bounds';
 import { formatBound } from '../plan/bounds';
 import { quoteIdent, quoteLiteral, quoteQualified } from './quote';
+import { memoize } from '../plan/memo';
 
 /**
  * How a partition is made when the parent has no DEFAULT partition. `attach` creates the table on its
@@ -92,20 +93,19 @@ const LOOK_UP = [
 ];
 
 /** Nothing under the name yet: create the partition shaped like its parent, in the parent's tablespace. */
-function createUnlessThere({ ddl, partitionText }: Names): string[] {
+function createUnlessThere(ddl: Ddl): string[] {
   return [
     '    IF named IS NULL THEN',
     `      ${ddl.createLike}`,
     "      IF tablespace IS NOT NULL THEN EXECUTE format('ALTER TABLE %s SET TABLESPACE %I', " +
-      `${partitionText}, tablespace); END IF;`,
+      `partition_name, tablespace); END IF;`,
     '    END IF;',
   ];
 }
 
 /** The DEFAULT path: lock, create (or adopt), move the range's rows out of DEFAULT, attach, compare counts. */
-function throughDefault(step: CreateStep, names: Names): string[] {
+function throughDefault(step: CreateStep, ddl: Ddl): string[] {
   const parent = quoteQualified(step.parent);
-  const { partitionText } = names;
   return [
     '    SELECT a.attname INTO key FROM pg_partitioned_table p',
     '      JOIN pg_attribute a ON a.attrelid = p.partrelid AND a.attnum = p.partattrs[0]',
@@ -115,8 +115,8 @@ function throughDefault(step: CreateStep, names: Names): string[] {
     "    SELECT format('%I.%I', n.nspname, c.relname) INTO default_name FROM pg_class c",
     '      JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = default_partition;',
     "    EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', default_name);",
-    ...createUnlessThere(names),
-    `    EXECUTE format('SELECT count(*) FROM %s', ${partitionText}) INTO rows_existing;`,
+    ...createUnlessThere(ddl),
+    `    EXECUTE format('SELECT count(*) FROM %s', partition_name) INTO rows_existing;`,
     `    EXECUTE format('SELECT count(*) FROM %s WHERE %s', default_name, in_range) INTO rows_before;`,
     '    IF rows_before > 0 THEN',
     "      SELECT string_agg(what, ', ') INTO blockers FROM (",
@@ -130,30 +130,23 @@ function throughDefault(step: CreateStep, names: Names): string[] {
     '      ) AS b(what);',
     '      IF blockers IS NOT NULL THEN',
     "        RAISE EXCEPTION 'moving % rows out of % into % would fire the ON DELETE actions of %; nothing was changed: move these rows by hand, then run apply again',",
-    `          rows_before, default_name, ${partitionText}, blockers;`,
+    `          rows_before, default_name, partition_name, blockers;`,
     '      END IF;',
     "      SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO columns FROM pg_attribute",
     "       WHERE attrelid = parent AND attnum > 0 AND NOT attisdropped AND attgenerated = '';",
     "      EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %s RETURNING %s) INSERT INTO %s (%s) SELECT %s FROM moved',",
-    `        default_name, in_range, columns, ${partitionText}, columns, columns);`,
+    `        default_name, in_range, columns, partition_name, columns, columns);`,
     '      GET DIAGNOSTICS rows_moved = ROW_COUNT;',
     '    END IF;',
-    ...indent(names.ddl.attach, 4),
-    `    EXECUTE format('SELECT count(*) - %s FROM %s', rows_existing, ${partitionText}) INTO rows_after;`,
+    ...indent(ddl.attach, 4),
+    `    EXECUTE format('SELECT count(*) - %s FROM %s', rows_existing, partition_name) INTO rows_after;`,
     '    IF rows_moved <> rows_before OR rows_after <> rows_before THEN',
     "      RAISE EXCEPTION 'moving rows out of DEFAULT into %: % before, % moved, % after; rolled back',",
-    `        ${partitionText}, rows_before, rows_moved, rows_after;`,
+    `        partition_name, rows_before, rows_moved, rows_after;`,
     '    END IF;',
     "    RAISE NOTICE 'moved % rows from % into % (% before, % after)',",
-    `      rows_moved, default_name, ${partitionText}, rows_before, rows_after;`,
+    `      rows_moved, default_name, partition_name, rows_before, rows_after;`,
   ];
-}
-
-interface Names {
-  /** SQL expressions of the names as text (for to_regclass, messages and format()). */
-  parentText: string;
-  partitionText: string;
-  ddl: Ddl;
 }
 
 /** A create step's DDL, as lines: written out in a DO block, built from the arguments in apply's session function. */
@@ -207,12 +200,8 @@ function createSql(step: CreateStep, strategy: Strategy): string {
     `  partition_name text := ${quoteLiteral(partition)};`,
     `  expected text := ${quoteLiteral(expectedBound(step))};`,
   ];
-  const names: Names = {
-    parentText: 'parent_name',
-    partitionText: 'partition_name',
-    ddl: writtenDdl(step, parent, partition),
-  };
-  return `DO ${dollarQuoted(createBody(step, strategy, names, constants).join('\n'))}`;
+  const ddl = writtenDdl(step, parent, partition);
+  return `DO ${dollarQuoted(createBody(step, strategy, ddl, constants).join('\n'))}`;
 }
 
 /**
@@ -223,8 +212,7 @@ function createSql(step: CreateStep, strategy: Strategy): string {
  * instead of 6.47 M (callgrind; BENCHMARKS.md, issue 8).
  */
 export function sessionFunctionSql(strategy: Strategy): string {
-  const names: Names = { parentText: 'parent_name', partitionText: 'partition_name', ddl: ARGUMENT_DDL };
-  const body = createBody({ adopt: false, fromDefault: false }, strategy, names, []);
+  const body = createBody({ adopt: false, fromDefault: false }, strategy, ARGUMENT_DDL, []);
   return (
     `CREATE OR REPLACE FUNCTION ${sessionFunctionName(strategy)}` +
     '(parent_name text, partition_name text, expected text, for_values text) RETURNS void LANGUAGE plpgsql AS ' +
@@ -256,9 +244,7 @@ export function sessionCall(step: Step, strategy: Strategy): SessionCall | undef
   return { strategy, sql: `SELECT ${sessionFunctionName(strategy)}(${args.map(quoteLiteral).join(', ')})` };
 }
 
-function createBody(step: CreateShape, strategy: Strategy, names: Names, constants: string[]): string[] {
-  const { parentText, partitionText, ddl } = names;
-  const expected = 'expected';
+function createBody(step: CreateShape, strategy: Strategy, ddl: Ddl, constants: string[]): string[] {
   const withoutDefault =
     strategy === 'partition-of'
       ? [
@@ -268,23 +254,56 @@ function createBody(step: CreateShape, strategy: Strategy, names: Names, constan
           ...indent(ddl.attach, 6),
           '    END IF;',
         ]
-      : [...createUnlessThere(names), ...indent(ddl.attach, 4)];
+      : [...createUnlessThere(ddl), ...indent(ddl.attach, 4)];
+  return [
+    'DECLARE',
+    ...constants,
+    checksText(step.adopt, step.fromDefault),
+    ...(step.fromDefault
+      ? throughDefault(step, ddl)
+      : [
+          "    RAISE EXCEPTION '% has a DEFAULT partition (%) that it did not have when this step was planned; nothing was changed: plan again', " +
+            `parent_name, default_partition;`,
+        ]),
+    '  ELSE',
+    ...withoutDefault,
+    '  END IF;',
+    // The step's own result: this partition, of this parent, with these bounds.
+    '  SELECT (SELECT inhparent FROM pg_inherits WHERE inhrelid = c.oid)::regclass AS attached_to,',
+    '         pg_get_expr(c.relpartbound, 0) AS bound INTO existing',
+    `    FROM pg_class c WHERE c.oid = to_regclass(partition_name);`,
+    `  IF existing.attached_to IS DISTINCT FROM parent OR existing.bound IS DISTINCT FROM expected THEN`,
+    "    RAISE EXCEPTION 'step did not hold: % is not a partition of % %', " +
+      `partition_name, parent_name, expected;`,
+    '  END IF;',
+    'END',
+  ];
+}
+
+// A plan of 1,000 monthly tables writes 2,000 create steps: their checks are the same text for every
+// step of a shape, so it is joined once per shape, not once per step (the first plan of a process
+// wrote its 2,000 blocks in 26 ms instead of 43; scratch timing, 2026-12-01).
+const checksText = memoize(
+  (adopt: boolean, fromDefault: boolean): string => createChecks(adopt, fromDefault).join('\n'),
+  (adopt, fromDefault) => `${adopt} ${fromDefault}`,
+);
+
+/** A create step's declarations and checks, up to its branch for a DEFAULT partition. */
+function createChecks(adopt: boolean, fromDefault: boolean): string[] {
   // The usual case (nothing under the name yet, no DEFAULT) runs two catalog queries besides the
   // DDL: each query in a DO block is planned afresh, and with three fewer (and the block half as
   // long) the 800 steps of the apply bench took the server 2.55–2.73 s instead of 2.87–3.12 s
   // (BENCHMARKS.md, "Apply after the steps rewrite"). Both read one table at a time: as joins,
   // planning them cost each step 10% more server instructions (callgrind, BENCHMARKS.md, issue 8).
   return [
-    'DECLARE',
-    ...constants,
     '  parent regclass := parent_name::regclass;',
     '  named regclass := to_regclass(partition_name);',
     '  existing record;',
     '  utc text;',
     '  default_partition regclass;',
     '  tablespace name;',
-    ...(step.adopt ? ['  mine text;', '  theirs text;'] : []),
-    ...(step.fromDefault
+    ...(adopt ? ['  mine text;', '  theirs text;'] : []),
+    ...(fromDefault
       ? [
           '  default_name text;',
           '  key name;',
@@ -306,31 +325,31 @@ function createBody(step: CreateShape, strategy: Strategy, names: Names, constan
     ...LOOK_UP,
     "    IF existing.relkind NOT IN ('r', 'p') THEN",
     "      RAISE EXCEPTION '% is a % (relkind %), not a table: rename or drop it, then run this again',",
-    `        ${partitionText}, CASE existing.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'i' THEN 'index' WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table' ELSE 'relation' END, existing.relkind;`,
+    `        partition_name, CASE existing.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'i' THEN 'index' WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table' ELSE 'relation' END, existing.relkind;`,
     '    ELSIF existing.attached_to IS NOT NULL AND NOT existing.relispartition THEN',
     "      RAISE EXCEPTION '% inherits from % (table inheritance), it is not a partition of %', " +
-      `${partitionText}, existing.attached_to, ${parentText};`,
+      `partition_name, existing.attached_to, parent_name;`,
     '    ELSIF existing.attached_to IS NOT NULL AND existing.attached_to <> parent THEN',
     "      RAISE EXCEPTION '% is a partition of %, not of %', " +
-      `${partitionText}, existing.attached_to, ${parentText};`,
+      `partition_name, existing.attached_to, parent_name;`,
     '    ELSIF existing.attached_to = parent THEN',
-    `      IF existing.bound IS DISTINCT FROM ${expected} THEN`,
+    `      IF existing.bound IS DISTINCT FROM expected THEN`,
     "        RAISE EXCEPTION '% is a partition of % % (UTC), not %', " +
-      `${partitionText}, ${parentText}, existing.bound, ${expected};`,
+      `partition_name, parent_name, existing.bound, expected;`,
     '      END IF;',
     "      RAISE NOTICE USING MESSAGE = format('%s is already a partition of %s with these bounds', " +
-      `${partitionText}, ${parentText}), DETAIL = ${quoteLiteral(ALREADY_DONE)};`,
+      `partition_name, parent_name), DETAIL = ${quoteLiteral(ALREADY_DONE)};`,
     '      RETURN;',
-    ...(step.adopt
+    ...(adopt
       ? []
       : [
           '    ELSE',
           "      RAISE EXCEPTION '% is a table that is not a partition of %, and this step does not adopt one: rename or drop it, then run this again', " +
-            `${partitionText}, ${parentText};`,
+            `partition_name, parent_name;`,
         ]),
     '    END IF;',
     // Only a table the step adopts gets this far: its columns must be the parent's.
-    ...(step.adopt
+    ...(adopt
       ? [
           "    SELECT string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' ORDER BY attname) INTO mine",
           '      FROM pg_attribute WHERE attrelid = named AND attnum > 0 AND NOT attisdropped;',
@@ -338,7 +357,7 @@ function createBody(step: CreateShape, strategy: Strategy, names: Names, constan
           '      FROM pg_attribute WHERE attrelid = parent AND attnum > 0 AND NOT attisdropped;',
           '    IF mine IS DISTINCT FROM theirs THEN',
           "      RAISE EXCEPTION '% has columns (%), not those of % (%): it cannot become its partition', " +
-            `${partitionText}, mine, ${parentText}, theirs;`,
+            `partition_name, mine, parent_name, theirs;`,
           '    END IF;',
         ]
       : []),
@@ -347,24 +366,6 @@ function createBody(step: CreateShape, strategy: Strategy, names: Names, constan
     '         (SELECT spcname FROM pg_tablespace WHERE oid = (SELECT reltablespace FROM pg_class WHERE oid = parent))',
     '    INTO default_partition, tablespace;',
     '  IF default_partition IS NOT NULL THEN',
-    ...(step.fromDefault
-      ? throughDefault(step, names)
-      : [
-          "    RAISE EXCEPTION '% has a DEFAULT partition (%) that it did not have when this step was planned; nothing was changed: plan again', " +
-            `${parentText}, default_partition;`,
-        ]),
-    '  ELSE',
-    ...withoutDefault,
-    '  END IF;',
-    // The step's own result: this partition, of this parent, with these bounds.
-    '  SELECT (SELECT inhparent FROM pg_inherits WHERE inhrelid = c.oid)::regclass AS attached_to,',
-    '         pg_get_expr(c.relpartbound, 0) AS bound INTO existing',
-    `    FROM pg_class c WHERE c.oid = to_regclass(${partitionText});`,
-    `  IF existing.attached_to IS DISTINCT FROM parent OR existing.bound IS DISTINCT FROM ${expected} THEN`,
-    "    RAISE EXCEPTION 'step did not hold: % is not a partition of % %', " +
-      `${partitionText}, ${parentText}, ${expected};`,
-    '  END IF;',
-    'END',
   ];
 }
 

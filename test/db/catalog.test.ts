@@ -596,6 +596,30 @@ describeEachBackend('catalog snapshot', (db, backend) => {
     ]);
   });
 
+  it("names each partition's own schema, also when it is not its parent's", async () => {
+    await db().reset();
+    await sql(`
+      create schema elsewhere;
+      create schema attic;
+      create table visits (at date not null) partition by range (at);
+      create table visits_y2024m01 partition of visits for values from ('2024-01-01') to ('2024-02-01');
+      create table elsewhere.visits_y2024m02 partition of visits for values from ('2024-02-01') to ('2024-03-01');
+      create table visits_y2024m03 partition of visits for values from ('2024-03-01') to ('2024-04-01');
+      create table attic.visits_y2023m12 (at date not null);
+    `);
+    const visits = parentOf(
+      await snapshot([target('public', 'visits', { archiveSchema: 'attic' })]),
+      'public',
+      'visits',
+    );
+    expect(visits.partitions.map((p) => `${p.schema}.${p.name}`)).toEqual([
+      'public.visits_y2024m01',
+      'elsewhere.visits_y2024m02',
+      'public.visits_y2024m03',
+    ]);
+    expect(visits.archived.map((a) => `${a.schema}.${a.name}`)).toEqual(['attic.visits_y2023m12']);
+  });
+
   it('looks up which wanted names are taken, and by what: indexes, sequences, views, types', async () => {
     await db().reset();
     await sql(`
