@@ -126,6 +126,7 @@ member as (
 -- What is usually so goes as NULL, which the driver need not decode: a partition's schema when it
 -- is its parent's, false flags (100,000 rows: 20 ms less of the client's time, which is what the
 -- rows wait for; BENCHMARKS.md, issue 9).
+-- The columns' order is memberOf's (snapshot.ts): rows come as fields, not named.
 select m.ord,
        case when m.relnamespace is distinct from m.parent_namespace then n.nspname::text end as schema,
        m.relname::text as name,

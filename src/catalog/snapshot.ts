@@ -14,7 +14,7 @@ import { carriesNaming, namePrefix } from './archived';
 import { parseOrigin } from './origin';
 import { parsePartitionBound } from './bounds';
 import { type Classification, classifyParent } from './problems';
-import { eachRow } from '../db/each-row';
+import { eachRow, type Fields } from '../db/each-row';
 import { PARENTS_SQL, membersSql } from './queries';
 
 /**
@@ -48,13 +48,13 @@ interface ParentRow {
 
 interface MemberRow {
   ord: number;
-  /** NULL for a partition in its parent's schema. */
+  /** null for a partition in its parent's schema. */
   schema: string | null;
   name: string;
-  sub_partitioned: true | null;
+  subPartitioned: boolean;
   /** A partition's bound; null for a table attached nowhere (an archived table, maybe). */
   bound: string | null;
-  detach_pending: true | null;
+  detachPending: boolean;
   /** Detached tables only: their comment (an origin mark, maybe). */
   comment: string | null;
   /** A plain DEFAULT partition only: whether its file has no pages (so no rows). */
@@ -62,6 +62,25 @@ interface MemberRow {
   /** Only when sizes are read. */
   bytes?: number;
   reltuples?: number;
+}
+
+/** A row of membersSql from its fields, in the order of its columns (booleans come as 't' or 'f'). */
+function memberOf(fields: Fields): MemberRow {
+  const [ord, schema, name, subPartitioned, bound, detachPending, comment, empty, bytes, reltuples] = fields;
+  if (ord == null || name == null)
+    throw new Error('the catalog query sent a member without its parent or name');
+  return {
+    ord: Number(ord),
+    schema: schema ?? null,
+    name,
+    subPartitioned: subPartitioned === 't',
+    bound: bound ?? null,
+    detachPending: detachPending === 't',
+    comment: comment ?? null,
+    empty: empty == null ? null : empty === 't',
+    ...(bytes != null && { bytes: Number(bytes) }),
+    ...(reltuples != null && { reltuples: Number(reltuples) }),
+  };
 }
 
 /** A table attached nowhere (its schema is always sent). */
@@ -124,7 +143,7 @@ export async function readSnapshot(
   // takes its rows from the socket only once the code awaiting the parents has run, so each has its
   // parent's reading. Each member is read into its parent as it arrives (at 100,000 partitions,
   // while the rest come).
-  const members = eachRow<MemberRow>(
+  const members = eachRow(
     client,
     membersSql(options.serverVersion, options.sizes ?? true),
     [
@@ -134,7 +153,8 @@ export async function readSnapshot(
       unique.map((t) => archiveSchemaOf(t) ?? null),
       unique.map((t) => namePrefix(t.naming, t.name)),
     ],
-    (member) => {
+    (fields) => {
+      const member = memberOf(fields);
       const reading = readings.get(member.ord);
       if (!reading) throw new Error(`the catalog query returned a member of an unknown target ${member.ord}`);
       reading.given = undefined; // a member after its parent was given: given again at the end
@@ -261,9 +281,9 @@ function addMember(reading: Reading, member: MemberRow): void {
       to: bound.to,
       fromText: bound.fromText,
       toText: bound.toText,
-      subPartitioned: member.sub_partitioned === true,
+      subPartitioned: member.subPartitioned,
     };
-    if (member.detach_pending) partition.detachPending = true;
+    if (member.detachPending) partition.detachPending = true;
     reading.partitions.push(partition);
   }
 }
