@@ -10,7 +10,7 @@ import type {
 } from '../types';
 import { quoteQualified } from '../sql/quote';
 import { type CalendarDate, periodsCount } from './calendar';
-import { renderName } from './naming';
+import { isRenderedName, renderName } from './naming';
 import { MAX_PERIODS_EXAMINED, type Window } from './window';
 import { type Grid, type Period, alignedPeriod, describeRange, periodRange } from './periods';
 import { type Range, subtractRanges } from './ranges';
@@ -42,8 +42,8 @@ export function partitionFindings(
       });
       continue;
     }
-    const expected = renderName(spec.naming, spec.name, period);
-    if (p.name !== expected) {
+    if (!isRenderedName(p.name, spec.naming, spec.name, period)) {
+      const expected = renderName(spec.naming, spec.name, period);
       findings.push({
         level: 'info',
         code: 'unmanaged-name',

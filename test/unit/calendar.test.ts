@@ -10,7 +10,7 @@ import {
   periodStarts,
   utcDate,
 } from '../../src/plan/calendar';
-import { renderName } from '../../src/plan/naming';
+import { isRenderedName, renderName } from '../../src/plan/naming';
 
 describe('periodStart', () => {
   it.each([
@@ -137,5 +137,40 @@ describe('isCalendarDate', () => {
     expect(isCalendarDate('2024-13-01')).toBe(false);
     expect(isCalendarDate('2024-2-1')).toBe(false);
     expect(isCalendarDate('infinity')).toBe(false);
+  });
+});
+
+describe('isRenderedName', () => {
+  const templates = [
+    '{parent}_y{YYYY}m{MM}',
+    '{parent}_y{YYYY}m{MM}d{DD}',
+    '{parent}_y{IYYY}w{WW}',
+    'p{YYYY}q{Q}_{parent}',
+    '{parent}',
+    'archive_{parent}_{YYYY}',
+  ];
+  const starts = ['2024-01-01', '2024-12-30', '0999-10-01', '2026-07-01'];
+
+  it('says yes exactly for the name renderName gives', () => {
+    for (const template of templates) {
+      for (const start of starts) {
+        const name = renderName(template, 'claims', start);
+        expect(isRenderedName(name, template, 'claims', start), `${template} ${start}`).toBe(true);
+        // One character more, less or changed anywhere, or another parent's name: not it.
+        for (const other of [
+          `${name}x`,
+          name.slice(0, -1),
+          `x${name}`,
+          name.slice(1),
+          `${name.slice(0, -1)}${name.endsWith('1') ? '2' : '1'}`,
+          renderName(template, 'claim', start),
+          renderName(template, 'claims_', start),
+        ]) {
+          expect(isRenderedName(other, template, 'claims', start), `${template} ${start} ${other}`).toBe(
+            other === name,
+          );
+        }
+      }
+    }
   });
 });
