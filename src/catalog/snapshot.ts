@@ -69,7 +69,7 @@ function memberOf(fields: Fields): MemberRow {
   const [ord, schema, name, subPartitioned, bound, detachPending, comment, empty, bytes, reltuples] = fields;
   if (ord == null || name == null)
     throw new Error('the catalog query sent a member without its parent or name');
-  return {
+  const member: MemberRow = {
     ord: Number(ord),
     schema: schema ?? null,
     name,
@@ -78,9 +78,11 @@ function memberOf(fields: Fields): MemberRow {
     detachPending: detachPending === 't',
     comment: comment ?? null,
     empty: empty == null ? null : empty === 't',
-    ...(bytes != null && { bytes: Number(bytes) }),
-    ...(reltuples != null && { reltuples: Number(reltuples) }),
   };
+  // Set afterwards rather than spread in: one object shape for every row (a spread is slower).
+  if (bytes != null) member.bytes = Number(bytes);
+  if (reltuples != null) member.reltuples = Number(reltuples);
+  return member;
 }
 
 /** A table attached nowhere (its schema is always sent). */
