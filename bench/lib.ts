@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import pg from 'pg';
 import { namePrefix } from '../src/catalog/archived';
 import { PARENTS_SQL, membersSql } from '../src/catalog/queries';
-import { quoteLiteral } from '../src/sql/quote';
+import { quoteLiteral, quoteQualified } from '../src/sql/quote';
 import type { TableSpec } from '../src/types';
 
 export const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -85,9 +85,13 @@ export function writeCatalogSql(file: string, specs: readonly TableSpec[]): void
     .replaceAll('$3::text[]', archives);
   const members = membersSql(serverVersionNum(), false)
     .replaceAll('$1::int[]', `array[${specs.map((_, i) => i + 1).join(',')}]::int[]`)
-    .replaceAll('$2::text[]', schemas)
-    .replaceAll('$3::text[]', array(specs.map((s) => s.name)))
+    .replaceAll(
+      '$2::oid[]',
+      `array[${specs.map((s) => `to_regclass(${quoteLiteral(quoteQualified(s))})::oid`).join(',')}]`,
+    )
+    .replaceAll('$3::text[]', schemas)
     .replaceAll('$4::text[]', archives)
-    .replaceAll('$5::text[]', array(specs.map((s) => namePrefix(s.naming, s.name))));
+    .replaceAll('$5::text[]', array(specs.map((s) => namePrefix(s.naming, s.name))))
+    .replaceAll('$6::boolean[]', `array[${specs.map(() => 'true').join(',')}]`);
   writeFileSync(file, `set jit = off;\n${parents};\n${members};\n`);
 }

@@ -42,14 +42,10 @@ order by t.ord
 /**
  * The parents' member tables, one row each: their partitions (of range-partitioned parents), and
  * the tables attached nowhere that may be their archived partitions. For a server of
- * `serverVersion` (server_version_num). One element per parent in each array, as PARENTS_SQL has
- * them: $1 ord, $2 schema, $3 table name, $4 archive schema (null when none), $5 the fixed prefix
- * of the naming template (archived-table candidates must start with it).
- *
- * It finds the parents itself rather than from PARENTS_SQL's answer, so it can be sent right
- * behind that statement: the server goes straight on to it while the client reads the parents
- * (10 ms at 1,000 parents). Only range-partitioned parents' partitions are read; those of a
- * parent that cannot be managed (its key, say) are sent and passed over.
+ * `serverVersion` (server_version_num). One element per parent in each array:
+ *   $1 ord, $2 its oid (null when missing), $3 schema, $4 archive schema (null when none),
+ *   $5 the fixed prefix of the naming template (archived-table candidates must start with it),
+ *   $6 whether its partitions are read (range-partitioned).
  *
  * Shaped for 100,000 partitions: pg_class is read in one pass (a hash join, not 100,000 index
  * look-ups: 0.8 s against 2.8 s for the single statement before, in a fresh session; BENCHMARKS.md),
@@ -57,13 +53,10 @@ order by t.ord
  */
 export const membersSql = (serverVersion: number, sizes: boolean): string => `
 with parent as (
-  select p.ord, p.schema_name, p.archive_schema, p.name_prefix, n.oid as namespace, c.oid,
-         pt.partstrat is not distinct from 'r' as partitions_read
-  from unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[])
-         as p(ord, schema_name, table_name, archive_schema, name_prefix)
+  select p.*, n.oid as namespace
+  from unnest($1::int[], $2::oid[], $3::text[], $4::text[], $5::text[], $6::boolean[])
+         as p(ord, oid, schema_name, archive_schema, name_prefix, partitions_read)
   left join pg_namespace n on n.nspname = p.schema_name
-  left join pg_class c on c.relnamespace = n.oid and c.relname = p.table_name
-  left join pg_partitioned_table pt on pt.partrelid = c.oid
 ),
 
 attached as (

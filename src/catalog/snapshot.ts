@@ -103,10 +103,9 @@ export interface SnapshotOptions {
    */
   onParentRead?: (parent: ParentInfo, snapshot: CatalogSnapshot) => void;
   /**
-   * Called once the members statement, the long one, is on its way (or when there is none), so that
-   * the caller's own work runs while the server reads them rather than before: the parents are read
-   * by then, and what the caller queues runs after the members. Not called when the snapshot fails
-   * before that: wait for the snapshot to settle too. Must not throw.
+   * Called once the members statement, the long one, is dispatched (or when there is none), so that
+   * the caller's own work runs while the server reads them rather than before. Not called when the
+   * snapshot fails before that: wait for the snapshot to settle too. Must not throw.
    */
   membersSent?: () => void;
 }
@@ -129,31 +128,42 @@ export async function readSnapshot(
     options.membersSent?.();
     return snapshot;
   }
-  const parentsRead = client.query<ParentRow>(PARENTS_SQL, [
+  const { rows } = await client.query<ParentRow>(PARENTS_SQL, [
     unique.map((t) => t.schema),
     unique.map((t) => t.name),
     unique.map((t) => archiveSchemaOf(t) ?? null),
   ]);
+  requireIsoDates(rows[0]?.date_style ?? '');
   const readings = new Map<number, Reading>();
+  for (const row of rows) {
+    const target = unique[row.ord - 1];
+    if (!target) throw new Error(`the catalog query returned an unknown target ${row.ord}`);
+    const verdict = classify(row, target);
+    // Partitions are read only of parents that can be managed: the others' never come.
+    const partitionsLeft = verdict.ok ? row.partition_count : -1;
+    readings.set(row.ord, { row, target, verdict, partitions: [], candidates: [], partitionsLeft });
+    if (row.schema_exists) schemas.add(target.schema);
+    const archiveSchema = archiveSchemaOf(target);
+    if (archiveSchema !== undefined && row.archive_schema_exists) schemas.add(archiveSchema);
+  }
+  const found = [...readings.values()];
   const give = (reading: Reading): void => {
     const parent = toParentInfo(reading);
     reading.given = parent;
     parents.set(relationKey(parent), parent);
     options.onParentRead?.(parent, snapshot);
   };
-  // Queued right behind the parents statement: the driver sends it as soon as that one is done, and
-  // takes its rows from the socket only once the code awaiting the parents has run, so each has its
-  // parent's reading. Each member is read into its parent as it arrives (at 100,000 partitions,
-  // while the rest come).
+  // Each member is read into its parent as it arrives (at 100,000 partitions, while the rest come).
   const members = eachRow(
     client,
     membersSql(options.serverVersion, options.sizes ?? true),
     [
-      unique.map((_, i) => i + 1),
-      unique.map((t) => t.schema),
-      unique.map((t) => t.name),
-      unique.map((t) => archiveSchemaOf(t) ?? null),
-      unique.map((t) => namePrefix(t.naming, t.name)),
+      found.map(({ row }) => row.ord),
+      found.map(({ row }) => row.oid),
+      found.map(({ target }) => target.schema),
+      found.map(({ target }) => archiveSchemaOf(target) ?? null),
+      found.map(({ target }) => namePrefix(target.naming, target.name)),
+      found.map(({ verdict }) => verdict.ok), // others are problems: their partitions are not read
     ],
     (fields) => {
       const member = memberOf(fields);
@@ -164,23 +174,6 @@ export async function readSnapshot(
       if (member.bound !== null && --reading.partitionsLeft === 0) give(reading);
     },
   );
-  members.catch(() => undefined); // awaited below; when the parents fail first, theirs is the error
-  const { rows } = await parentsRead;
-  requireIsoDates(rows[0]?.date_style ?? '');
-  for (const row of rows) {
-    const target = unique[row.ord - 1];
-    if (!target) throw new Error(`the catalog query returned an unknown target ${row.ord}`);
-    const verdict = classify(row, target);
-    // The partitions of a parent that cannot be managed are passed over (addMember).
-    const partitionsLeft = verdict.ok ? row.partition_count : -1;
-    readings.set(row.ord, { row, target, verdict, partitions: [], candidates: [], partitionsLeft });
-    if (row.schema_exists) schemas.add(target.schema);
-    const archiveSchema = archiveSchemaOf(target);
-    if (archiveSchema !== undefined && row.archive_schema_exists) schemas.add(archiveSchema);
-  }
-  const found = [...readings.values()];
-  // The driver sent the members statement as the parents' answer ended: it runs now, and what the
-  // caller queues goes behind it (queued behind a statement still waiting, it made the driver warn).
   options.membersSent?.();
   await members;
   for (const reading of found) {

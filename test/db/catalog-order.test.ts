@@ -29,7 +29,7 @@ describeEachBackend('the first catalog transaction', (db) => {
       );
       const parents = texts.indexOf(PARENTS_SQL);
       const members = texts.findIndex((t) =>
-        t.includes('as p(ord, schema_name, table_name, archive_schema, name_prefix)'),
+        t.includes('as p(ord, oid, schema_name, archive_schema, name_prefix'),
       );
       const preflight = texts.indexOf(PREFLIGHT_SQL);
       expect(parents).toBeGreaterThanOrEqual(0);

@@ -98,10 +98,15 @@ describeEachBackend('bare table names and the search_path', (db, backend: Backen
   it('in neither: a missing-table error naming the search_path', async () => {
     await db().reset();
     await sql(`create schema app; create schema other; ${orders('other')}`);
+    await sql(`create table app.visits (at date not null) partition by range (at)`);
     await setSearchPath('app, public');
-    const plan = await planJson(writeConfig(ORDERS));
+    // The missing name is not the first: the search_path still comes with it.
+    const plan = await planJson(
+      writeConfig(`${ORDERS.replace('tables:\n', 'tables:\n  - table: visits\n    interval: month\n')}`),
+    );
     expect(plan.code).toBe(2);
-    expect(plan.tables[0]!.findings).toEqual([
+    expect(plan.tables[0]).toMatchObject({ table: 'app.visits' });
+    expect(plan.tables[1]!.findings).toEqual([
       {
         level: 'error',
         code: 'missing-table',
