@@ -104,7 +104,7 @@ function createUnlessThere(ddl: Ddl): string[] {
     '    IF named IS NULL THEN',
     `      ${ddl.createLike}`,
     "      IF tablespace IS NOT NULL THEN EXECUTE format('ALTER TABLE %s SET TABLESPACE %I', " +
-      `partition_name, tablespace); END IF;`,
+      'partition_name, tablespace); END IF;',
     '    END IF;',
   ];
 }
@@ -122,8 +122,8 @@ function throughDefault(step: CreateStep, ddl: Ddl): string[] {
     '      JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = default_partition;',
     "    EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', default_name);",
     ...createUnlessThere(ddl),
-    `    EXECUTE format('SELECT count(*) FROM %s', partition_name) INTO rows_existing;`,
-    `    EXECUTE format('SELECT count(*) FROM %s WHERE %s', default_name, in_range) INTO rows_before;`,
+    "    EXECUTE format('SELECT count(*) FROM %s', partition_name) INTO rows_existing;",
+    "    EXECUTE format('SELECT count(*) FROM %s WHERE %s', default_name, in_range) INTO rows_before;",
     '    IF rows_before > 0 THEN',
     "      SELECT string_agg(what, ', ') INTO blockers FROM (",
     "        SELECT format('foreign key %I of %s', conname, conrelid::regclass) FROM pg_constraint",
@@ -136,22 +136,22 @@ function throughDefault(step: CreateStep, ddl: Ddl): string[] {
     '      ) AS b(what);',
     '      IF blockers IS NOT NULL THEN',
     "        RAISE EXCEPTION 'moving % rows out of % into % would fire the ON DELETE actions of %; nothing was changed: move these rows by hand, then run apply again',",
-    `          rows_before, default_name, partition_name, blockers;`,
+    '          rows_before, default_name, partition_name, blockers;',
     '      END IF;',
     "      SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO columns FROM pg_attribute",
     "       WHERE attrelid = parent AND attnum > 0 AND NOT attisdropped AND attgenerated = '';",
     "      EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %s RETURNING %s) INSERT INTO %s (%s) SELECT %s FROM moved',",
-    `        default_name, in_range, columns, partition_name, columns, columns);`,
+    '        default_name, in_range, columns, partition_name, columns, columns);',
     '      GET DIAGNOSTICS rows_moved = ROW_COUNT;',
     '    END IF;',
     ...indent(ddl.attach, 4),
-    `    EXECUTE format('SELECT count(*) - %s FROM %s', rows_existing, partition_name) INTO rows_after;`,
+    "    EXECUTE format('SELECT count(*) - %s FROM %s', rows_existing, partition_name) INTO rows_after;",
     '    IF rows_moved <> rows_before OR rows_after <> rows_before THEN',
     "      RAISE EXCEPTION 'moving rows out of DEFAULT into %: % before, % moved, % after; rolled back',",
-    `        partition_name, rows_before, rows_moved, rows_after;`,
+    '        partition_name, rows_before, rows_moved, rows_after;',
     '    END IF;',
     "    RAISE NOTICE 'moved % rows from % into % (% before, % after)',",
-    `      rows_moved, default_name, partition_name, rows_before, rows_after;`,
+    '      rows_moved, default_name, partition_name, rows_before, rows_after;',
   ];
 }
 
@@ -269,7 +269,7 @@ function createBody(step: CreateShape, strategy: Strategy, ddl: Ddl, constants: 
       ? throughDefault(step, ddl)
       : [
           "    RAISE EXCEPTION '% has a DEFAULT partition (%) that it did not have when this step was planned; nothing was changed: plan again', " +
-            `parent_name, default_partition;`,
+            'parent_name, default_partition;',
         ]),
     '  ELSE',
     ...withoutDefault,
@@ -277,10 +277,10 @@ function createBody(step: CreateShape, strategy: Strategy, ddl: Ddl, constants: 
     // The step's own result: this partition, of this parent, with these bounds.
     '  SELECT (SELECT inhparent FROM pg_inherits WHERE inhrelid = c.oid)::regclass AS attached_to,',
     '         pg_get_expr(c.relpartbound, 0) AS bound INTO existing',
-    `    FROM pg_class c WHERE c.oid = to_regclass(partition_name);`,
-    `  IF existing.attached_to IS DISTINCT FROM parent OR existing.bound IS DISTINCT FROM expected THEN`,
+    '    FROM pg_class c WHERE c.oid = to_regclass(partition_name);',
+    '  IF existing.attached_to IS DISTINCT FROM parent OR existing.bound IS DISTINCT FROM expected THEN',
     "    RAISE EXCEPTION 'step did not hold: % is not a partition of % %', " +
-      `partition_name, parent_name, expected;`,
+      'partition_name, parent_name, expected;',
     '  END IF;',
     'END',
   ];
@@ -331,17 +331,17 @@ function createChecks(adopt: boolean, fromDefault: boolean): string[] {
     ...LOOK_UP,
     "    IF existing.relkind NOT IN ('r', 'p') THEN",
     "      RAISE EXCEPTION '% is a % (relkind %), not a table: rename or drop it, then run this again',",
-    `        partition_name, CASE existing.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'i' THEN 'index' WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table' ELSE 'relation' END, existing.relkind;`,
+    "        partition_name, CASE existing.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'i' THEN 'index' WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table' ELSE 'relation' END, existing.relkind;",
     '    ELSIF existing.attached_to IS NOT NULL AND NOT existing.relispartition THEN',
     "      RAISE EXCEPTION '% inherits from % (table inheritance), it is not a partition of %', " +
-      `partition_name, existing.attached_to, parent_name;`,
+      'partition_name, existing.attached_to, parent_name;',
     '    ELSIF existing.attached_to IS NOT NULL AND existing.attached_to <> parent THEN',
     "      RAISE EXCEPTION '% is a partition of %, not of %', " +
-      `partition_name, existing.attached_to, parent_name;`,
+      'partition_name, existing.attached_to, parent_name;',
     '    ELSIF existing.attached_to = parent THEN',
-    `      IF existing.bound IS DISTINCT FROM expected THEN`,
+    '      IF existing.bound IS DISTINCT FROM expected THEN',
     "        RAISE EXCEPTION '% is a partition of % % (UTC), not %', " +
-      `partition_name, parent_name, existing.bound, expected;`,
+      'partition_name, parent_name, existing.bound, expected;',
     '      END IF;',
     "      RAISE NOTICE USING MESSAGE = format('%s is already a partition of %s with these bounds', " +
       `partition_name, parent_name), DETAIL = ${quoteLiteral(ALREADY_DONE)};`,
@@ -351,7 +351,7 @@ function createChecks(adopt: boolean, fromDefault: boolean): string[] {
       : [
           '    ELSE',
           "      RAISE EXCEPTION '% is a table that is not a partition of %, and this step does not adopt one: rename or drop it, then run this again', " +
-            `partition_name, parent_name;`,
+            'partition_name, parent_name;',
         ]),
     '    END IF;',
     // Only a table the step adopts gets this far: its columns must be the parent's.
@@ -363,7 +363,7 @@ function createChecks(adopt: boolean, fromDefault: boolean): string[] {
           '      FROM pg_attribute WHERE attrelid = parent AND attnum > 0 AND NOT attisdropped;',
           '    IF mine IS DISTINCT FROM theirs THEN',
           "      RAISE EXCEPTION '% has columns (%), not those of % (%): it cannot become its partition', " +
-            `partition_name, mine, parent_name, theirs;`,
+            'partition_name, mine, parent_name, theirs;',
           '    END IF;',
         ]
       : []),

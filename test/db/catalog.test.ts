@@ -9,7 +9,7 @@ import { connect } from '../../src/db/connect';
 import { readServerVersion } from '../../src/run/archive/dump';
 import { relationKey } from '../../src/sql/quote';
 import type { CatalogSnapshot, ParentInfo, QualifiedName } from '../../src/types';
-import { describeEachBackend } from '../helpers/backends';
+import { describeEachBackend, describeOnServer } from '../helpers/backends';
 
 const MONTHLY = '{parent}_y{YYYY}m{MM}';
 const YEARLY = '{parent}_y{YYYY}';
@@ -763,6 +763,39 @@ describeEachBackend('catalog snapshot', (db, backend) => {
           `${runs.map((ms) => ms.toFixed(1)).join(', ')} ms; ` +
           `20 parents without DEFAULT (2 statements): ${runsWithout.map((ms) => ms.toFixed(1)).join(', ')} ms`,
       );
+    } finally {
+      await client.end();
+    }
+  });
+});
+
+// A DETACH … CONCURRENTLY cut off in its second phase needs a second session: the server only.
+describeOnServer('catalog snapshot: a pending detach', (db) => {
+  it('marks the partition whose DETACH CONCURRENTLY was cut off, and only it', async () => {
+    await db().reset();
+    await db().client.query(`
+      create table events (at date not null) partition by range (at);
+      create table events_y2024m01 partition of events for values from ('2024-01-01') to ('2024-02-01');
+      create table events_y2024m02 partition of events for values from ('2024-02-01') to ('2024-03-01');`);
+    const reader = await connect(db().url);
+    try {
+      // A reader's open transaction makes the second phase wait; lock_timeout cuts it off: pending.
+      await reader.query('begin; select count(*) from events');
+      await db().client.query("set lock_timeout = '200ms'");
+      await expect(
+        db().client.query('alter table events detach partition events_y2024m01 concurrently'),
+      ).rejects.toThrow(/lock timeout/);
+    } finally {
+      await db().client.query('reset lock_timeout');
+      await reader.end();
+    }
+    const client = await connect(db().url);
+    try {
+      const events = parentOf(await read(client, [target('public', 'events')]), 'public', 'events');
+      expect(events.partitions.map((p) => [p.name, p.detachPending === true])).toEqual([
+        ['events_y2024m01', true],
+        ['events_y2024m02', false],
+      ]);
     } finally {
       await client.end();
     }
